@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install what building and testing tidemark needs, on Debian, as root.
+# Runs apt-get update once, and only when a package is missing.
+set -eu
+pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
+      libevent-dev libsqlite3-dev libjansson-dev libzstd-dev libcmocka-dev
+      curl collectd-core)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

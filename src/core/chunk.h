@@ -1,0 +1,36 @@
+/* chunk.h — a run of one series' samples as one self-describing blob.
+ *
+ * Layout: uvarint count, type byte, timestamp column, then the value columns
+ * of the type (number: one float column; location: lat and lon float
+ * columns; string: uvarint lengths then the bytes, zstd-compressed when that
+ * is smaller). A rollup block is the same with five float columns per bucket:
+ * min, max, sum, count, last. Samples must be sorted by time, one per time. */
+#ifndef TM_CHUNK_H
+#define TM_CHUNK_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/buf.h"
+
+typedef struct {
+    int type;       /* enum tm_type; TM_ROLLUP for rollup blocks */
+    size_t n;
+    int64_t *ts;
+    double *v;      /* number, lat, or rollup min */
+    double *v2;     /* lon, or rollup max */
+    double *sum, *cnt, *last; /* rollups only */
+    char **str;     /* strings, NUL-terminated */
+} tm_cols;
+
+#define TM_ROLLUP 7
+
+/* Append the encoding of c to out. */
+void chunk_encode(const tm_cols *c, tm_buf *out);
+/* Decode a blob into c (arrays allocated; release with cols_free).
+ * Returns 1, or 0 for a malformed blob (c is then empty). */
+int chunk_decode(const uint8_t *p, size_t len, tm_cols *c);
+
+/* Allocate arrays for n entries of type (columns the type needs, others NULL). */
+void cols_alloc(tm_cols *c, int type, size_t n);
+void cols_free(tm_cols *c);
+#endif

@@ -1,0 +1,74 @@
+/* batch.h — the one shape every parser produces and the store consumes.
+ *
+ * A batch is a growable array of samples plus an arena holding their series
+ * keys and string values. Keys are canonical: "name" or "name;k1=v1;k2=v2"
+ * with tags sorted by key (Graphite 1.1 form), so one series has one key
+ * whatever order its tags arrived in. A parser appends good samples and
+ * records bad lines (the first error's message and 1-based line, and a
+ * count), so good data in the same input is never lost. */
+#ifndef TM_BATCH_H
+#define TM_BATCH_H
+#include <stddef.h>
+#include <stdint.h>
+
+enum tm_type { TM_NUMBER = 0, TM_STRING = 1, TM_LOCATION = 2 };
+
+#define TM_TS_NOW INT64_MIN /* sample carries no time: the store stamps it */
+#define TM_KEY_MAX 1024     /* longest canonical series key accepted */
+#define TM_STR_MAX 4096     /* longest string value accepted */
+
+typedef struct {
+    uint32_t key_off, key_len; /* canonical key in the arena */
+    uint32_t str_off, str_len; /* TM_STRING: value in the arena */
+    int64_t ts;                /* milliseconds since the epoch, or TM_TS_NOW */
+    double v, v2;              /* TM_NUMBER: v; TM_LOCATION: lat=v, lon=v2 */
+    uint8_t type;              /* enum tm_type */
+} tm_sample;
+
+typedef struct {
+    tm_sample *s;
+    size_t n, cap;
+    char *arena;
+    size_t alen, acap;
+    size_t nerr;        /* rejected lines/fields */
+    size_t err_line;    /* 1-based line of the first error, 0 if none */
+    char err[256];      /* message of the first error */
+} tm_batch;
+
+void batch_init(tm_batch *b);
+void batch_reset(tm_batch *b); /* empty it, keep the memory */
+void batch_free(tm_batch *b);
+
+/* Store bytes in the arena; returns the offset. */
+uint32_t batch_put(tm_batch *b, const char *p, size_t n);
+static inline const char *batch_key(const tm_batch *b, const tm_sample *s) { return b->arena + s->key_off; }
+static inline const char *batch_str(const tm_batch *b, const tm_sample *s) { return b->arena + s->str_off; }
+
+/* Append samples; the key (and string) are copied into the arena.
+ * The key must already be canonical (see key_canon). */
+void batch_add_number(tm_batch *b, const char *key, size_t klen, int64_t ts, double v);
+void batch_add_string(tm_batch *b, const char *key, size_t klen, int64_t ts, const char *s, size_t slen);
+void batch_add_location(tm_batch *b, const char *key, size_t klen, int64_t ts, double lat, double lon);
+
+/* Record a rejected line (printf-style message); keeps the first one. */
+void batch_error(tm_batch *b, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Canonical series key from a name and tag pairs: writes "name;k=v;..." with
+ * tags sorted by key (a repeated key keeps its last value) into out (cap
+ * bytes). Returns the length, or -1 with a reason in *why when the name or a
+ * tag is empty, holds a character not allowed (space, ';', '=', control
+ * bytes, '~' in keys), or the key exceeds TM_KEY_MAX / cap. */
+typedef struct { const char *k; size_t klen; const char *v; size_t vlen; } tm_tag;
+int key_canon(const char *name, size_t nlen, const tm_tag *tags, size_t ntags, char *out, size_t cap,
+              const char **why);
+
+/* Split a canonical key into its name and tags (pointers into key). Returns
+ * the number of tags written to tags (at most max). */
+size_t key_split(const char *key, size_t klen, size_t *nlen, tm_tag *tags, size_t max);
+
+/* Parse a value as the SPEC's /add and JSON do: a number ("21.5", "1e3"),
+ * a location ("52.5,13.4" with lat in [-90,90], lon in [-180,180]), else a
+ * string. Returns its enum tm_type. */
+int value_detect(const char *p, size_t n, double *v, double *v2);
+
+#endif
