@@ -1,0 +1,19 @@
+/* api.h — every HTTP route of tidemark, as thin adapters on the store.
+ * api_register adds the routes to an HTTP listener. */
+#ifndef TM_API_H
+#define TM_API_H
+#include "../core/store.h"
+#include "../net/http.h"
+
+typedef struct {
+    tm_store *store;
+    int64_t default_step; /* archive 0's step, ms */
+} tm_api;
+
+void api_register(tm_http *h, tm_api *api);
+
+/* pieces shared by the route files */
+void routes_ingest(tm_http *h, tm_api *api);
+void routes_query(tm_http *h, tm_api *api);
+void routes_health(tm_http *h, tm_api *api);
+#endif

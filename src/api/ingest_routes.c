@@ -1,0 +1,55 @@
+/* ingest_routes.c — writes over HTTP: /add (Vapor Trail style) and
+ * POST /api/v1/data (JSON). Good samples are stored even when others in the
+ * same request are bad; the answer then is 400 naming the first bad line. */
+#include <string.h>
+
+#include "../ingest/jsondata.h"
+#include "../ingest/vapor.h"
+#include "../util/counters.h"
+#include "../util/jsonw.h"
+#include "../util/timeparse.h"
+#include "api.h"
+
+/* Store b and answer for it. */
+static void finish(tm_req *r, tm_api *api, tm_batch *b, int proto) {
+    size_t stored = b->n ? store_write(api->store, b, now_ms()) : 0;
+    count_add(&counters.received[proto], stored);
+    if (b->nerr) {
+        count_add(&counters.rejected[proto], b->nerr);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s (%zu stored, %zu rejected)", b->err, stored, b->nerr);
+        http_error(r, 400, msg, b->err_line);
+        return;
+    }
+    tm_buf out = {0};
+    buf_printf(&out, "{\"stored\":%zu}", stored);
+    http_json(r, 200, &out);
+    buf_free(&out);
+}
+
+static void route_add(tm_req *r, void *arg) {
+    tm_batch b;
+    batch_init(&b);
+    const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r->req);
+    const char *q = evhttp_uri_get_query(u);
+    int ok = 1;
+    /* a POST may carry the fields as a form body instead of the URL */
+    if (r->method == M_POST && r->body_len && (!q || !strstr(q, "host="))) ok = vapor_parse(r->body, r->body_len, now_ms(), &b);
+    else ok = vapor_parse(q ? q : "", q ? strlen(q) : 0, now_ms(), &b);
+    if (!ok) http_error(r, 400, "host is required: /add?host=NAME&key=value...", 0);
+    else finish(r, arg, &b, P_ADD);
+    batch_free(&b);
+}
+
+static void route_data(tm_req *r, void *arg) {
+    tm_batch b;
+    batch_init(&b);
+    jsondata_parse(r->body, r->body_len, &b);
+    finish(r, arg, &b, P_JSON);
+    batch_free(&b);
+}
+
+void routes_ingest(tm_http *h, tm_api *api) {
+    http_route(h, M_GET | M_POST, "/add", 0, R_WRITE, route_add, api);
+    http_route(h, M_POST, "/api/v1/data", 0, R_WRITE, route_data, api);
+}

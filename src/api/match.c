@@ -1,0 +1,70 @@
+#include "match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/glob.h"
+
+static const char *const reserved[] = {
+    "metric", "from", "until", "step", "agg", "match", "token", "format", "u", "p", "db", "rp", "precision",
+    "consistency", "start", "stop", "backfill", "maxDataPoints", "target", "tag", "json", "jsonp", "callback",
+    "_", "query", "q", "limit", "noNullPoints", "id", NULL};
+
+static int is_reserved(const char *k) {
+    for (const char *const *r = reserved; *r; r++)
+        if (!strcmp(*r, k)) return 1;
+    return 0;
+}
+
+void match_from_req(const tm_req *r, const char *metric, tm_match *m) {
+    memset(m, 0, sizeof *m);
+    m->metric = metric && *metric ? metric : NULL;
+    m->mlen = m->metric ? strlen(metric) : 0;
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &r->params, next) {
+        if (m->nf == MATCH_MAX_TAGS) break;
+        if (!strcmp(kv->key, "tag")) {
+            const char *c = strchr(kv->value, ':');
+            if (!c) continue;
+            m->filt[m->nf++] = (tm_tag){kv->value, (size_t)(c - kv->value), c + 1, strlen(c + 1)};
+        } else if (!is_reserved(kv->key)) {
+            m->filt[m->nf++] = (tm_tag){kv->key, strlen(kv->key), kv->value, strlen(kv->value)};
+        }
+    }
+}
+
+int match_series(const tm_match *m, const char *key, size_t klen) {
+    tm_tag tags[64];
+    size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
+    if (m->metric && !glob_match(m->metric, m->mlen, key, nlen)) return 0;
+    for (size_t i = 0; i < m->nf; i++) {
+        size_t j = 0;
+        while (j < nt && !(tags[j].klen == m->filt[i].klen && !memcmp(tags[j].k, m->filt[i].k, tags[j].klen))) j++;
+        if (j == nt || !glob_match(m->filt[i].v, m->filt[i].vlen, tags[j].v, tags[j].vlen)) return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    const tm_match *m;
+    uint32_t *ids;
+    size_t n, cap;
+} collect;
+
+static int collect_one(const tm_series_info *in, void *arg) {
+    collect *c = arg;
+    if (!match_series(c->m, in->key, in->klen)) return 0;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->ids = xrealloc(c->ids, c->cap * sizeof *c->ids);
+    }
+    c->ids[c->n++] = in->id;
+    return 0;
+}
+
+size_t match_ids(tm_store *s, const tm_match *m, uint32_t **ids) {
+    collect c = {m, NULL, 0, 0};
+    store_each(s, collect_one, &c);
+    *ids = c.ids;
+    return c.n;
+}

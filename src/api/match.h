@@ -1,0 +1,27 @@
+/* match.h — which series a request means: a metric name or Graphite glob
+ * plus tag filters. Every query parameter that is not one of the routes'
+ * own (metric, from, until, step, agg, match, token, ...) is a tag filter
+ * TAG=VALUE; tag=NAME:VALUE (repeatable) filters on any tag, whatever its
+ * name. Filter values may be globs too. */
+#ifndef TM_MATCH_H
+#define TM_MATCH_H
+#include <stddef.h>
+
+#include "../core/store.h"
+#include "../ingest/batch.h"
+#include "../net/http.h"
+
+#define MATCH_MAX_TAGS 32
+typedef struct {
+    const char *metric; /* NULL: any */
+    size_t mlen;
+    tm_tag filt[MATCH_MAX_TAGS];
+    size_t nf;
+} tm_match;
+
+/* Fill m from the request (metric given separately; may be NULL). */
+void match_from_req(const tm_req *r, const char *metric, tm_match *m);
+int match_series(const tm_match *m, const char *key, size_t klen);
+/* ids of every matching series, in id order (allocated); returns the count */
+size_t match_ids(tm_store *s, const tm_match *m, uint32_t **ids);
+#endif

@@ -1,0 +1,107 @@
+#include "catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+
+/* wyhash-style mixing: fast on short keys, good enough spread for probing. */
+static inline uint64_t mix64(uint64_t a, uint64_t b) {
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+uint64_t key_hash(const char *k, size_t n) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, k, 8);
+        h = mix64(h ^ w, 0xa0761d6478bd642fULL);
+        k += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, k, n);
+    h = mix64(h ^ w, 0xe7037ed1a0b428dbULL);
+    return mix64(h, 0x8ebc6af09c88c6e3ULL) | 1; /* never 0 */
+}
+
+void catalog_init(tm_catalog *c) {
+    memset(c, 0, sizeof *c);
+    c->nslots = 1024;
+    c->slots = xcalloc(c->nslots, sizeof *c->slots);
+    c->capids = 1024;
+    c->byid = xcalloc(c->capids, sizeof *c->byid);
+    c->nids = 1;
+}
+
+void catalog_free(tm_catalog *c) {
+    for (size_t i = 1; i < c->nids; i++) {
+        tm_series *s = c->byid[i];
+        if (!s) continue;
+        cols_free(&s->head);
+        free(s->key);
+        free(s->last_str);
+        while (s->pending) {
+            tm_pending *p = s->pending;
+            s->pending = p->next_in_series;
+            cols_free(&p->c);
+            free(p->last_str);
+            free(p);
+        }
+        free(s);
+    }
+    free(c->slots);
+    free(c->byid);
+    memset(c, 0, sizeof *c);
+}
+
+tm_series *catalog_find(tm_catalog *c, const char *k, size_t n, uint64_t h) {
+    size_t mask = c->nslots - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t id = c->slots[i];
+        if (!id) return NULL;
+        tm_series *s = c->byid[id];
+        if (s->hash == h && s->klen == n && !memcmp(s->key, k, n)) return s;
+    }
+}
+
+static void insert_slot(tm_catalog *c, tm_series *s) {
+    size_t mask = c->nslots - 1;
+    size_t i = s->hash & mask;
+    while (c->slots[i]) i = (i + 1) & mask;
+    c->slots[i] = s->id;
+}
+
+static void grow_slots(tm_catalog *c) {
+    free(c->slots);
+    c->nslots *= 2;
+    c->slots = xcalloc(c->nslots, sizeof *c->slots);
+    for (size_t i = 1; i < c->nids; i++)
+        if (c->byid[i]) insert_slot(c, c->byid[i]);
+}
+
+tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type) {
+    if (!id) id = (uint32_t)c->nids;
+    if (id >= c->capids) {
+        size_t cap = c->capids;
+        while (cap <= id) cap *= 2;
+        c->byid = xrealloc(c->byid, cap * sizeof *c->byid);
+        memset(c->byid + c->capids, 0, (cap - c->capids) * sizeof *c->byid);
+        c->capids = cap;
+    }
+    if (id >= c->nids) c->nids = id + 1;
+    tm_series *s = xcalloc(1, sizeof *s);
+    s->id = id;
+    s->type = (uint8_t)type;
+    s->key = xstrndup(k, n);
+    s->klen = (uint32_t)n;
+    s->hash = h;
+    s->head.type = type;
+    s->head_sorted = 1;
+    s->last_ts = INT64_MIN;
+    c->byid[id] = s;
+    /* keep the table at most half full so probes stay short */
+    if (c->nids * 2 > c->nslots) grow_slots(c);
+    else insert_slot(c, s);
+    return s;
+}

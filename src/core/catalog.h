@@ -1,0 +1,59 @@
+/* catalog.h — series: canonical key → 32-bit id, and each series' head.
+ *
+ * Open addressing on a 64-bit hash of the key; ids are dense (1, 2, ...) so
+ * a series is also found by id through an array. The head is the open
+ * chunk: raw samples in arrival order (sorted is tracked so the common
+ * in-order case never sorts). Pending chunks were closed and wait for the
+ * persister; they are guarded by the store's lock. */
+#ifndef TM_CATALOG_H
+#define TM_CATALOG_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chunk.h"
+
+typedef struct tm_pending {
+    struct tm_pending *next_in_series, *next_in_queue;
+    uint32_t sid;
+    uint64_t seq;  /* order of closing; the persister commits in this order */
+    tm_cols c;     /* sorted, one sample per time */
+    /* the series' state when it closed, for its catalog row */
+    uint64_t points;
+    int64_t last_ts;
+    double last_v, last_v2;
+    char *last_str;
+} tm_pending;
+
+typedef struct {
+    uint32_t id;
+    uint8_t type;
+    uint8_t head_sorted;
+    char *key;
+    uint32_t klen;
+    uint64_t hash;
+    tm_cols head;    /* head.n samples, capacity head_cap */
+    size_t head_cap;
+    int64_t last_ts;
+    double last_v, last_v2;
+    char *last_str;
+    uint64_t points;
+    tm_pending *pending; /* newest first */
+} tm_series;
+
+typedef struct {
+    uint32_t *slots;   /* 0 empty, else id */
+    size_t nslots;
+    tm_series **byid;  /* index id; [0] unused */
+    size_t nids, capids;
+} tm_catalog;
+
+uint64_t key_hash(const char *k, size_t n);
+void catalog_init(tm_catalog *c);
+void catalog_free(tm_catalog *c);
+tm_series *catalog_find(tm_catalog *c, const char *k, size_t n, uint64_t h);
+/* Add a series with this id (0: the next free one). */
+tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type);
+static inline tm_series *catalog_get(tm_catalog *c, uint32_t id) {
+    return id < c->nids ? c->byid[id] : NULL;
+}
+#endif

@@ -1,0 +1,210 @@
+/* rollup.c — buckets (min, max, sum, count, last) and the retention pass that
+ * rolls data from one archive into the next as it ages. Persister thread only. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/log.h"
+#include "store_int.h"
+
+static int64_t floor_to(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
+
+static void bucket_merge(tm_bucket *into, const tm_bucket *b) {
+    if (b->min < into->min) into->min = b->min;
+    if (b->max > into->max) into->max = b->max;
+    into->sum += b->sum;
+    into->cnt += b->cnt;
+    into->last = b->last;
+}
+
+size_t rollup_bucketize(const int64_t *ts, const double *v, size_t n, int64_t step, tm_bucket *out) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i])) continue; /* a gap, as Graphite treats None */
+        tm_bucket b = {floor_to(ts[i], step), v[i], v[i], v[i], 1, v[i]};
+        if (m && out[m - 1].ts == b.ts) bucket_merge(&out[m - 1], &b);
+        else out[m++] = b;
+    }
+    return m;
+}
+
+static int cmp_bucket(const void *a, const void *b) {
+    int64_t x = ((const tm_bucket *)a)->ts, y = ((const tm_bucket *)b)->ts;
+    return x < y ? -1 : x > y;
+}
+
+/* Merge sorted buckets b[0..n) (all in one block) into the stored block. */
+static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const tm_bucket *b, size_t n) {
+    sqlite3_stmt *sel = NULL, *put = NULL;
+    tm_cols c = {0};
+    sqlite3_prepare_v2(s->wdb, "SELECT data FROM rollups WHERE series=? AND arch=? AND start=?", -1, &sel, NULL);
+    sqlite3_bind_int64(sel, 1, sid);
+    sqlite3_bind_int64(sel, 2, (sqlite3_int64)a);
+    sqlite3_bind_int64(sel, 3, start);
+    size_t have = 0;
+    if (sqlite3_step(sel) == SQLITE_ROW &&
+        chunk_decode(sqlite3_column_blob(sel, 0), (size_t)sqlite3_column_bytes(sel, 0), &c))
+        have = c.n;
+    sqlite3_finalize(sel);
+    tm_bucket *m = xmalloc((have + n) * sizeof *m);
+    size_t k = 0, i = 0, j = 0;
+    while (i < have || j < n) { /* merge two sorted runs, folding equal times */
+        tm_bucket x;
+        if (j >= n || (i < have && c.ts[i] <= b[j].ts)) {
+            x = (tm_bucket){c.ts[i], c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i]};
+            i++;
+        } else {
+            x = b[j++];
+        }
+        if (k && m[k - 1].ts == x.ts) bucket_merge(&m[k - 1], &x);
+        else m[k++] = x;
+    }
+    cols_free(&c);
+    cols_alloc(&c, TM_ROLLUP, k);
+    for (size_t q = 0; q < k; q++) {
+        c.ts[q] = m[q].ts;
+        c.v[q] = m[q].min;
+        c.v2[q] = m[q].max;
+        c.sum[q] = m[q].sum;
+        c.cnt[q] = m[q].cnt;
+        c.last[q] = m[q].last;
+    }
+    c.n = k;
+    tm_buf blob = {0};
+    chunk_encode(&c, &blob);
+    sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO rollups(series, arch, start, end, data) VALUES(?,?,?,?,?)", -1,
+                       &put, NULL);
+    sqlite3_bind_int64(put, 1, sid);
+    sqlite3_bind_int64(put, 2, (sqlite3_int64)a);
+    sqlite3_bind_int64(put, 3, start);
+    sqlite3_bind_int64(put, 4, m[k - 1].ts);
+    sqlite3_bind_blob(put, 5, blob.p, (int)blob.n, SQLITE_STATIC);
+    int rc = sqlite3_step(put) == SQLITE_DONE ? 0 : -1;
+    if (rc) log_error("sqlite: saving a rollup: %s", sqlite3_errmsg(s->wdb));
+    sqlite3_finalize(put);
+    buf_free(&blob);
+    cols_free(&c);
+    free(m);
+    pthread_mutex_lock(&s->mu);
+    if (!have) s->rollup_blocks++;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int rollup_fold(tm_store *s, uint32_t sid, size_t a, const tm_bucket *b, size_t n) {
+    if (!n || a == 0 || a >= s->o.narch) return 0;
+    int64_t step = s->o.step[a], span = step * ROLLUP_BLOCK;
+    tm_bucket *x = xmalloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = b[i];
+        x[i].ts = floor_to(b[i].ts, step);
+    }
+    qsort(x, n, sizeof *x, cmp_bucket);
+    int rc = 0;
+    for (size_t i = 0; i < n;) {
+        int64_t start = floor_to(x[i].ts, span);
+        size_t j = i;
+        while (j < n && floor_to(x[j].ts, span) == start) j++;
+        rc |= fold_block(s, sid, a, start, x + i, j - i);
+        i = j;
+    }
+    free(x);
+    return rc;
+}
+
+/* The archive a bucket of this age belongs to, from `from` on; narch if none keeps it. */
+static size_t archive_for(const tm_store *s, size_t from, int64_t age) {
+    size_t a = from;
+    while (a < s->o.narch && age > s->o.keep[a]) a++;
+    return a;
+}
+
+/* Send buckets to the archives their age calls for (at least archive `from`). */
+static void fold_aged(tm_store *s, uint32_t sid, size_t from, tm_bucket *b, size_t n, int64_t now) {
+    for (size_t i = 0; i < n;) {
+        size_t a = archive_for(s, from, now - b[i].ts), j = i;
+        while (j < n && archive_for(s, from, now - b[j].ts) == a) j++;
+        if (a < s->o.narch) rollup_fold(s, sid, a, b + i, j - i);
+        i = j;
+    }
+}
+
+static void expire_raw(tm_store *s, int64_t now) {
+    int64_t cut0 = now - s->o.keep[0], cut_last = now - s->o.keep[s->o.narch - 1];
+    sqlite3_stmt *sel = NULL, *del = NULL;
+    sqlite3_prepare_v2(s->wdb, "SELECT id, series, data FROM chunks WHERE end<? AND id>? ORDER BY id LIMIT 512", -1,
+                       &sel, NULL);
+    sqlite3_prepare_v2(s->wdb, "DELETE FROM chunks WHERE id=?", -1, &del, NULL);
+    sqlite3_int64 after = 0;
+    for (int more = 1; more;) {
+        more = 0;
+        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
+        sqlite3_bind_int64(sel, 1, cut0);
+        sqlite3_bind_int64(sel, 2, after);
+        while (sqlite3_step(sel) == SQLITE_ROW) {
+            more = 1;
+            after = sqlite3_column_int64(sel, 0);
+            tm_cols c;
+            int ok = chunk_decode(sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2), &c);
+            /* strings and locations have no rollups: they stay raw for the longest keep */
+            if (ok && c.type != TM_NUMBER && c.ts[c.n - 1] >= cut_last) {
+                cols_free(&c);
+                continue;
+            }
+            if (ok && c.type == TM_NUMBER && s->o.narch > 1) {
+                tm_bucket *b = xmalloc(c.n * sizeof *b);
+                size_t nb = rollup_bucketize(c.ts, c.v, c.n, s->o.step[1], b);
+                fold_aged(s, (uint32_t)sqlite3_column_int64(sel, 1), 1, b, nb, now);
+                free(b);
+            }
+            cols_free(&c);
+            sqlite3_bind_int64(del, 1, after);
+            sqlite3_step(del);
+            sqlite3_reset(del);
+        }
+        sqlite3_reset(sel);
+        sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(del);
+}
+
+static void expire_rollups(tm_store *s, size_t a, int64_t now) {
+    sqlite3_stmt *sel = NULL, *del = NULL;
+    sqlite3_prepare_v2(s->wdb, "SELECT series, start, data FROM rollups WHERE arch=? AND end<? LIMIT 512", -1, &sel,
+                       NULL);
+    sqlite3_prepare_v2(s->wdb, "DELETE FROM rollups WHERE series=? AND arch=? AND start=?", -1, &del, NULL);
+    for (int more = 1; more;) {
+        more = 0;
+        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
+        sqlite3_bind_int64(sel, 1, (sqlite3_int64)a);
+        sqlite3_bind_int64(sel, 2, now - s->o.keep[a]);
+        while (sqlite3_step(sel) == SQLITE_ROW) {
+            more = 1;
+            uint32_t sid = (uint32_t)sqlite3_column_int64(sel, 0);
+            tm_cols c;
+            if (chunk_decode(sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2), &c) &&
+                c.type == TM_ROLLUP) {
+                tm_bucket *b = xmalloc(c.n * sizeof *b);
+                for (size_t i = 0; i < c.n; i++) b[i] = (tm_bucket){c.ts[i], c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i]};
+                fold_aged(s, sid, a + 1, b, c.n, now);
+                free(b);
+            }
+            cols_free(&c);
+            sqlite3_bind_int64(del, 1, sid);
+            sqlite3_bind_int64(del, 2, (sqlite3_int64)a);
+            sqlite3_bind_int64(del, 3, sqlite3_column_int64(sel, 1));
+            sqlite3_step(del);
+            sqlite3_reset(del);
+        }
+        sqlite3_reset(sel);
+        sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(del);
+}
+
+void rollup_expire(tm_store *s, int64_t now) {
+    expire_raw(s, now);
+    for (size_t a = 1; a < s->o.narch; a++) expire_rollups(s, a, now);
+}

@@ -1,0 +1,358 @@
+/* store.c — writes: WAL first, then heads; closing heads; start and stop. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../util/log.h"
+#include "../util/timeparse.h"
+#include "merge.h"
+#include "store_int.h"
+
+/* WAL payload entries */
+enum { W_SERIES = 'S', W_NUM = 'N', W_LOC = 'L', W_STR = 'T' };
+
+static void head_reserve(tm_series *se) {
+    if (se->head.n < se->head_cap) return;
+    size_t cap = se->head_cap ? se->head_cap * 2 : 8;
+    if (cap > HEAD_MAX) cap = HEAD_MAX;
+    if (cap <= se->head.n) cap = se->head.n + 1;
+    tm_cols *h = &se->head;
+    h->ts = xrealloc(h->ts, cap * sizeof *h->ts);
+    if (se->type == TM_STRING) h->str = xrealloc(h->str, cap * sizeof *h->str);
+    else h->v = xrealloc(h->v, cap * sizeof *h->v);
+    if (se->type == TM_LOCATION) h->v2 = xrealloc(h->v2, cap * sizeof *h->v2);
+    se->head_cap = cap;
+}
+
+static void head_normalize(tm_series *se) {
+    if (se->head_sorted) return;
+    cols_sort_dedup(&se->head);
+    se->head_cap = se->head.n;
+    se->head_sorted = 1;
+}
+
+/* Move the head to the persister's queue. */
+static void head_close(tm_store *s, tm_series *se) {
+    if (!se->head.n) return;
+    head_normalize(se);
+    tm_pending *p = xcalloc(1, sizeof *p);
+    p->sid = se->id;
+    p->c = se->head;
+    p->points = se->points;
+    p->last_ts = se->last_ts;
+    p->last_v = se->last_v;
+    p->last_v2 = se->last_v2;
+    p->last_str = se->last_str ? xstrndup(se->last_str, strlen(se->last_str)) : NULL;
+    memset(&se->head, 0, sizeof se->head);
+    se->head.type = se->type;
+    se->head_cap = 0;
+    pthread_mutex_lock(&s->mu);
+    p->seq = ++s->enq_seq;
+    p->next_in_series = se->pending;
+    se->pending = p;
+    if (s->qtail) s->qtail->next_in_queue = p;
+    else s->qhead = p;
+    s->qtail = p;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void late_add(tm_store *s, uint32_t sid, int64_t ts, double v) {
+    pthread_mutex_lock(&s->mu);
+    if (s->nlate == s->caplate) {
+        s->caplate = s->caplate ? s->caplate * 2 : 256;
+        s->late = xrealloc(s->late, s->caplate * sizeof *s->late);
+    }
+    s->late[s->nlate++] = (tm_late){sid, ts, v};
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Apply one sample to memory; the WAL already has it. */
+static void apply(tm_store *s, tm_series *se, int64_t ts, double v, double v2, const char *str, size_t slen) {
+    int64_t age = s->now - ts;
+    if (s->o.narch > 1 && age > s->o.keep[0] && se->type == TM_NUMBER) {
+        late_add(s, se->id, ts, v);
+    } else {
+        tm_cols *h = &se->head;
+        if (h->n && (h->n >= HEAD_MAX || ts - h->ts[0] >= HEAD_SPAN || h->ts[0] - ts >= HEAD_SPAN)) head_close(s, se);
+        head_reserve(se);
+        if (h->n && ts <= h->ts[h->n - 1]) se->head_sorted = 0;
+        h->ts[h->n] = ts;
+        if (se->type == TM_STRING) h->str[h->n] = xstrndup(str, slen);
+        else h->v[h->n] = v;
+        if (se->type == TM_LOCATION) h->v2[h->n] = v2;
+        h->n++;
+    }
+    se->points++;
+    if (ts >= se->last_ts) {
+        se->last_ts = ts;
+        se->last_v = v;
+        se->last_v2 = v2;
+        if (se->type == TM_STRING) {
+            free(se->last_str);
+            se->last_str = xstrndup(str, slen);
+        }
+    }
+    s->samples_stored++;
+}
+
+static tm_series *series_get(tm_store *s, const char *key, size_t klen, int type, tm_buf *wal) {
+    uint64_t h = key_hash(key, klen);
+    tm_series *se = catalog_find(&s->cat, key, klen, h);
+    if (se) return se;
+    se = catalog_add(&s->cat, 0, key, klen, h, type);
+    if (wal) {
+        buf_putc(wal, W_SERIES);
+        buf_put_uvarint(wal, se->id);
+        buf_putc(wal, (uint8_t)type);
+        buf_put_uvarint(wal, klen);
+        buf_put(wal, key, klen);
+    }
+    return se;
+}
+
+static void wal_sample(tm_buf *w, const tm_series *se, int64_t ts, const tm_sample *x, const char *str) {
+    buf_reserve(w, 40);
+    buf_putc(w, se->type == TM_NUMBER ? W_NUM : se->type == TM_LOCATION ? W_LOC : W_STR);
+    buf_put_uvarint(w, se->id);
+    buf_put_svarint(w, ts);
+    if (se->type == TM_STRING) {
+        buf_put_uvarint(w, x->str_len);
+        buf_put(w, str, x->str_len);
+        return;
+    }
+    buf_put(w, &x->v, 8);
+    if (se->type == TM_LOCATION) buf_put(w, &x->v2, 8);
+}
+
+size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
+    s->now = now;
+    int64_t oldest = now - s->o.keep[s->o.narch - 1];
+    tm_buf *w = &s->walbuf;
+    w->n = 0;
+    /* first pass: resolve series and log; the WAL record goes out before any
+     * sample reaches memory */
+    tm_series **ser = xmalloc((b->n ? b->n : 1) * sizeof *ser);
+    size_t ok = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        tm_sample *x = &b->s[i];
+        if (x->ts == TM_TS_NOW) x->ts = now;
+        ser[i] = NULL;
+        if (x->ts < oldest) {
+            s->rejected_old++;
+            batch_error(b, 0, "sample of %.*s is older than the retention keeps", (int)x->key_len, batch_key(b, x));
+            continue;
+        }
+        tm_series *se = series_get(s, batch_key(b, x), x->key_len, x->type, s->wal ? w : NULL);
+        if (se->type != x->type) {
+            static const char *tn[] = {"number", "string", "location"};
+            s->rejected_type++;
+            batch_error(b, 0, "series %.*s holds %s values, not %s", (int)x->key_len, batch_key(b, x),
+                        tn[se->type], tn[x->type]);
+            continue;
+        }
+        ser[i] = se;
+        if (s->wal) wal_sample(w, se, x->ts, x, batch_str(b, x));
+        ok++;
+    }
+    if (s->wal && w->n && wal_append(s->wal, w->p, w->n)) {
+        log_limited(LOG_ERROR, "wal: write failed: %s; samples refused", strerror(errno));
+        batch_error(b, 0, "cannot write the write-ahead log: %s", strerror(errno));
+        free(ser);
+        return 0;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        if (!ser[i]) continue;
+        tm_sample *x = &b->s[i];
+        apply(s, ser[i], x->ts, x->v, x->v2, batch_str(b, x), x->str_len);
+    }
+    free(ser);
+    return ok;
+}
+
+/* Replay one WAL record into memory. */
+static void replay_record(const uint8_t *p, size_t n, void *arg) {
+    tm_store *s = arg;
+    const uint8_t *end = p + n;
+    while (p < end) {
+        uint8_t kind = *p++;
+        uint64_t id, len;
+        int64_t ts;
+        double v = 0, v2 = 0;
+        if (kind == W_SERIES) {
+            if (p + 1 > end || !get_uvarint(&p, end, &id)) return;
+            int type = *p++;
+            if (!get_uvarint(&p, end, &len) || len > (size_t)(end - p) || type > TM_LOCATION || id > UINT32_MAX) return;
+            uint64_t h = key_hash((const char *)p, len);
+            if (!catalog_find(&s->cat, (const char *)p, len, h) && !catalog_get(&s->cat, (uint32_t)id))
+                catalog_add(&s->cat, (uint32_t)id, (const char *)p, len, h, type);
+            p += len;
+            continue;
+        }
+        if (!get_uvarint(&p, end, &id) || !get_svarint(&p, end, &ts)) return;
+        tm_series *se = id <= UINT32_MAX ? catalog_get(&s->cat, (uint32_t)id) : NULL;
+        const char *str = NULL;
+        len = 0;
+        if (kind == W_STR) {
+            if (!get_uvarint(&p, end, &len) || len > (size_t)(end - p)) return;
+            str = (const char *)p;
+            p += len;
+        } else {
+            size_t need = kind == W_LOC ? 16 : 8;
+            if ((size_t)(end - p) < need) return;
+            memcpy(&v, p, 8);
+            if (kind == W_LOC) memcpy(&v2, p + 8, 8);
+            p += need;
+        }
+        if (!se || (kind == W_STR) != (se->type == TM_STRING)) continue;
+        apply(s, se, ts, v, v2, str, len);
+    }
+}
+
+tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
+    tm_store *s = xcalloc(1, sizeof *s);
+    s->o = *o;
+    if (!s->o.wal_max_bytes) s->o.wal_max_bytes = 256u << 20;
+    s->now = now_ms();
+    catalog_init(&s->cat);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    pthread_cond_init(&s->done, NULL);
+    if (!o->memory) {
+        s->dir = xstrndup(o->data_dir, strlen(o->data_dir));
+        if (mkdir(s->dir, 0755) && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create data directory %s: %s", s->dir, strerror(errno));
+            goto fail;
+        }
+    }
+    if (persist_open(s, err, errlen)) goto fail;
+    if (!o->memory) {
+        char wdir[4096];
+        snprintf(wdir, sizeof wdir, "%s/wal", s->dir);
+        if (!(s->wal = wal_open(wdir, o->fsync, err, errlen))) goto fail;
+        uint64_t before = s->samples_stored;
+        wal_replay(s->wal, replay_record, s);
+        s->samples_stored = before; /* replayed samples were counted before */
+    }
+    persist_start(s);
+    if (s->wal && wal_bytes(s->wal) > 0) {
+        /* make the replayed heads durable in SQLite, then drop the old log */
+        size_t n = 0;
+        for (size_t i = 1; i < s->cat.nids; i++)
+            if (s->cat.byid[i] && s->cat.byid[i]->head.n) n += s->cat.byid[i]->head.n;
+        if (n) log_info("wal: replayed %zu samples", n);
+        uint32_t seg = wal_rotate(s->wal);
+        for (size_t i = 1; i < s->cat.nids; i++)
+            if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+        persist_wait(s, s->enq_seq);
+        wal_drop_before(s->wal, seg);
+    }
+    return s;
+fail:
+    store_close(s);
+    return NULL;
+}
+
+void store_close(tm_store *s) {
+    if (!s) return;
+    if (s->thr) {
+        uint32_t seg = s->wal ? wal_rotate(s->wal) : 0;
+        for (size_t i = 1; i < s->cat.nids; i++)
+            if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+        persist_stop(s);
+        if (s->wal) wal_drop_before(s->wal, seg);
+    }
+    wal_close(s->wal);
+    persist_close(s);
+    catalog_free(&s->cat);
+    free(s->late);
+    buf_free(&s->walbuf);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->wake);
+    pthread_cond_destroy(&s->done);
+    free(s->dir);
+    free(s);
+}
+
+void store_tick(tm_store *s, int64_t now) {
+    s->now = now;
+    pthread_mutex_lock(&s->mu);
+    int cut_done = s->cutting && s->done_seq >= s->cut_seq;
+    pthread_cond_signal(&s->wake); /* lets the persister run retention */
+    pthread_mutex_unlock(&s->mu);
+    if (!s->wal) return;
+    if (cut_done) {
+        wal_drop_before(s->wal, s->cut_seg);
+        s->cutting = 0;
+    }
+    /* the log is cut only after every head is in SQLite: close them all */
+    if (!s->cutting && wal_bytes(s->wal) > s->o.wal_max_bytes) {
+        s->cut_seg = wal_rotate(s->wal);
+        for (size_t i = 1; i < s->cat.nids; i++)
+            if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+        pthread_mutex_lock(&s->mu);
+        s->cut_seq = s->enq_seq;
+        s->cutting = 1;
+        pthread_mutex_unlock(&s->mu);
+    }
+    /* heads that hold samples about to age out of archive 0 go to disk, so
+     * retention can roll them up */
+    if (s->o.narch > 1) {
+        for (size_t i = 1; i < s->cat.nids; i++) {
+            tm_series *se = s->cat.byid[i];
+            if (se && se->head.n && now - se->head.ts[0] > s->o.keep[0] / 2) head_close(s, se);
+        }
+    }
+}
+
+static void info_of(const tm_series *se, tm_series_info *out) {
+    out->id = se->id;
+    out->type = se->type;
+    out->key = se->key;
+    out->klen = se->klen;
+    out->last_ts = se->last_ts;
+    out->last_v = se->last_v;
+    out->last_v2 = se->last_v2;
+    out->last_str = se->last_str;
+    out->points = se->points;
+}
+
+void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg) {
+    for (size_t i = 1; i < s->cat.nids; i++) {
+        tm_series *se = s->cat.byid[i];
+        if (!se) continue;
+        tm_series_info in;
+        info_of(se, &in);
+        if (fn(&in, arg)) return;
+    }
+}
+
+int store_find(tm_store *s, const char *key, size_t klen, tm_series_info *out) {
+    tm_series *se = catalog_find(&s->cat, key, klen, key_hash(key, klen));
+    if (!se) return 0;
+    info_of(se, out);
+    return 1;
+}
+
+int store_get(tm_store *s, uint32_t id, tm_series_info *out) {
+    tm_series *se = catalog_get(&s->cat, id);
+    if (!se) return 0;
+    info_of(se, out);
+    return 1;
+}
+
+void store_stats(tm_store *s, tm_store_stats *st) {
+    memset(st, 0, sizeof *st);
+    st->series = s->cat.nids - 1;
+    st->wal_bytes = s->wal ? wal_bytes(s->wal) : 0;
+    pthread_mutex_lock(&s->mu);
+    st->chunks_persisted = s->chunks_persisted;
+    st->rollup_blocks = s->rollup_blocks;
+    pthread_mutex_unlock(&s->mu);
+    st->samples_stored = s->samples_stored;
+    st->rejected_type = s->rejected_type;
+    st->rejected_old = s->rejected_old;
+}

@@ -1,0 +1,86 @@
+/* store.h — the only way into stored samples.
+ *
+ * Writes: store_write appends a parsed batch to the write-ahead log (and
+ * fsyncs it under --fsync always) before it touches memory, so a write that
+ * was acknowledged survives kill -9. Samples go to their series' open head
+ * chunk; a full head (240 samples or 2 h) is closed and handed to the
+ * persister thread, which encodes it (codec.h) into SQLite. Samples older
+ * than the raw archive's keep go straight to the rollup archives.
+ *
+ * Threads: one thread (the event loop) calls every store_* function; the
+ * persister and fsync threads are internal. Reads see everything written
+ * before them: head, chunks in flight, persisted chunks and rollups.
+ *
+ * Archives (--retention): archive 0 keeps raw samples; each later archive
+ * keeps buckets (min, max, sum, count, last) of its step. Raw data is rolled
+ * into archive 1 when it ages out of archive 0, and so on; a sample lives in
+ * exactly one archive at any time, so queries fold whatever covers a range. */
+#ifndef TM_STORE_H
+#define TM_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ingest/batch.h"
+#include "chunk.h"
+
+#define TM_MAX_ARCHIVES 8
+enum { TM_FSYNC_OFF = 0, TM_FSYNC_1S = 1, TM_FSYNC_ALWAYS = 2 };
+
+typedef struct {
+    const char *data_dir; /* NULL with memory */
+    int memory;
+    int fsync;
+    size_t narch;
+    int64_t step[TM_MAX_ARCHIVES], keep[TM_MAX_ARCHIVES]; /* ms */
+    size_t wal_max_bytes; /* flush every head and cut the log past this (0: 256 MiB) */
+} tm_store_opts;
+
+typedef struct tm_store tm_store;
+
+/* What the rest of the server may know of a series. */
+typedef struct {
+    uint32_t id;
+    int type;
+    const char *key; /* canonical "name;k=v..." */
+    size_t klen;
+    int64_t last_ts; /* INT64_MIN when it has no sample yet */
+    double last_v, last_v2;
+    const char *last_str;
+    uint64_t points;
+} tm_series_info;
+
+tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen);
+/* Persist every head, wait for the persister, cut the log. */
+void store_close(tm_store *s);
+
+/* Append good samples of b (stamping TM_TS_NOW with now). A sample whose type
+ * differs from its series' type, or older than every archive keeps, is
+ * rejected into b's error slot. Returns the number of samples stored. */
+size_t store_write(tm_store *s, tm_batch *b, int64_t now);
+
+/* Every series in id order; stop early when fn returns nonzero. */
+void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg);
+int store_find(tm_store *s, const char *key, size_t klen, tm_series_info *out);
+int store_get(tm_store *s, uint32_t id, tm_series_info *out);
+
+/* Raw samples of one series in [from, until], oldest first, one per time
+ * (the last written wins). Data held only as rollups appears as each
+ * bucket's last value at the bucket's start. out is allocated (cols_free). */
+int store_read(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *out);
+
+/* Buckets of step ms over [from, until] (aligned to multiples of step),
+ * folded from raw samples and every archive: out is TM_ROLLUP columns, one
+ * entry per non-empty bucket, ts = bucket start. Numbers only. */
+int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out);
+
+/* Counters for /metrics. */
+typedef struct {
+    uint64_t series, wal_bytes, chunks_persisted, samples_stored, rollup_blocks;
+    uint64_t rejected_type, rejected_old;
+} tm_store_stats;
+void store_stats(tm_store *s, tm_store_stats *st);
+
+/* Run the periodic work the store needs (retention, rollups, WAL size check);
+ * the server calls it about once a second from the loop thread. */
+void store_tick(tm_store *s, int64_t now);
+#endif

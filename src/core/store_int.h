@@ -1,0 +1,67 @@
+/* store_int.h — the store's insides, shared by its files (store.c: writes
+ * and heads; persist.c: the SQLite side and the persister thread; rollup.c:
+ * buckets and retention; read.c: queries). Nothing outside core/ includes it. */
+#ifndef TM_STORE_INT_H
+#define TM_STORE_INT_H
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "catalog.h"
+#include "store.h"
+#include "wal.h"
+
+#define HEAD_MAX 240                   /* samples per chunk */
+#define HEAD_SPAN (2 * 3600 * 1000LL)  /* ms a chunk may span */
+#define ROLLUP_BLOCK 256               /* buckets per rollup block */
+
+typedef struct {
+    uint32_t sid;
+    int64_t ts;
+    double v;
+} tm_late;
+
+struct tm_store {
+    tm_store_opts o;
+    char *dir;
+    tm_catalog cat;
+    tm_wal *wal;
+    tm_buf walbuf;
+
+    sqlite3 *wdb, *rdb; /* the same connection with --memory */
+    sqlite3_stmt *rd_chunks, *rd_rollups;
+
+    pthread_mutex_t mu; /* guards everything below, and every series' pending list */
+    pthread_cond_t wake, done;
+    pthread_t thr;
+    int stop;
+    tm_pending *qhead, *qtail; /* closed chunks, oldest first */
+    uint64_t enq_seq, done_seq;
+    tm_late *late;             /* samples older than archive 0 keeps */
+    size_t nlate, caplate;
+    int64_t now;               /* the loop's clock, for retention */
+    uint32_t cut_seg;          /* WAL segments before it wait for done_seq >= cut_seq */
+    uint64_t cut_seq;
+    int cutting;
+
+    uint64_t chunks_persisted, rollup_blocks, samples_stored, rejected_type, rejected_old;
+};
+
+/* persist.c */
+int persist_open(tm_store *s, char *err, size_t errlen);
+void persist_start(tm_store *s);
+void persist_stop(tm_store *s); /* drains the queue first */
+void persist_close(tm_store *s);
+void persist_wait(tm_store *s, uint64_t seq); /* until every chunk up to seq is committed */
+
+/* rollup.c (persister thread) */
+typedef struct {
+    int64_t ts;
+    double min, max, sum, cnt, last;
+} tm_bucket;
+/* Fold n buckets (any order) into archive a's blocks of series sid. */
+int rollup_fold(tm_store *s, uint32_t sid, size_t a, const tm_bucket *b, size_t n);
+/* Expire what is older than each archive keeps, rolling it into the next. */
+void rollup_expire(tm_store *s, int64_t now);
+/* Bucket raw samples at step (ms); returns the count written to out (n at most). */
+size_t rollup_bucketize(const int64_t *ts, const double *v, size_t n, int64_t step, tm_bucket *out);
+#endif

@@ -1,0 +1,29 @@
+/* wal.h — the write-ahead log.
+ *
+ * Numbered segment files DIR/wal-00000001.log, ..., each a run of records
+ * [u32 length][u32 crc32c][payload]. A record is written with one write()
+ * before the write it carries is acknowledged, so kill -9 loses nothing that
+ * was acknowledged; --fsync always fdatasyncs each record, 1s does so from a
+ * background thread once a second. Replay hands back every intact record in
+ * order; a torn or corrupt tail is cut with a log line, never fatal. */
+#ifndef TM_WAL_H
+#define TM_WAL_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tm_wal tm_wal;
+
+/* Open DIR (created if missing) and start a new segment after any found. */
+tm_wal *wal_open(const char *dir, int fsync_mode, char *err, size_t errlen);
+/* Replay segments older than the current one, oldest first. */
+void wal_replay(tm_wal *w, void (*fn)(const uint8_t *p, size_t n, void *arg), void *arg);
+int wal_append(tm_wal *w, const uint8_t *p, size_t n); /* 0 ok, -1 I/O error */
+/* Start a new segment; returns its number. Everything in earlier segments
+ * may be deleted with wal_drop_before once it is persisted elsewhere. */
+uint32_t wal_rotate(tm_wal *w);
+void wal_drop_before(tm_wal *w, uint32_t seg);
+uint64_t wal_bytes(tm_wal *w); /* bytes in all live segments */
+void wal_close(tm_wal *w);
+
+uint32_t crc32c(uint32_t crc, const void *p, size_t n);
+#endif

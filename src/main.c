@@ -1,0 +1,29 @@
+/* main.c — subcommand dispatch only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: tidemark [COMMAND] [flags]\n\n"
+            "commands:\n"
+            "  serve    the server: listeners, storage, API (the default)\n"
+            "  send     send one sample: tidemark send NAME VALUE [TIME] [--tag k=v]...\n"
+            "  query    print a series: tidemark query NAME [--from -1h] [--step 1m] [--agg avg] [--json]\n\n"
+            "`tidemark COMMAND --help` lists each command's flags with their defaults.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-') return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "serve")) return cmd_serve(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "send")) return cmd_send(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "query")) return cmd_query(argc - 2, argv + 2);
+    fprintf(stderr, "tidemark: unknown command \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

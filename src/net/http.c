@@ -1,0 +1,251 @@
+#include "http.h"
+
+#include <event2/buffer.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../ingest/vapor.h"
+#include "../util/counters.h"
+#include "../util/jsonw.h"
+#include "../util/log.h"
+
+typedef struct {
+    int methods, is_prefix, access;
+    char *path;
+    size_t plen;
+    tm_handler fn;
+    void *arg;
+} route;
+
+struct tm_http {
+    struct evhttp *eh;
+    tm_http_opts o;
+    char *prefix;
+    size_t prefix_len;
+    route *routes;
+    size_t nroutes;
+};
+
+static int method_of(struct evhttp_request *req) {
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET: return M_GET;
+    case EVHTTP_REQ_POST: return M_POST;
+    case EVHTTP_REQ_PUT: return M_PUT;
+    case EVHTTP_REQ_DELETE: return M_DELETE;
+    case EVHTTP_REQ_HEAD: return M_HEAD;
+    default: return 0;
+    }
+}
+
+const char *req_param(const tm_req *r, const char *name) {
+    return evhttp_find_header((struct evkeyvalq *)&r->params, name);
+}
+
+static void add_common_headers(tm_http *h, struct evhttp_request *req) {
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    if (h->o.cors) {
+        evhttp_add_header(out, "Access-Control-Allow-Origin", h->o.cors);
+        evhttp_add_header(out, "Vary", "Origin");
+    }
+}
+
+void http_reply(tm_req *r, int code, const char *ctype, const void *body, size_t n) {
+    struct evbuffer *b = evbuffer_new();
+    evbuffer_add(b, body, n);
+    if (ctype) evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type", ctype);
+    const char *reason = code == 200 ? "OK" : code == 204 ? "No Content" : code == 400 ? "Bad Request"
+                       : code == 401 ? "Unauthorized" : code == 404 ? "Not Found" : code == 201 ? "Created"
+                       : code == 413 ? "Payload Too Large" : code == 503 ? "Service Unavailable" : NULL;
+    evhttp_send_reply(r->req, code, reason, b);
+    evbuffer_free(b);
+}
+
+void http_json(tm_req *r, int code, const tm_buf *b) { http_reply(r, code, "application/json", b->p, b->n); }
+
+
+
+void http_error(tm_req *r, int code, const char *msg, size_t line) {
+    tm_buf b = {0};
+    buf_printf(&b, "{\"error\":");
+    json_put_string(&b, msg, strlen(msg));
+    if (line) buf_printf(&b, ",\"line\":%zu", line);
+    buf_putc(&b, '}');
+    http_json(r, code, &b);
+    buf_free(&b);
+}
+
+/* base64 of "user:password" → the password */
+static int basic_password(const char *v, char *out, size_t n) {
+    static const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t k = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (; *v && *v != '='; v++) {
+        const char *p = strchr(tab, *v);
+        if (!p) return 0;
+        acc = acc << 6 | (unsigned)(p - tab);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (k + 1 >= n) return 0;
+            out[k++] = (char)(acc >> bits & 0xff);
+        }
+    }
+    out[k] = 0;
+    char *colon = strchr(out, ':');
+    if (!colon) return 0;
+    memmove(out, colon + 1, strlen(colon + 1) + 1);
+    return 1;
+}
+
+static int authorized(tm_http *h, tm_req *r, int access) {
+    if (!h->o.token || access == R_PUBLIC || (access == R_READ && h->o.read_open)) return 1;
+    const char *t = h->o.token;
+    struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
+    const char *x = evhttp_find_header(in, "X-AUTH-TOKEN");
+    if (x && !strcmp(x, t)) return 1;
+    const char *a = evhttp_find_header(in, "Authorization");
+    if (a && !strncasecmp(a, "Bearer ", 7) && !strcmp(a + 7, t)) return 1;
+    char pw[512];
+    if (a && !strncasecmp(a, "Basic ", 6) && basic_password(a + 6, pw, sizeof pw) && !strcmp(pw, t)) return 1;
+    const char *q = req_param(r, "token");
+    if (q && !strcmp(q, t)) return 1;
+    q = req_param(r, "p");
+    return q && !strcmp(q, t);
+}
+
+static void parse_form(tm_req *r) {
+    struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
+    const char *ct = evhttp_find_header(in, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) || !r->body_len) return;
+    char *copy = xstrndup(r->body, r->body_len);
+    struct evkeyvalq form;
+    TAILQ_INIT(&form);
+    if (!evhttp_parse_query_str(copy, &form)) {
+        struct evkeyval *kv;
+        TAILQ_FOREACH(kv, &form, next) evhttp_add_header(&r->params, kv->key, kv->value);
+    }
+    evhttp_clear_headers(&form);
+    free(copy);
+}
+
+static route *match(tm_http *h, const char *path, int method, int *wrong_method) {
+    for (size_t i = 0; i < h->nroutes; i++) {
+        route *rt = &h->routes[i];
+        int hit = rt->is_prefix ? !strncmp(path, rt->path, rt->plen) : !strcmp(path, rt->path);
+        if (!hit) continue;
+        if (rt->methods & method) return rt;
+        *wrong_method = 1;
+    }
+    return NULL;
+}
+
+static double mono(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void dispatch(struct evhttp_request *req, void *arg) {
+    tm_http *h = arg;
+    double t0 = mono();
+    tm_req r = {.req = req, .method = method_of(req)};
+    TAILQ_INIT(&r.params);
+    add_common_headers(h, req);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = evhttp_uri_get_path(uri), *query = evhttp_uri_get_query(uri);
+    if (!path || !*path) path = "/";
+    if (h->prefix_len) {
+        if (strncmp(path, h->prefix, h->prefix_len) || (path[h->prefix_len] && path[h->prefix_len] != '/')) {
+            http_error(&r, 404, "not found", 0);
+            return;
+        }
+        path += h->prefix_len;
+        if (!*path) path = "/";
+    }
+    r.path = path;
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS) { /* CORS preflight */
+        struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+        evhttp_add_header(out, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+        evhttp_add_header(out, "Access-Control-Allow-Headers", "Content-Type, Authorization, X-AUTH-TOKEN");
+        evhttp_add_header(out, "Access-Control-Max-Age", "86400");
+        http_reply(&r, 204, NULL, "", 0);
+        return;
+    }
+    if (query) evhttp_parse_query_str(query, &r.params);
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    r.body_len = evbuffer_get_length(in);
+    r.body = r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
+    parse_form(&r);
+    int wrong = 0;
+    route *rt = match(h, path, r.method, &wrong);
+    char *rest = NULL;
+    if (!rt) {
+        http_error(&r, wrong ? 405 : 404, wrong ? "method not allowed" : "not found", 0);
+    } else if (!authorized(h, &r, rt->access)) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
+        http_error(&r, 401, "missing or wrong token", 0);
+    } else {
+        if (rt->is_prefix) {
+            const char *raw = path + rt->plen;
+            rest = xmalloc(strlen(raw) + 1);
+            rest[url_decode(raw, strlen(raw), rest)] = 0;
+            r.rest = rest;
+        }
+        rt->fn(&r, rt->arg);
+    }
+    free(rest);
+    evhttp_clear_headers(&r.params);
+    count_http(mono() - t0);
+}
+
+tm_http *http_listen(struct event_base *base, const char *addr, const tm_http_opts *o, char *err, size_t errlen) {
+    tm_http *h = xcalloc(1, sizeof *h);
+    h->o = *o;
+    h->prefix = xstrndup(o->prefix ? o->prefix : "", o->prefix ? strlen(o->prefix) : 0);
+    h->prefix_len = strlen(h->prefix);
+    while (h->prefix_len && h->prefix[h->prefix_len - 1] == '/') h->prefix[--h->prefix_len] = 0;
+    h->eh = evhttp_new(base);
+    evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                          EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+    evhttp_set_max_body_size(h->eh, (ev_ssize_t)(o->max_body ? o->max_body : 64u << 20));
+    evhttp_set_max_headers_size(h->eh, 64 * 1024);
+    evhttp_set_timeout(h->eh, 120);
+    evhttp_set_gencb(h->eh, dispatch, h);
+    char host[256];
+    const char *colon = strrchr(addr, ':');
+    if (!colon || (size_t)(colon - addr) >= sizeof host) {
+        snprintf(err, errlen, "bad address \"%s\" (want host:port)", addr);
+        http_free(h);
+        return NULL;
+    }
+    memcpy(host, addr, (size_t)(colon - addr));
+    host[colon - addr] = 0;
+    char *hp = host;
+    if (*hp == '[') { /* [::1]:8080 */
+        hp++;
+        hp[strlen(hp) - 1] = 0;
+    }
+    if (!evhttp_bind_socket_with_handle(h->eh, hp, (ev_uint16_t)atoi(colon + 1))) {
+        snprintf(err, errlen, "cannot listen on %s", addr);
+        http_free(h);
+        return NULL;
+    }
+    log_info("listening: HTTP API and web UI on http://%s%s/", addr, h->prefix);
+    return h;
+}
+
+void http_route(tm_http *h, int methods, const char *path, int is_prefix, int access, tm_handler fn, void *arg) {
+    h->routes = xrealloc(h->routes, (h->nroutes + 1) * sizeof *h->routes);
+    h->routes[h->nroutes++] = (route){methods, is_prefix, access, xstrndup(path, strlen(path)), strlen(path), fn, arg};
+}
+
+void http_free(tm_http *h) {
+    if (!h) return;
+    if (h->eh) evhttp_free(h->eh);
+    for (size_t i = 0; i < h->nroutes; i++) free(h->routes[i].path);
+    free(h->routes);
+    free(h->prefix);
+    free(h);
+}
