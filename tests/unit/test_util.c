@@ -1,0 +1,242 @@
+/* Unit tests: durations, times, retention specs, globs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "util/glob.h"
+#include "util/timeparse.h"
+
+#define S 1000LL
+#define M (60 * S)
+#define H (60 * M)
+#define D (24 * H)
+
+static int dur(const char *s, int64_t *ms) { return parse_duration_ms(s, strlen(s), ms); }
+
+static void test_durations(void **st) {
+    (void)st;
+    struct {
+        const char *s;
+        int64_t ms;
+    } ok[] = {
+        {"500ms", 500},     {"10s", 10 * S},   {"5m", 5 * M},          {"5min", 5 * M},     {"2h", 2 * H},
+        {"7d", 7 * D},      {"1w", 7 * D},     {"1mon", 30 * D},       {"1y", 365 * D},     {"30", 30 * S},
+        {"1.5h", 90 * M},   {"0.5", 500},      {"1h30m", 90 * M},      {"2days", 2 * D},    {"5minutes", 5 * M},
+        {" 10s ", 10 * S},  {"1Min", M},       {"3 ", 3 * S},          {"0s", 0},           {"1months", 30 * D},
+        {"2hours", 2 * H},  {"1sec", S},       {"4weeks", 28 * D},     {"10years", 3650 * D},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t ms = -1;
+        if (!dur(ok[i].s, &ms) || ms != ok[i].ms) fail_msg("%s -> %lld", ok[i].s, (long long)ms);
+    }
+    const char *bad[] = {"", "s", "10x", "-5s", "+5s", "1h30", "10 s", "1e5s", ".", "1..2s", "5mm", "99999999999999y"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms;
+        if (dur(bad[i], &ms)) fail_msg("accepted duration '%s'", bad[i]);
+    }
+    int64_t ms;
+    assert_true(parse_duration_ms("10s-garbage", 3, &ms)); /* length is honoured */
+    assert_int_equal(ms, 10 * S);
+}
+
+static const int64_t NOW = 1764072000000LL; /* 2025-11-25T12:00:00Z */
+
+static void test_times(void **st) {
+    (void)st;
+    struct {
+        const char *s;
+        int64_t ms;
+    } ok[] = {
+        {"now", NOW},
+        {"NOW", NOW},
+        {"-1h", NOW - H},
+        {"now-1h", NOW - H},
+        {"now - 1h", NOW - H},
+        {"+5m", NOW + 5 * M},
+        {"now+5m", NOW + 5 * M},
+        {"-1min", NOW - M},
+        {"-2hours", NOW - 2 * H},
+        {"-1days", NOW - D},
+        {"-5minutes", NOW - 5 * M},
+        {"-1d", NOW - D},
+        {"-1", NOW - S},
+        {"1700000000", 1700000000000LL},
+        {"1700000000.5", 1700000000500LL},
+        {"1700000000.1234", 1700000000123LL},
+        {"1700000000.0005", 1700000000001LL},
+        {"1700000000123", 1700000000123LL},
+        {"0", 0},
+        {"2026-11-25T10:00:00Z", 1795600800000LL},
+        {"2026-11-25t10:00:00z", 1795600800000LL},
+        {"2026-11-25 10:00:00", 1795600800000LL},
+        {"2026-11-25T10:00Z", 1795600800000LL},
+        {"2026-11-25T10:00:00.25Z", 1795600800250LL},
+        {"2026-11-25T10:00:00.123456789Z", 1795600800123LL},
+        {"2026-11-25T12:30:00+02:30", 1795600800000LL},
+        {"2026-11-25T05:00:00-0500", 1795600800000LL},
+        {"2026-11-25", 1795600800000LL - 10 * H},
+        {"1970-01-01T00:00:00Z", 0},
+        {"1969-12-31T23:59:59Z", -1000},
+        {"2000-02-29T00:00:00Z", 951782400000LL},
+        {"2100-03-01T00:00:00Z", 4107542400000LL},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t ms = -1;
+        if (!parse_time_ms(ok[i].s, strlen(ok[i].s), NOW, &ms) || ms != ok[i].ms)
+            fail_msg("%s -> %lld, want %lld", ok[i].s, (long long)ms, (long long)ok[i].ms);
+    }
+    const char *bad[] = {"",
+                         "nowish",
+                         "now*1h",
+                         "-",
+                         "-1x",
+                         "17000000001234567890",
+                         "1700000000.5.5",
+                         "2026-13-01T00:00:00Z",
+                         "2026-02-29T00:00:00Z",
+                         "2026-11-25T24:00:00Z",
+                         "2026-11-25T10:60:00Z",
+                         "2026-11-25T10:00:00+25:00",
+                         "2026-11-25T10:00:00X",
+                         "2026-11-25T10",
+                         "2026-11-25T10:00:00.Z",
+                         "26-11-25",
+                         "yesterday"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms;
+        if (parse_time_ms(bad[i], strlen(bad[i]), NOW, &ms)) fail_msg("accepted time '%s'", bad[i]);
+    }
+    int64_t a = now_ms(), b = (int64_t)time(NULL) * 1000;
+    assert_true(a - b < 2000 && b - a < 2000);
+}
+
+static void test_retention(void **st) {
+    (void)st;
+    int64_t step[4], keep[4];
+    assert_int_equal(parse_retention("10s:7d,1m:90d,1h:5y", step, keep, 4), 3);
+    assert_int_equal(step[0], 10 * S);
+    assert_int_equal(keep[0], 7 * D);
+    assert_int_equal(step[1], M);
+    assert_int_equal(keep[1], 90 * D);
+    assert_int_equal(step[2], H);
+    assert_int_equal(keep[2], 5 * 365 * D);
+    assert_int_equal(parse_retention(" 60:1440 , 5m:30d ", step, keep, 4), 2);
+    assert_int_equal(step[0], M);
+    assert_int_equal(keep[0], D); /* 1440 points of a minute */
+    assert_int_equal(parse_retention("[10s:1d]", step, keep, 4), 1);
+    assert_int_equal(parse_retention("1s:1h", step, keep, 1), 1);
+
+    const char *bad[] = {"",          "10s",          "10s:",           ":7d",          "10s:7d,",
+                         "10s:7d,,1m:90d", "1m:1d,10s:7d", "10s:1d,15s:7d", "10s:7d,1m:1d", "0s:1d",
+                         "1h:1m",     "10s:7d;1m:90d", "10x:7d",        "10s:0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (parse_retention(bad[i], step, keep, 4)) fail_msg("accepted retention '%s'", bad[i]);
+    assert_int_equal(parse_retention("10s:7d,1m:90d,1h:5y", step, keep, 2), 0);
+}
+
+static int gm(const char *p, const char *s) { return glob_match(p, strlen(p), s, strlen(s)); }
+
+static void test_glob(void **st) {
+    (void)st;
+    struct {
+        const char *p, *s;
+        int want;
+    } c[] = {
+        {"*", "abc", 1},
+        {"*", "", 1},
+        {"*", "a.b", 0},
+        {"a.*", "a.b", 1},
+        {"a.*", "a.b.c", 0},
+        {"a.*.c", "a.b.c", 1},
+        {"a.*.c", "a..c", 1},
+        {"*.*", "a.b", 1},
+        {"?", "a", 1},
+        {"?", "", 0},
+        {"?", ".", 0},
+        {"a?c", "abc", 1},
+        {"a?c", "ac", 0},
+        {"[a-c]", "b", 1},
+        {"[a-c]", "d", 0},
+        {"[a-c]x", "cx", 1},
+        {"[!a-c]", "d", 1},
+        {"[!a-c]", "a", 0},
+        {"[^x]", "y", 1},
+        {"[!x]", ".", 0},
+        {"[]]", "]", 1},
+        {"[abc", "[abc", 1},
+        {"{web,db}*", "web1", 1},
+        {"{web,db}*", "db", 1},
+        {"{web,db}*", "cache1", 0},
+        {"{web,db}*.cpu", "db7.cpu", 1},
+        {"host.{cpu,mem}.*", "host.mem.free", 1},
+        {"{a*,b?}x", "aaax", 1},
+        {"{a*,b?}x", "bzx", 1},
+        {"{a*,b?}x", "bzzx", 0},
+        {"{a,{b,c}d}e", "cde", 1},
+        {"{a,{b,c}d}e", "ae", 1},
+        {"{a,{b,c}d}e", "be", 0},
+        {"{,x}y", "y", 1},
+        {"{a", "{a", 1},
+        {"a,b}", "a,b}", 1},
+        {"{[a,b],c}", ",", 1},
+        {"{*}", "a.b", 0},
+        {"{a.b,c}", "a.b", 1},
+        {"host000.cpu.0.user", "host000.cpu.0.user", 1},
+        {"host000.cpu.0.user", "host000.cpu.0.use", 0},
+        {"a*b*c", "axxbyyc", 1},
+        {"a*b*c", "axxbyy.c", 0},
+        {"**", "abc", 1},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+        if (gm(c[i].p, c[i].s) != c[i].want) fail_msg("glob '%s' on '%s' != %d", c[i].p, c[i].s, c[i].want);
+    assert_true(glob_match("a*", 2, "abc.d", 3));
+
+    assert_true(glob_is_pattern("a.*", 3));
+    assert_true(glob_is_pattern("{a,b}", 5));
+    assert_true(glob_is_pattern("[ab]", 4));
+    assert_false(glob_is_pattern("a.b.c", 5));
+    assert_false(glob_is_pattern("a[b", 3));
+}
+
+static void test_glob_hostile(void **st) {
+    (void)st;
+    char s[4001];
+    memset(s, 'a', 4000);
+    s[4000] = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_false(gm("*a*a*a*a*a*a*a*b", s));
+    assert_true(gm("*a*a*a*a*a*a*a*", s));
+    char p[1024];
+    size_t n = 0;
+    for (int i = 0; i < 60; i++) n += (size_t)snprintf(p + n, sizeof p - n, "{a,*}");
+    p[n++] = 'b';
+    p[n] = 0;
+    assert_false(gm(p, s));
+    n = 0;
+    for (int i = 0; i < 100; i++) n += (size_t)snprintf(p + n, sizeof p - n, "{");
+    for (int i = 0; i < 100; i++) n += (size_t)snprintf(p + n, sizeof p - n, "*}");
+    assert_true(gm(p, s));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs < 1.0);
+
+    char big[4000];
+    memset(big, '*', sizeof big);
+    assert_false(glob_match(big, sizeof big, "a", 1)); /* over the bound: no match, no crash */
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_durations), cmocka_unit_test(test_times),      cmocka_unit_test(test_retention),
+        cmocka_unit_test(test_glob),      cmocka_unit_test(test_glob_hostile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
