@@ -36,7 +36,7 @@ static void route_add(tm_req *r, void *arg) {
     /* a POST may carry the fields as a form body instead of the URL */
     if (r->method == M_POST && r->body_len && (!q || !strstr(q, "host="))) ok = vapor_parse(r->body, r->body_len, now_ms(), &b);
     else ok = vapor_parse(q ? q : "", q ? strlen(q) : 0, now_ms(), &b);
-    if (!ok) http_error(r, 400, "host is required: /add?host=NAME&key=value...", 0);
+    if (!ok) http_error(r, 400, b.nerr && b.err_line ? b.err : "host is required: /add?host=NAME&key=value...", b.err_line);
     else finish(r, arg, &b, P_ADD);
     batch_free(&b);
 }

@@ -89,7 +89,7 @@ tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint
         memset(c->byid + c->capids, 0, (cap - c->capids) * sizeof *c->byid);
         c->capids = cap;
     }
-    if (id >= c->nids) c->nids = id + 1;
+    if (id >= c->nids) __atomic_store_n(&c->nids, id + 1, __ATOMIC_RELEASE);
     tm_series *s = xcalloc(1, sizeof *s);
     s->id = id;
     s->type = (uint8_t)type;

@@ -12,8 +12,10 @@
 
 #include "chunk.h"
 
+struct tm_series;
 typedef struct tm_pending {
     struct tm_pending *next_in_series, *next_in_queue;
+    struct tm_series *se; /* series outlive the store's threads, so no lookup is needed */
     uint32_t sid;
     uint64_t seq;  /* order of closing; the persister commits in this order */
     tm_cols c;     /* sorted, one sample per time */
@@ -24,7 +26,7 @@ typedef struct tm_pending {
     char *last_str;
 } tm_pending;
 
-typedef struct {
+typedef struct tm_series {
     uint32_t id;
     uint8_t type;
     uint8_t head_sorted;

@@ -10,6 +10,7 @@
 #include "store_int.h"
 
 static const char *SCHEMA =
+    "PRAGMA page_size=16384;" /* blobs of a few hundred bytes waste less of a big page */
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;" /* the WAL is cut once a commit returns */
     "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL,"
@@ -17,7 +18,6 @@ static const char *SCHEMA =
     "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, start INTEGER NOT NULL,"
     " end INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS chunks_series ON chunks(series, end);"
-    "CREATE INDEX IF NOT EXISTS chunks_end ON chunks(end);"
     "CREATE TABLE IF NOT EXISTS rollups(series INTEGER NOT NULL, arch INTEGER NOT NULL, start INTEGER NOT NULL,"
     " end INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(series, arch, start));";
 
@@ -87,7 +87,7 @@ static void save_chunk(tm_store *s, sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pen
     if (sqlite3_step(ins) != SQLITE_DONE) log_error("sqlite: saving a chunk: %s", sqlite3_errmsg(s->wdb));
     sqlite3_reset(ins);
     /* the key never changes once the series exists, so reading it here is safe */
-    tm_series *se = s->cat.byid[p->sid];
+    tm_series *se = p->se;
     sqlite3_bind_int64(ser, 1, p->sid);
     sqlite3_bind_text(ser, 2, se->key, (int)se->klen, SQLITE_STATIC);
     sqlite3_bind_int(ser, 3, se->type);
@@ -124,8 +124,7 @@ static void commit_chunks(tm_store *s, tm_pending *list) {
     pthread_mutex_lock(&s->mu);
     for (tm_pending *p = list, *next; p; p = next) {
         next = p->next_in_queue;
-        tm_series *se = s->cat.byid[p->sid];
-        tm_pending **pp = &se->pending;
+        tm_pending **pp = &p->se->pending;
         while (*pp && *pp != p) pp = &(*pp)->next_in_series;
         if (*pp) *pp = p->next_in_series;
         cols_free(&p->c);

@@ -129,40 +129,42 @@ static void fold_aged(tm_store *s, uint32_t sid, size_t from, tm_bucket *b, size
     }
 }
 
-static void expire_raw(tm_store *s, int64_t now) {
-    int64_t cut0 = now - s->o.keep[0], cut_last = now - s->o.keep[s->o.narch - 1];
-    sqlite3_stmt *sel = NULL, *del = NULL;
-    sqlite3_prepare_v2(s->wdb, "SELECT id, series, data FROM chunks WHERE end<? AND id>? ORDER BY id LIMIT 512", -1,
-                       &sel, NULL);
-    sqlite3_prepare_v2(s->wdb, "DELETE FROM chunks WHERE id=?", -1, &del, NULL);
-    sqlite3_int64 after = 0;
-    for (int more = 1; more;) {
-        more = 0;
-        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
-        sqlite3_bind_int64(sel, 1, cut0);
-        sqlite3_bind_int64(sel, 2, after);
-        while (sqlite3_step(sel) == SQLITE_ROW) {
-            more = 1;
-            after = sqlite3_column_int64(sel, 0);
-            tm_cols c;
-            int ok = chunk_decode(sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2), &c);
-            /* strings and locations have no rollups: they stay raw for the longest keep */
-            if (ok && c.type != TM_NUMBER && c.ts[c.n - 1] >= cut_last) {
-                cols_free(&c);
-                continue;
-            }
-            if (ok && c.type == TM_NUMBER && s->o.narch > 1) {
-                tm_bucket *b = xmalloc(c.n * sizeof *b);
-                size_t nb = rollup_bucketize(c.ts, c.v, c.n, s->o.step[1], b);
-                fold_aged(s, (uint32_t)sqlite3_column_int64(sel, 1), 1, b, nb, now);
-                free(b);
-            }
+/* Expire one series' raw chunks (found through the (series, end) index). */
+static void expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uint32_t sid, int64_t now) {
+    int64_t cut_last = now - s->o.keep[s->o.narch - 1];
+    sqlite3_bind_int64(sel, 1, sid);
+    sqlite3_bind_int64(sel, 2, now - s->o.keep[0]);
+    while (sqlite3_step(sel) == SQLITE_ROW) {
+        tm_cols c;
+        int ok = chunk_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), &c);
+        /* strings and locations have no rollups: they stay raw for the longest keep */
+        if (ok && c.type != TM_NUMBER && c.ts[c.n - 1] >= cut_last) {
             cols_free(&c);
-            sqlite3_bind_int64(del, 1, after);
-            sqlite3_step(del);
-            sqlite3_reset(del);
+            continue;
         }
-        sqlite3_reset(sel);
+        if (ok && c.type == TM_NUMBER && s->o.narch > 1) {
+            tm_bucket *b = xmalloc(c.n * sizeof *b);
+            size_t nb = rollup_bucketize(c.ts, c.v, c.n, s->o.step[1], b);
+            fold_aged(s, sid, 1, b, nb, now);
+            free(b);
+        }
+        cols_free(&c);
+        sqlite3_bind_int64(del, 1, sqlite3_column_int64(sel, 0));
+        sqlite3_step(del);
+        sqlite3_reset(del);
+    }
+    sqlite3_reset(sel);
+}
+
+static void expire_raw(tm_store *s, int64_t now) {
+    sqlite3_stmt *sel = NULL, *del = NULL;
+    sqlite3_prepare_v2(s->wdb, "SELECT id, data FROM chunks WHERE series=? AND end<?", -1, &sel, NULL);
+    sqlite3_prepare_v2(s->wdb, "DELETE FROM chunks WHERE id=?", -1, &del, NULL);
+    /* ids only grow and a series is never freed while the store runs */
+    size_t nids = __atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE);
+    for (size_t first = 1; first < nids; first += 1024) {
+        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
+        for (size_t id = first; id < first + 1024 && id < nids; id++) expire_series(s, sel, del, (uint32_t)id, now);
         sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
     }
     sqlite3_finalize(sel);

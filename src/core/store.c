@@ -16,7 +16,8 @@ enum { W_SERIES = 'S', W_NUM = 'N', W_LOC = 'L', W_STR = 'T' };
 
 static void head_reserve(tm_series *se) {
     if (se->head.n < se->head_cap) return;
-    size_t cap = se->head_cap ? se->head_cap * 2 : 8;
+    /* double while small, then grow in steps so a head wastes at most 1 KiB */
+    size_t cap = se->head_cap < 64 ? (se->head_cap ? se->head_cap * 2 : 8) : se->head_cap + 64;
     if (cap > HEAD_MAX) cap = HEAD_MAX;
     if (cap <= se->head.n) cap = se->head.n + 1;
     tm_cols *h = &se->head;
@@ -40,6 +41,7 @@ static void head_close(tm_store *s, tm_series *se) {
     head_normalize(se);
     tm_pending *p = xcalloc(1, sizeof *p);
     p->sid = se->id;
+    p->se = se;
     p->c = se->head;
     p->points = se->points;
     p->last_ts = se->last_ts;
