@@ -137,19 +137,42 @@ static void commit_chunks(tm_store *s, tm_pending *list) {
     pthread_mutex_unlock(&s->mu);
 }
 
+static int cmp_late(const void *a, const void *b) {
+    const tm_late *x = a, *y = b;
+    if (x->se->id != y->se->id) return x->se->id < y->se->id ? -1 : 1;
+    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+    return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
 /* Late samples (older than archive 0 keeps) are bucketed into the archive
- * whose period covers their age. */
+ * whose period covers their age, one series at a time. */
 static void fold_late(tm_store *s, tm_late *late, size_t n, int64_t now) {
+    sqlite3_stmt *ser = NULL;
+    /* a series may live in rollups alone: its row must exist for a restart */
+    sqlite3_prepare_v2(s->wdb, "INSERT OR IGNORE INTO series(id, key, type, points) VALUES(?,?,?,0)", -1, &ser, NULL);
+    qsort(late, n, sizeof *late, cmp_late);
+    int64_t *ts = xmalloc(n * sizeof *ts);
+    double *v = xmalloc(n * sizeof *v);
     sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
-    for (size_t i = 0; i < n; i++) {
-        size_t a = 1;
-        while (a + 1 < s->o.narch && now - late[i].ts > s->o.keep[a]) a++;
-        int64_t st = s->o.step[a];
-        int64_t b0 = late[i].ts - ((late[i].ts % st) + st) % st;
-        tm_bucket b = {b0, late[i].v, late[i].v, late[i].v, 1, late[i].v};
-        rollup_fold(s, late[i].sid, a, &b, 1);
+    for (size_t i = 0; i < n;) {
+        tm_series *se = late[i].se;
+        size_t k = 0;
+        for (; i < n && late[i].se == se; i++) {
+            if (i + 1 < n && late[i + 1].se == se && late[i + 1].ts == late[i].ts) continue; /* overwritten */
+            ts[k] = late[i].ts;
+            v[k++] = late[i].v;
+        }
+        sqlite3_bind_int64(ser, 1, se->id);
+        sqlite3_bind_text(ser, 2, se->key, (int)se->klen, SQLITE_STATIC);
+        sqlite3_bind_int(ser, 3, se->type);
+        sqlite3_step(ser);
+        sqlite3_reset(ser);
+        rollup_fold_raw(s, se->id, ts, v, k, now);
     }
     sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+    sqlite3_finalize(ser);
+    free(ts);
+    free(v);
 }
 
 static void *persister(void *arg) {

@@ -130,6 +130,14 @@ static void fold_aged(tm_store *s, uint32_t sid, size_t from, tm_bucket *b, size
 }
 
 /* Expire one series' raw chunks (found through the (series, end) index). */
+void rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *v, size_t n, int64_t now) {
+    if (s->o.narch < 2 || !n) return;
+    tm_bucket *b = xmalloc(n * sizeof *b);
+    size_t nb = rollup_bucketize(ts, v, n, s->o.step[1], b);
+    fold_aged(s, sid, 1, b, nb, now);
+    free(b);
+}
+
 static void expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uint32_t sid, int64_t now) {
     int64_t cut_last = now - s->o.keep[s->o.narch - 1];
     sqlite3_bind_int64(sel, 1, sid);
@@ -142,12 +150,7 @@ static void expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uin
             cols_free(&c);
             continue;
         }
-        if (ok && c.type == TM_NUMBER && s->o.narch > 1) {
-            tm_bucket *b = xmalloc(c.n * sizeof *b);
-            size_t nb = rollup_bucketize(c.ts, c.v, c.n, s->o.step[1], b);
-            fold_aged(s, sid, 1, b, nb, now);
-            free(b);
-        }
+        if (ok && c.type == TM_NUMBER) rollup_fold_raw(s, sid, c.ts, c.v, c.n, now);
         cols_free(&c);
         sqlite3_bind_int64(del, 1, sqlite3_column_int64(sel, 0));
         sqlite3_step(del);

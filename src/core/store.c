@@ -62,13 +62,14 @@ static void head_close(tm_store *s, tm_series *se) {
     pthread_mutex_unlock(&s->mu);
 }
 
-static void late_add(tm_store *s, uint32_t sid, int64_t ts, double v) {
+static void late_add(tm_store *s, tm_series *se, int64_t ts, double v) {
     pthread_mutex_lock(&s->mu);
     if (s->nlate == s->caplate) {
         s->caplate = s->caplate ? s->caplate * 2 : 256;
         s->late = xrealloc(s->late, s->caplate * sizeof *s->late);
     }
-    s->late[s->nlate++] = (tm_late){sid, ts, v};
+    s->late[s->nlate] = (tm_late){se, ts, v, s->nlate};
+    s->nlate++;
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -76,7 +77,7 @@ static void late_add(tm_store *s, uint32_t sid, int64_t ts, double v) {
 static void apply(tm_store *s, tm_series *se, int64_t ts, double v, double v2, const char *str, size_t slen) {
     int64_t age = s->now - ts;
     if (s->o.narch > 1 && age > s->o.keep[0] && se->type == TM_NUMBER) {
-        late_add(s, se->id, ts, v);
+        late_add(s, se, ts, v);
     } else {
         tm_cols *h = &se->head;
         if (h->n && (h->n >= HEAD_MAX || ts - h->ts[0] >= HEAD_SPAN || h->ts[0] - ts >= HEAD_SPAN)) head_close(s, se);

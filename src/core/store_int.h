@@ -17,9 +17,10 @@
 #define ROLLUP_BLOCK 256               /* buckets per rollup block */
 
 typedef struct {
-    uint32_t sid;
+    tm_series *se;
     int64_t ts;
     double v;
+    size_t ord; /* arrival order: the later of two at one time wins */
 } tm_late;
 
 struct tm_store {
@@ -62,6 +63,8 @@ typedef struct {
 } tm_bucket;
 /* Fold n buckets (any order) into archive a's blocks of series sid. */
 int rollup_fold(tm_store *s, uint32_t sid, size_t a, const tm_bucket *b, size_t n);
+/* Fold raw samples (sorted by time) into the archives their age calls for. */
+void rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *v, size_t n, int64_t now);
 /* Expire what is older than each archive keeps, rolling it into the next. */
 void rollup_expire(tm_store *s, int64_t now);
 /* Bucket raw samples at step (ms); returns the count written to out (n at most). */
