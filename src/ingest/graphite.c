@@ -51,6 +51,7 @@ static int parse_double(const char *p, const char *e, double *out) {
     const char *start = p;
     int neg = 0;
     if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    const char *digits = p;
     uint64_t m = 0;
     int nd = 0, any = 0, trunc = 0;
     long exp = 0;
@@ -78,7 +79,7 @@ static int parse_double(const char *p, const char *e, double *out) {
             }
         }
     }
-    if (!any) return special_value(p, e, neg, out);
+    if (!any) return p == digits ? special_value(p, e, neg, out) : NUM_BAD; /* ".inf" is no number */
     if (p < e && (*p | 0x20) == 'e') {
         p++;
         int eneg = 0;
