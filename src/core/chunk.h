@@ -4,7 +4,9 @@
  * of the type (number: one float column; location: lat and lon float
  * columns; string: uvarint lengths then the bytes, zstd-compressed when that
  * is smaller). A rollup block is the same with five float columns per bucket:
- * min, max, sum, count, last. Samples must be sorted by time, one per time. */
+ * min, max, sum, count, last. Samples must be sorted by time, one per time
+ * (the store's rule; the codec itself round-trips any order).
+ * At most 2^22 entries per blob: decoding refuses larger counts. */
 #ifndef TM_CHUNK_H
 #define TM_CHUNK_H
 #include <stddef.h>
@@ -19,7 +21,8 @@ typedef struct {
     double *v;      /* number, lat, or rollup min */
     double *v2;     /* lon, or rollup max */
     double *sum, *cnt, *last; /* rollups only */
-    char **str;     /* strings, NUL-terminated */
+    char **str;     /* strings, NUL-terminated, each its own heap block
+                       (owned: cols_free frees them); NULL encodes as "" */
 } tm_cols;
 
 #define TM_ROLLUP 7
@@ -27,10 +30,14 @@ typedef struct {
 /* Append the encoding of c to out. */
 void chunk_encode(const tm_cols *c, tm_buf *out);
 /* Decode a blob into c (arrays allocated; release with cols_free).
- * Returns 1, or 0 for a malformed blob (c is then empty). */
+ * Returns 1, or 0 for a malformed blob (c is then empty). The blob must be
+ * exactly one chunk: trailing bytes make it malformed. */
 int chunk_decode(const uint8_t *p, size_t len, tm_cols *c);
 
-/* Allocate arrays for n entries of type (columns the type needs, others NULL). */
+/* Allocate arrays for n entries of type (columns the type needs, others NULL),
+ * zero-filled (str entries NULL). */
 void cols_alloc(tm_cols *c, int type, size_t n);
+/* Free the arrays and str[0..n) (so strings moved elsewhere must be NULLed
+ * or n lowered first), and leave c empty. */
 void cols_free(tm_cols *c);
 #endif
