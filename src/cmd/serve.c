@@ -8,7 +8,6 @@
 
 #include "../api/api.h"
 #include "../core/store.h"
-#include "../ingest/graphite.h"
 #include "../net/http.h"
 #include "../net/listen.h"
 #include "../util/config.h"
@@ -106,8 +105,8 @@ int cmd_serve(int argc, char **argv) {
     tm_http_opts ho = {config_get(&c, "url-prefix"), config_get(&c, "token"), config_get(&c, "cors-allow"),
                        config_bool(&c, "read-open"), 0};
     tm_api api = {x.store, so.step[0]};
-    tm_sink graphite = {x.store, graphite_parse, P_GRAPHITE, {0}};
-    batch_init(&graphite.batch);
+    tm_sink graphite;
+    sink_init(&graphite, x.store, sink_graphite, NULL, P_GRAPHITE);
     tm_http *http = http_listen(x.base, config_get(&c, "http-listen"), &ho, err, sizeof err);
     tm_listener *gt = http ? tcp_listen(x.base, "Graphite plaintext", config_get(&c, "graphite-listen"), &graphite,
                                         err, sizeof err) : NULL;
@@ -138,7 +137,7 @@ int cmd_serve(int argc, char **argv) {
     listener_free(gu);
     http_free(http);
     store_close(x.store);
-    batch_free(&graphite.batch);
+    sink_free(&graphite);
     event_base_free(x.base);
     config_free(&c);
     log_info("stopped");

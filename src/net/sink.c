@@ -1,11 +1,24 @@
 #include "sink.h"
 
+#include "../ingest/graphite.h"
 #include "../util/counters.h"
 #include "../util/log.h"
 #include "../util/timeparse.h"
 
+void sink_init(tm_sink *k, tm_store *store, tm_parse_fn parse, void *ctx, int proto) {
+    *k = (tm_sink){store, parse, ctx, proto, {0}};
+    batch_init(&k->batch);
+}
+
+void sink_free(tm_sink *k) { batch_free(&k->batch); }
+
+void sink_graphite(void *ctx, const char *buf, size_t len, size_t first_line, tm_batch *b) {
+    (void)ctx;
+    graphite_parse(buf, len, first_line, b);
+}
+
 void sink_parse(tm_sink *k, const char *buf, size_t len, size_t first_line) {
-    k->parse(buf, len, first_line, &k->batch);
+    k->parse(k->ctx, buf, len, first_line, &k->batch);
 }
 
 size_t sink_flush(tm_sink *k, const char *peer) {

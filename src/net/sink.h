@@ -10,14 +10,22 @@
 #include "../core/store.h"
 #include "../ingest/batch.h"
 
-typedef void (*tm_parse_fn)(const char *buf, size_t len, size_t first_line, tm_batch *b);
+/* A parser bound to its context: appends samples (or only errors, for
+ * protocols such as StatsD that aggregate elsewhere) to b. */
+typedef void (*tm_parse_fn)(void *ctx, const char *buf, size_t len, size_t first_line, tm_batch *b);
 
 typedef struct {
     tm_store *store;
     tm_parse_fn parse;
+    void *ctx;
     int proto; /* enum tm_proto */
     tm_batch batch;
 } tm_sink;
+
+void sink_init(tm_sink *k, tm_store *store, tm_parse_fn parse, void *ctx, int proto);
+void sink_free(tm_sink *k);
+/* Graphite plaintext as a tm_parse_fn (ctx unused). */
+void sink_graphite(void *ctx, const char *buf, size_t len, size_t first_line, tm_batch *b);
 
 void sink_parse(tm_sink *k, const char *buf, size_t len, size_t first_line);
 size_t sink_flush(tm_sink *k, const char *peer);
