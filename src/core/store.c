@@ -146,14 +146,14 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
         ser[i] = NULL;
         if (x->ts < oldest) {
             s->rejected_old++;
-            batch_error(b, 0, "sample of %.*s is older than the retention keeps", (int)x->key_len, batch_key(b, x));
+            batch_error(b, x->line, "sample of %.*s is older than the retention keeps", (int)x->key_len, batch_key(b, x));
             continue;
         }
         tm_series *se = series_get(s, batch_key(b, x), x->key_len, x->type, s->wal ? w : NULL);
         if (se->type != x->type) {
             static const char *tn[] = {"number", "string", "location"};
             s->rejected_type++;
-            batch_error(b, 0, "series %.*s holds %s values, not %s", (int)x->key_len, batch_key(b, x),
+            batch_error(b, x->line, "series %.*s holds %s values, not %s", (int)x->key_len, batch_key(b, x),
                         tn[se->type], tn[x->type]);
             continue;
         }

@@ -64,6 +64,7 @@ static tm_sample *sample_new(tm_batch *b, const char *key, size_t klen, int64_t 
     s->str_off = s->str_len = 0;
     s->ts = ts;
     s->v = s->v2 = 0;
+    s->line = (uint32_t)b->line;
     s->type = type;
     return s;
 }

@@ -22,6 +22,7 @@ typedef struct {
     uint32_t str_off, str_len; /* TM_STRING: value in the arena */
     int64_t ts;                /* milliseconds since the epoch, or TM_TS_NOW */
     double v, v2;              /* TM_NUMBER: v; TM_LOCATION: lat=v, lon=v2 */
+    uint32_t line;             /* where it came from (b->line when added), for errors found later */
     uint8_t type;              /* enum tm_type */
 } tm_sample;
 
@@ -30,6 +31,7 @@ typedef struct {
     size_t n, cap;
     char *arena;
     size_t alen, acap;
+    size_t line;        /* parsers set it to the current line before adding */
     size_t nerr;        /* rejected lines/fields */
     size_t err_line;    /* 1-based line of the first error, 0 if none */
     char err[256];      /* message of the first error */

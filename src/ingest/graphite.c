@@ -155,6 +155,7 @@ static int canon_tagged(const char *n, size_t len, char *out, const char **why) 
 #define SNIP(p, e) (int)((e) - (p) > 64 ? 64 : (e) - (p)), (p)
 
 static void parse_line(const char *p, const char *e, size_t line, tm_batch *b) {
+    b->line = line;
     if ((size_t)(e - p) > TM_LINE_MAX) {
         batch_error(b, line, "line longer than %d bytes", TM_LINE_MAX);
         return;

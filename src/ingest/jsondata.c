@@ -103,6 +103,7 @@ static const char *add_value(json_t *jv, const char *key, size_t klen, int64_t t
 }
 
 static void one(json_t *o, size_t pos, tm_batch *b) {
+    b->line = pos;
     if (!json_is_object(o)) {
         batch_error(b, pos, "expected an object");
         return;

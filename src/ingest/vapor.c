@@ -64,6 +64,7 @@ static int key_is(const field *f, const char *lit) {
 /* One series field: decoded key and value in scratch, checked, added. */
 static void add_field(const field *f, size_t pos, const tm_tag *host, int64_t ts, char *scratch,
                       tm_batch *b) {
+    b->line = pos;
     char *k = scratch, *v = scratch + f->klen;
     size_t kn = url_decode(f->k, f->klen, k);
     size_t vn = url_decode(f->v, f->vlen, v);
