@@ -121,6 +121,7 @@ int cmd_serve(int argc, char **argv) {
         rc = 1;
     } else {
         api_register(http, &api);
+        routes_stream(http, &api, x.base);
         struct event *sint = evsignal_new(x.base, SIGINT, on_signal, &x);
         struct event *sterm = evsignal_new(x.base, SIGTERM, on_signal, &x);
         struct event *tick = event_new(x.base, -1, EV_PERSIST, on_tick, &x);
@@ -135,6 +136,7 @@ int cmd_serve(int argc, char **argv) {
         event_free(tick);
     }
     log_info("stopping: %s", x.why ? x.why : "event loop ended");
+    streams_close();
     listener_free(gt);
     listener_free(gu);
     http_free(http);

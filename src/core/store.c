@@ -138,7 +138,12 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
     w->n = 0;
     /* first pass: resolve series and log; the WAL record goes out before any
      * sample reaches memory */
-    tm_series **ser = xmalloc((b->n ? b->n : 1) * sizeof *ser);
+    if (b->n > s->capids) {
+        s->capids = b->n * 2;
+        s->ser = xrealloc(s->ser, s->capids * sizeof *s->ser);
+        s->ids = xrealloc(s->ids, s->capids * sizeof *s->ids);
+    }
+    tm_series **ser = s->ser;
     size_t ok = 0;
     for (size_t i = 0; i < b->n; i++) {
         tm_sample *x = &b->s[i];
@@ -164,15 +169,15 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
     if (s->wal && w->n && wal_append(s->wal, w->p, w->n)) {
         log_limited(LOG_ERROR, "wal: write failed: %s; samples refused", strerror(errno));
         batch_error(b, 0, "cannot write the write-ahead log: %s", strerror(errno));
-        free(ser);
         return 0;
     }
     for (size_t i = 0; i < b->n; i++) {
+        s->ids[i] = ser[i] ? ser[i]->id : 0;
         if (!ser[i]) continue;
         tm_sample *x = &b->s[i];
         apply(s, ser[i], x->ts, x->v, x->v2, batch_str(b, x), x->str_len);
     }
-    free(ser);
+    if (s->observer && ok) s->observer(s->observer_arg, b, s->ids);
     return ok;
 }
 
@@ -259,6 +264,11 @@ fail:
     return NULL;
 }
 
+void store_observe(tm_store *s, tm_observer fn, void *arg) {
+    s->observer = fn;
+    s->observer_arg = arg;
+}
+
 void store_close(tm_store *s) {
     if (!s) return;
     if (s->thr) {
@@ -273,6 +283,8 @@ void store_close(tm_store *s) {
     catalog_free(&s->cat);
     free(s->late);
     buf_free(&s->walbuf);
+    free(s->ser);
+    free(s->ids);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wake);
     pthread_cond_destroy(&s->done);

@@ -58,6 +58,12 @@ void store_close(tm_store *s);
  * rejected into b's error slot. Returns the number of samples stored. */
 size_t store_write(tm_store *s, tm_batch *b, int64_t now);
 
+/* Called after each store_write with the batch and, per sample, the id of
+ * its series (0: refused). Live views subscribe here; the loop thread
+ * calls it, so it must be quick. One observer; NULL removes it. */
+typedef void (*tm_observer)(void *arg, const tm_batch *b, const uint32_t *ids);
+void store_observe(tm_store *s, tm_observer fn, void *arg);
+
 /* Every series in id order; stop early when fn returns nonzero. */
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg);
 int store_find(tm_store *s, const char *key, size_t klen, tm_series_info *out);

@@ -29,6 +29,11 @@ struct tm_store {
     tm_catalog cat;
     tm_wal *wal;
     tm_buf walbuf;
+    tm_series **ser; /* per sample of the batch being written */
+    uint32_t *ids;
+    size_t capids;
+    tm_observer observer;
+    void *observer_arg;
 
     sqlite3 *wdb, *rdb; /* the same connection with --memory */
     sqlite3_stmt *rd_chunks, *rd_rollups;

@@ -1,0 +1,464 @@
+"""tmlib — shared helpers for tidemark's end-to-end tests.
+
+Every test is a standalone script run as `python3 tests/e2e/test_X.py` with
+TIDEMARK_BIN pointing at the binary; exit code 0 means it passed. Servers are
+bound to 127.0.0.1 only, on free ports, with a temporary --data-dir. Every wait
+is bounded in time, and the whole script is bounded by an alarm.
+
+Use:
+    import tmlib as T
+    def main(t):                      # t is a T.Test
+        s = t.server()                # started, /healthz answered
+        s.post_json("/api/v1/data", {...})
+        t.eq(actual, expected, "what")  # records a failure, goes on
+        t.require(cond, "what")         # records a failure, stops the test
+    T.run(main)
+"""
+import base64
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def binary():
+    b = os.environ.get("TIDEMARK_BIN")
+    if b:
+        return b
+    for cand in (os.path.join(REPO, "build", "tidemark"), "/tmp/e2e-build/tidemark"):
+        if os.path.exists(cand):
+            return cand
+    raise SystemExit("TIDEMARK_BIN is not set and no built tidemark was found")
+
+
+BIN = binary()
+
+
+class TestFailure(Exception):
+    """A check that stops the test."""
+
+
+# ---------------------------------------------------------------- waiting
+
+def wait_until(pred, timeout=10.0, interval=0.05):
+    """Call pred until it returns something truthy (returned) or timeout
+    seconds pass (None). Exceptions from pred count as 'not yet'."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            r = pred()
+        except Exception:  # noqa: BLE001 - a failing probe is "not yet"
+            r = None
+        if r:
+            return r
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------- ports
+
+def free_port(udp_too=True):
+    """A loopback port free for TCP (and UDP, for Graphite) right now."""
+    for _ in range(100):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        ok = True
+        if udp_too:
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                ok = False
+            u.close()
+        s.close()
+        if ok:
+            return port
+    raise TestFailure("no free loopback port found")
+
+
+# ---------------------------------------------------------------- JSON
+
+def _no_constant(name):
+    raise ValueError("JSON holds %s, which is not JSON" % name)
+
+
+def strict_json(body):
+    """Parse bytes/str as strict JSON: NaN, Infinity and -Infinity are errors
+    (the SPEC: JSON answers never hold them; such a value is null)."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8")
+    return json.loads(body, parse_constant=_no_constant)
+
+
+# ---------------------------------------------------------------- HTTP
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return strict_json(self.body)
+
+    def __repr__(self):
+        return "HTTP %s %s" % (self.status, self.body[:300])
+
+
+def http(method, url, body=None, headers=None, timeout=15):
+    """One HTTP request with urllib; never raises on HTTP error codes."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return Response(r.status, r.headers, r.read())
+    except urllib.error.HTTPError as e:
+        data = e.read()
+        return Response(e.code, e.headers, data)
+
+
+def qs(params):
+    """Query string from a dict or a list of pairs (repeatable keys)."""
+    return urllib.parse.urlencode(params, doseq=True, quote_via=urllib.parse.quote)
+
+
+def basic_auth(user, password):
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
+# ---------------------------------------------------------------- Graphite
+
+def graphite_tcp(port, data, pause=0.0):
+    """Send data (bytes/str, or a list of chunks sent separately with a pause
+    between them) over one TCP connection, then close it."""
+    chunks = data if isinstance(data, list) else [data]
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        for i, c in enumerate(chunks):
+            if isinstance(c, str):
+                c = c.encode()
+            if i and pause:
+                time.sleep(pause)
+            s.sendall(c)
+
+
+def graphite_udp(port, datagram):
+    if isinstance(datagram, str):
+        datagram = datagram.encode()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(datagram, ("127.0.0.1", port))
+
+
+# ---------------------------------------------------------------- metrics text
+
+def prom_value(text, name, labels=None):
+    """Value of one sample of a Prometheus text exposition, or None."""
+    want = name
+    if labels:
+        want += "{" + ",".join('%s="%s"' % kv for kv in sorted(labels.items())) + "}"
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        key, _, val = line.rpartition(" ")
+        # normalise label order
+        if "{" in key:
+            n, _, rest = key.partition("{")
+            parts = sorted(p for p in rest.rstrip("}").split(",") if p)
+            key = n + "{" + ",".join(parts) + "}"
+        if key == want:
+            return float(val)
+    return None
+
+
+# ---------------------------------------------------------------- server
+
+class Server:
+    """One `tidemark serve` child bound to 127.0.0.1 on free ports."""
+
+    def __init__(self, test, name="srv", args=(), data_dir=True, listen_flags=True, prefix=""):
+        self.t = test
+        self.name = name
+        self.args = list(args)
+        self.dir = os.path.join(test.tmp, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.data_dir = os.path.join(self.dir, "data") if data_dir is True else data_dir
+        self.listen_flags = listen_flags
+        self.http_port = free_port(udp_too=False)
+        self.graphite_port = free_port(udp_too=True)
+        # every listener gets its own port, so tests can run side by side
+        self.statsd_port = free_port(udp_too=True)
+        self.relay_port = free_port(udp_too=False)
+        self.prefix = prefix
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.proc = None
+        self.starts = 0
+        self.log_offset = 0  # where the current run's log begins
+
+    # -- life cycle
+    def command(self):
+        cmd = [BIN, "serve"]
+        if self.data_dir:
+            cmd += ["--data-dir", self.data_dir]
+        if self.listen_flags:
+            cmd += ["--http-listen", "127.0.0.1:%d" % self.http_port,
+                    "--graphite-listen", "127.0.0.1:%d" % self.graphite_port,
+                    "--statsd-listen", "127.0.0.1:%d" % self.statsd_port,
+                    "--relay-listen", "127.0.0.1:%d" % self.relay_port]
+        return cmd + self.args
+
+    def start(self, timeout=20):
+        for attempt in range(3):
+            self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+            with open(self.log_path, "ab") as lf:
+                lf.write(("---- start %d: %s\n" % (self.starts + 1, " ".join(self.command()))).encode())
+                lf.flush()
+                self.proc = subprocess.Popen(self.command(), stdout=lf, stderr=subprocess.STDOUT,
+                                             stdin=subprocess.DEVNULL, cwd=self.dir)
+            self.t.procs.append(self.proc)
+            self.starts += 1
+            ok = wait_until(lambda: self.proc.poll() is not None or
+                            self.get("/healthz", timeout=2).status == 200, timeout)
+            if ok and self.proc.poll() is None:
+                return self
+            if self.proc.poll() is None:
+                self.kill9()
+                raise TestFailure("%s: /healthz did not answer within %ss\n%s" % (self.name, timeout, self.log()))
+            # a port taken by someone else between free_port and bind: pick others,
+            # but only before the first successful start (restarts keep their ports)
+            if "cannot listen" in self.log() and self.starts == attempt + 1 and self.listen_flags:
+                self.http_port = free_port(udp_too=False)
+                self.graphite_port = free_port(udp_too=True)
+                continue
+            break
+        raise TestFailure("%s: exited with %s at start\n%s" % (self.name, self.proc.returncode, self.log()))
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=30):
+        """SIGTERM and wait; returns the exit code."""
+        if not self.alive():
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+            raise TestFailure("%s did not stop within %ss of SIGTERM" % (self.name, timeout))
+
+    def kill9(self):
+        if self.alive():
+            self.proc.kill()
+            self.proc.wait(15)
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def log(self, whole=False):
+        try:
+            with open(self.log_path, "rb") as f:
+                if not whole:
+                    f.seek(self.log_offset)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    # -- HTTP
+    def url(self, path):
+        return "http://127.0.0.1:%d%s%s" % (self.http_port, self.prefix, path)
+
+    def get(self, path, headers=None, timeout=15):
+        return http("GET", self.url(path), headers=headers, timeout=timeout)
+
+    def post(self, path, body, ctype="application/json", headers=None, timeout=15):
+        h = {"Content-Type": ctype} if ctype else {}
+        h.update(headers or {})
+        return http("POST", self.url(path), body=body, headers=h, timeout=timeout)
+
+    def post_json(self, path, obj, headers=None, timeout=15):
+        return self.post(path, json.dumps(obj), "application/json", headers, timeout)
+
+    def get_json(self, path, params=None, want=200):
+        p = path + ("?" + qs(params) if params else "")
+        r = self.get(p)
+        if r.status != want:
+            raise TestFailure("GET %s: want HTTP %s, got %r" % (p, want, r))
+        return r.json()
+
+    def write(self, samples):
+        """POST /api/v1/data and require 200."""
+        r = self.post_json("/api/v1/data", samples)
+        if r.status != 200:
+            raise TestFailure("POST /api/v1/data: want 200, got %r" % r)
+        return r.json()
+
+    def query(self, params, want=200):
+        return self.get_json("/api/v1/query", params, want)
+
+    def export(self, metric, params=None, want=200):
+        return self.get_json("/api/v1/data/" + urllib.parse.quote(metric, safe=""), params, want)
+
+    def metrics(self, match=None, params=None):
+        p = dict(params or {})
+        if match is not None:
+            p["match"] = match
+        return self.get_json("/api/v1/metrics", p)
+
+    def prom(self):
+        r = self.get("/metrics")
+        if r.status != 200:
+            raise TestFailure("GET /metrics: %r" % r)
+        return r.text
+
+    def counter(self, name, labels=None):
+        v = prom_value(self.prom(), name, labels)
+        return 0.0 if v is None else v
+
+    # -- Graphite
+    def tcp(self, data, pause=0.0):
+        graphite_tcp(self.graphite_port, data, pause)
+
+    def udp(self, datagram):
+        graphite_udp(self.graphite_port, datagram)
+
+
+# ---------------------------------------------------------------- the test
+
+class Test:
+    def __init__(self, name):
+        self.name = name
+        self.tmp = tempfile.mkdtemp(prefix="tidemark-e2e-%s-" % name)
+        self.procs = []
+        self.servers = []
+        self.failures = []
+        self.checks = 0
+
+    def server(self, name=None, args=(), start=True, **kw):
+        s = Server(self, name or "srv%d" % (len(self.servers) + 1), args, **kw)
+        self.servers.append(s)
+        if start:
+            s.start()
+        return s
+
+    def cli(self, args, timeout=30, env=None):
+        """Run the tidemark binary with args; returns CompletedProcess (text)."""
+        return subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, cwd=self.tmp, env=env)
+
+    # -- checks
+    def check(self, cond, msg):
+        self.checks += 1
+        if not cond:
+            self.failures.append(msg)
+            print("FAIL: %s" % msg, flush=True)
+        return bool(cond)
+
+    def require(self, cond, msg):
+        if not self.check(cond, msg):
+            raise TestFailure(msg)
+
+    def eq(self, got, want, msg):
+        return self.check(got == want, "%s: got %r, want %r" % (msg, got, want))
+
+    def close_to(self, got, want, msg, tol=1e-9):
+        ok = isinstance(got, (int, float)) and abs(got - want) <= tol * max(1.0, abs(want))
+        return self.check(ok, "%s: got %r, want %r" % (msg, got, want))
+
+    def step(self, what):
+        print("-- %s" % what, flush=True)
+
+
+def run(main, timeout=110):
+    """Run main(Test) with an overall alarm; exit 0 only if every check passed."""
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    t = Test(name)
+
+    def on_alarm(sig, frm):
+        raise TestFailure("test exceeded its %ss budget" % timeout)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(timeout)
+    t0 = time.monotonic()
+    crashed = None
+    try:
+        main(t)
+    except TestFailure as e:
+        crashed = str(e)
+        if not t.failures or t.failures[-1] != crashed:
+            t.failures.append(crashed)
+            print("FAIL: %s" % crashed, flush=True)
+    except Exception:  # noqa: BLE001
+        crashed = traceback.format_exc()
+        t.failures.append("exception: " + crashed)
+        print(crashed, flush=True)
+    finally:
+        signal.alarm(0)
+        for p in t.procs:  # only processes this test started
+            if p.poll() is None:
+                p.kill()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
+    took = time.monotonic() - t0
+    if t.failures:
+        for s in t.servers:
+            print("==== log of %s (%s) ====" % (s.name, s.log_path))
+            print(s.log(whole=True)[-6000:])
+        print("%s: FAILED %d of %d checks in %.1fs (files kept in %s)" %
+              (name, len(t.failures), t.checks, took, t.tmp))
+        for f in t.failures:
+            print("  - %s" % f.splitlines()[0][:300] if f else "  - ?")
+        sys.exit(1)
+    print("%s: passed %d checks in %.1fs" % (name, t.checks, took))
+    if not os.environ.get("TIDEMARK_E2E_KEEP"):
+        import shutil
+        shutil.rmtree(t.tmp, ignore_errors=True)
+    sys.exit(0)
+
+
+# ---------------------------------------------------------------- misc
+
+def crc32c(data, crc=0):
+    """CRC-32C (Castagnoli), as the WAL uses for its record headers."""
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def uvarint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def pack_u32le(*xs):
+    return struct.pack("<%dI" % len(xs), *xs)
