@@ -4,7 +4,8 @@
 set -eu
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
       libevent-dev libsqlite3-dev libjansson-dev libzstd-dev libcmocka-dev
-      libcurl4-openssl-dev curl collectd-core python3-statsd)
+      libcurl4-openssl-dev curl collectd-core python3-statsd
+      protobuf-c-compiler libprotobuf-c-dev libsnappy-dev prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -57,4 +57,5 @@ void api_register(tm_http *h, tm_api *api) {
     routes_health(h, api);
     routes_ingest(h, api);
     routes_query(h, api);
+    routes_prom(h, api);
 }

@@ -1,0 +1,52 @@
+/* prom_routes.c — POST /api/v1/write, the Prometheus remote write receiver.
+ *
+ * Prometheus retries a batch on 5xx and 429 and drops it on any other 4xx,
+ * so the answers are chosen for that: 204 when everything was stored; 400
+ * for a body that is not snappy+protobuf, or naming the first bad series
+ * after the good ones were stored (retrying would not help either); 503
+ * only when the store refused samples it would otherwise take (the
+ * write-ahead log could not be written), so the retry is worth it. */
+#include <stdio.h>
+
+#include "../ingest/promwrite.h"
+#include "../util/counters.h"
+#include "../util/timeparse.h"
+#include "api.h"
+
+static void route_write(tm_req *r, void *arg) {
+    tm_api *api = arg;
+    tm_batch b;
+    tm_pw_stats st;
+    batch_init(&b);
+    if (promwrite_parse(r->body, r->body_len, &b, &st) < 0) {
+        count_add(&counters.rejected[P_PROMWRITE], 1);
+        http_error(r, 400, b.err, 0);
+        batch_free(&b);
+        return;
+    }
+    /* The store reports per-sample refusals (type, age) through its stats;
+     * a write that stored nothing though not every sample was refused
+     * failed as a whole. */
+    tm_store_stats s0, s1;
+    store_stats(api->store, &s0);
+    size_t stored = b.n ? store_write(api->store, &b, now_ms()) : 0;
+    store_stats(api->store, &s1);
+    uint64_t refused = (s1.rejected_type - s0.rejected_type) + (s1.rejected_old - s0.rejected_old);
+    count_add(&counters.received[P_PROMWRITE], stored);
+    if (b.n && !stored && refused < b.n) {
+        http_error(r, 503, "the store cannot take this write now; retry later", 0);
+        batch_free(&b);
+        return;
+    }
+    if (b.nerr) {
+        count_add(&counters.rejected[P_PROMWRITE], b.nerr);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s (%zu samples stored, %zu rejected)", b.err, stored, b.nerr);
+        http_error(r, 400, msg, b.err_line);
+    } else {
+        http_reply(r, 204, NULL, "", 0);
+    }
+    batch_free(&b);
+}
+
+void routes_prom(tm_http *h, tm_api *api) { http_route(h, M_POST, "/api/v1/write", 0, R_WRITE, route_write, api); }
