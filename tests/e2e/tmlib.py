@@ -190,6 +190,20 @@ def prom_value(text, name, labels=None):
 
 # ---------------------------------------------------------------- server
 
+_LISTENERS = None
+
+
+def listeners():
+    """Names of the binary's --NAME-listen flags (from `tidemark serve --help`)."""
+    global _LISTENERS
+    if _LISTENERS is None:
+        out = subprocess.run([BIN, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+        import re
+        names = re.findall(r"^\s*--([a-z0-9]+)-listen\b", out, re.M)
+        _LISTENERS = list(dict.fromkeys(["http", "graphite"] + names))
+    return _LISTENERS
+
+
 class Server:
     """One `tidemark serve` child bound to 127.0.0.1 on free ports."""
 
@@ -201,11 +215,9 @@ class Server:
         os.makedirs(self.dir, exist_ok=True)
         self.data_dir = os.path.join(self.dir, "data") if data_dir is True else data_dir
         self.listen_flags = listen_flags
-        self.http_port = free_port(udp_too=False)
-        self.graphite_port = free_port(udp_too=True)
-        # every listener gets its own port, so tests can run side by side
-        self.statsd_port = free_port(udp_too=True)
-        self.relay_port = free_port(udp_too=False)
+        # every listener the binary has gets its own free port, so tests can run
+        # side by side and nothing binds a default port
+        self.pick_ports()
         self.prefix = prefix
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc = None
@@ -218,11 +230,21 @@ class Server:
         if self.data_dir:
             cmd += ["--data-dir", self.data_dir]
         if self.listen_flags:
-            cmd += ["--http-listen", "127.0.0.1:%d" % self.http_port,
-                    "--graphite-listen", "127.0.0.1:%d" % self.graphite_port,
-                    "--statsd-listen", "127.0.0.1:%d" % self.statsd_port,
-                    "--relay-listen", "127.0.0.1:%d" % self.relay_port]
+            for flag, addr in self.listen_config().items():
+                cmd += ["--" + flag, addr]
         return cmd + self.args
+
+    def pick_ports(self):
+        self.ports = {name: free_port(udp_too=True) for name in listeners()}
+        self.http_port = self.ports["http"]
+        self.graphite_port = self.ports.get("graphite")
+        self.statsd_port = self.ports.get("statsd")
+        self.relay_port = self.ports.get("relay")
+
+    def listen_config(self):
+        """{"http-listen": "127.0.0.1:PORT", ...} for every listener: also the
+        keys of a --config file that binds this server's ports."""
+        return {"%s-listen" % n: "127.0.0.1:%d" % p for n, p in self.ports.items()}
 
     def start(self, timeout=20):
         for attempt in range(3):
@@ -244,8 +266,7 @@ class Server:
             # a port taken by someone else between free_port and bind: pick others,
             # but only before the first successful start (restarts keep their ports)
             if "cannot listen" in self.log() and self.starts == attempt + 1 and self.listen_flags:
-                self.http_port = free_port(udp_too=False)
-                self.graphite_port = free_port(udp_too=True)
+                self.pick_ports()
                 continue
             break
         raise TestFailure("%s: exited with %s at start\n%s" % (self.name, self.proc.returncode, self.log()))
