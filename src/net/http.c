@@ -9,6 +9,7 @@
 #include "../util/counters.h"
 #include "../util/jsonw.h"
 #include "../util/log.h"
+#include "gzip.h"
 
 typedef struct {
     int methods, is_prefix, access;
@@ -130,6 +131,24 @@ static void parse_form(tm_req *r) {
     free(copy);
 }
 
+/* Content-Encoding: gzip (Telegraf's default): r->body becomes the inflated
+ * bytes in *mem, which the caller frees. Answers 400 or 413 and returns 0
+ * when they cannot be had. Other encodings are the routes' business. */
+static int decode_body(tm_http *h, tm_req *r, char **mem) {
+    const char *ce = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Encoding");
+    if (!ce || (strcasecmp(ce, "gzip") && strcasecmp(ce, "x-gzip")) || !r->body_len) return 1;
+    char err[200];
+    size_t n;
+    int rc = gzip_inflate(r->body, r->body_len, h->o.max_body, mem, &n, err, sizeof err);
+    if (rc != GZ_OK) {
+        http_error(r, rc == GZ_TOO_BIG ? 413 : 400, err, 0);
+        return 0;
+    }
+    r->body = *mem;
+    r->body_len = n;
+    return 1;
+}
+
 static route *match(tm_http *h, const char *path, int method, int *wrong_method) {
     for (size_t i = 0; i < h->nroutes; i++) {
         route *rt = &h->routes[i];
@@ -177,11 +196,15 @@ static void dispatch(struct evhttp_request *req, void *arg) {
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
     r.body_len = evbuffer_get_length(in);
     r.body = r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
-    parse_form(&r);
+    char *inflated = NULL;
+    int decoded = decode_body(h, &r, &inflated);
+    if (decoded) parse_form(&r);
     int wrong = 0;
     route *rt = match(h, path, r.method, &wrong);
     char *rest = NULL;
-    if (!rt) {
+    if (!decoded) {
+        /* answered */
+    } else if (!rt) {
         http_error(&r, wrong ? 405 : 404, wrong ? "method not allowed" : "not found", 0);
     } else if (!authorized(h, &r, rt->access)) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
@@ -196,6 +219,7 @@ static void dispatch(struct evhttp_request *req, void *arg) {
         rt->fn(&r, rt->arg);
     }
     free(rest);
+    free(inflated);
     evhttp_clear_headers(&r.params);
     count_http(mono() - t0);
 }
@@ -209,7 +233,8 @@ tm_http *http_listen(struct event_base *base, const char *addr, const tm_http_op
     h->eh = evhttp_new(base);
     evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                           EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
-    evhttp_set_max_body_size(h->eh, (ev_ssize_t)(o->max_body ? o->max_body : 64u << 20));
+    if (!h->o.max_body) h->o.max_body = 64u << 20;
+    evhttp_set_max_body_size(h->eh, (ev_ssize_t)h->o.max_body);
     evhttp_set_max_headers_size(h->eh, 64 * 1024);
     evhttp_set_timeout(h->eh, 120);
     evhttp_set_gencb(h->eh, dispatch, h);
