@@ -11,8 +11,9 @@ store's contract: data held only as rollups appears as each bucket's last
 value at the bucket's start), and no sample older than 5 s is returned raw;
 step=5s and step=30s queries give exact count, sum, min, max, avg and last
 per bucket, "last" being the value of the latest sample even when the
-samples arrived out of order; all of it survives a clean restart and a
-kill -9 (series held only as rollups included, nothing counted twice).
+samples arrived out of order; all of it survives a clean restart (series
+held only as rollups included) and a kill -9 after new writes were rolled up
+(the write-ahead log replay counts nothing twice).
 """
 import time
 
@@ -110,27 +111,45 @@ def main(t):
     check_buckets(t, s, "r.old", B, B + 29, 30, list(old.items()), "now-5m")
     q = s.query({"metric": "r.old", "from": B, "until": B + 29})
     t.eq(q["points"], [[B, 7.0]], "raw read of the now-5m data: its bucket's last value at its start")
+    m = {e["metric"]: e for e in s.metrics(match="r.*")}
+    t.eq((m.get("r.old", {}).get("last_time"), m.get("r.old", {}).get("last_value"), m.get("r.old", {}).get("points")),
+         (B + 21, 7.0, 4), "r.old in /api/v1/metrics: the newest sample, 4 points")
 
-    def after_restart(what):
+    def after_restart(what, more=()):
         check_buckets(t, s, "r.m", (t0 - 50) - (t0 - 50) % 30, t0, 30, recent, what)
         check_buckets(t, s, "r.old", B, B + 29, 30, list(old.items()), "now-5m, " + what)
         check_buckets(t, s, "r.mix", (t0 - 120) // 30 * 30, t0, 30, [(t0 - 120, 2)], "r.mix, " + what)
         if time.time() < t0 + 50:  # still inside the 5 s archive's keep
             check_buckets(t, s, "r.m", f5, t0, 5, recent, what, only_from=block)
         m = {e["metric"]: e for e in s.metrics(match="r.*")}
-        t.eq(sorted(m), ["r.m", "r.mix", "r.old"], "series listed " + what)
-        t.eq((m.get("r.m", {}).get("last_time"), m.get("r.m", {}).get("last_value")), (t0, val(t0)),
-             "last_time/last_value " + what)
-
-    t.step("kill -9 and restart (the write-ahead log is replayed)")
-    s.kill9()
-    s.start()
-    after_restart("after kill -9")
+        t.eq(sorted(m), sorted(["r.m", "r.mix", "r.old"] + list(more)), "series listed " + what)
+        for name, lt, lv in (("r.m", t0, val(t0)), ("r.old", B + 21, 7.0), ("r.mix", t0 - 120, 2)):
+            t.eq((m.get(name, {}).get("last_time"), m.get(name, {}).get("last_value")), (lt, lv),
+                 "%s: last_time/last_value %s" % (name, what))
 
     t.step("clean restart")
     t.eq(s.stop(), 0, "clean stop")
     s.start()
     after_restart("after a clean restart")
+
+    t.step("new writes, rolled up, then kill -9: the write-ahead log is replayed")
+    t1 = int(time.time())
+    fresh = [(ts, val(ts) + 100) for ts in range(t1 - 30, t1 + 1)]
+    s.write([{"metric": "r.k", "value": v, "time": ts} for ts, v in fresh])
+    s.write([{"metric": "r.k.old", "value": 3.5, "time": t1 - 200}])
+    k30 = (t1 - 30) - (t1 - 30) % 30
+
+    def k_rolled():
+        p = s.query({"metric": "r.k", "from": k30, "until": t1})["points"]
+        return p and all(x[0] % 5 == 0 for x in p)
+
+    t.require(T.wait_until(k_rolled, timeout=20, interval=0.2), "r.k rolled up within 20 s")
+    check_buckets(t, s, "r.k", k30, t1, 30, fresh, "r.k before kill -9")
+    s.kill9()
+    s.start()
+    check_buckets(t, s, "r.k", k30, t1, 30, fresh, "r.k after kill -9")
+    check_buckets(t, s, "r.k.old", t1 - 240, t1, 30, [(t1 - 200, 3.5)], "r.k.old after kill -9")
+    after_restart("after kill -9", ["r.k"])
     t.eq(s.stop(), 0, "clean stop")
 
 
