@@ -8,6 +8,7 @@
 typedef struct {
     tm_store *store;
     int64_t default_step; /* archive 0's step, ms */
+    struct tm_relays *relays; /* connected Pulse relays, for the /relays/ routes (may be NULL) */
 } tm_api;
 
 void api_register(tm_http *h, tm_api *api);
@@ -18,6 +19,7 @@ void routes_query(tm_http *h, tm_api *api);
 void routes_health(tm_http *h, tm_api *api);
 void routes_prom(tm_http *h, tm_api *api);
 void routes_influx(tm_http *h, tm_api *api);
+void routes_pulse(tm_http *h, tm_api *api);
 /* live streams need the loop for their keep-alive timer */
 void routes_stream(tm_http *h, tm_api *api, struct event_base *base);
 void streams_close(void); /* ends every stream; before the store closes */

@@ -59,4 +59,5 @@ void api_register(tm_http *h, tm_api *api) {
     routes_query(h, api);
     routes_prom(h, api);
     routes_influx(h, api);
+    routes_pulse(h, api);
 }

@@ -10,6 +10,7 @@
 #include "../core/store.h"
 #include "../net/http.h"
 #include "../net/listen.h"
+#include "../net/relay.h"
 #include "../util/config.h"
 #include "../util/counters.h"
 #include "../util/log.h"
@@ -106,7 +107,7 @@ int cmd_serve(int argc, char **argv) {
     x.base = event_base_new();
     tm_http_opts ho = {config_get(&c, "url-prefix"), config_get(&c, "token"), config_get(&c, "cors-allow"),
                        config_bool(&c, "read-open"), 0};
-    tm_api api = {x.store, so.step[0]};
+    tm_api api = {x.store, so.step[0], NULL};
     tm_sink graphite;
     sink_init(&graphite, x.store, sink_graphite, NULL, P_GRAPHITE);
     tm_http *http = http_listen(x.base, config_get(&c, "http-listen"), &ho, err, sizeof err);
@@ -114,8 +115,14 @@ int cmd_serve(int argc, char **argv) {
                                         err, sizeof err) : NULL;
     tm_listener *gu = gt ? udp_listen(x.base, "Graphite plaintext", config_get(&c, "graphite-listen"), &graphite,
                                       err, sizeof err) : NULL;
+    const char *pi = config_get(&c, "poll-interval");
+    int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
+    parse_duration_ms(pi, strlen(pi), &poll_ms);
+    tm_relays *relays = gu ? relay_listen(x.base, config_get(&c, "relay-listen"), x.store, poll_ms, err, sizeof err)
+                           : NULL;
+    api.relays = relays;
     int rc = 0;
-    if (!gu) {
+    if (!relays) {
         log_error("cannot start: %s", err);
         x.why = "a listener could not start";
         rc = 1;
@@ -139,6 +146,7 @@ int cmd_serve(int argc, char **argv) {
     streams_close();
     listener_free(gt);
     listener_free(gu);
+    relay_free(relays);
     http_free(http);
     store_close(x.store);
     sink_free(&graphite);
