@@ -1,0 +1,82 @@
+/* fuzz_promwrite.c — arbitrary remote write bodies into the parser.
+ *
+ * The first byte picks the path: 0 mod 3 hands the rest over as a request
+ * body (snappy, then protobuf); 1 as uncompressed protobuf to
+ * promwrite_parse_pb under a small memory cap, so the arena's refusal is
+ * reached too; 2 compresses the rest here first, so mutations of protobuf
+ * bytes also travel the whole snappy path.
+ *
+ * Invariants: a refused body leaves no samples and one error without a
+ * line; otherwise every sample is a number under a valid canonical key,
+ * within the time range, never the staleness marker, numbered by its
+ * series (1-based), and the stats agree with the batch. */
+#include <snappy-c.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/promwrite.h"
+
+static int bad_byte(unsigned char c) { return c <= ' ' || c == ';' || c == 0x7f; }
+
+static void check_key(const tm_batch *b, const tm_sample *s) {
+    if (!s->key_len || s->key_len > TM_KEY_MAX) abort();
+    if ((size_t)s->key_off + s->key_len >= b->alen) abort();
+    const char *k = batch_key(b, s);
+    tm_tag t[TM_KEY_MAX / 4 + 1];
+    size_t nlen;
+    size_t nt = key_split(k, s->key_len, &nlen, t, TM_KEY_MAX / 4 + 1);
+    if (!nlen) abort();
+    for (size_t i = 0; i < s->key_len; i++)
+        if (k[i] != ';' && bad_byte((unsigned char)k[i])) abort();
+    for (size_t i = 0; i < nt; i++) {
+        if (!t[i].klen || !t[i].vlen || memchr(t[i].k, '~', t[i].klen)) abort();
+        if (i) {
+            size_t m = t[i].klen < t[i - 1].klen ? t[i].klen : t[i - 1].klen;
+            int c = memcmp(t[i - 1].k, t[i].k, m);
+            if (c > 0 || (c == 0 && t[i - 1].klen >= t[i].klen)) abort();
+        }
+    }
+}
+
+static void check(const tm_batch *b, const tm_pw_stats *st, int rc) {
+    if (rc < 0) {
+        if (b->n || b->nerr != 1 || b->err_line || !b->err[0]) abort();
+        return;
+    }
+    if (rc != 0 || st->samples != b->n) abort();
+    if (b->nerr && (!b->err[0] || !b->err_line || b->err_line > st->series)) abort();
+    for (size_t i = 0; i < b->n; i++) {
+        const tm_sample *s = &b->s[i];
+        check_key(b, s);
+        uint64_t bits;
+        memcpy(&bits, &s->v, sizeof bits);
+        if (s->type != TM_NUMBER || bits == 0x7ff0000000000002ULL) abort();
+        if (s->ts > 253402300800000LL || s->ts < -253402300800000LL) abort();
+        if (!s->line || s->line > st->series || (i && s->line < b->s[i - 1].line)) abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (!size) return 0;
+    tm_batch b;
+    tm_pw_stats st;
+    batch_init(&b);
+    int mode = data[0] % 3, rc;
+    data++, size--;
+    if (mode == 0) {
+        rc = promwrite_parse(data, size, &b, &st);
+    } else if (mode == 1) {
+        rc = promwrite_parse_pb(data, size, 1u << 20, &b, &st);
+    } else {
+        size_t clen = snappy_max_compressed_length(size);
+        char *c = malloc(clen);
+        if (snappy_compress((const char *)data, size, c, &clen) != SNAPPY_OK) abort();
+        rc = promwrite_parse(c, clen, &b, &st);
+        free(c);
+    }
+    check(&b, &st, rc);
+    batch_free(&b);
+    return 0;
+}
