@@ -5,8 +5,11 @@
  * for a body that is not snappy+protobuf, or naming the first bad series
  * after the good ones were stored (retrying would not help either); 503
  * only when the store refused samples it would otherwise take (the
- * write-ahead log could not be written), so the retry is worth it. */
+ * write-ahead log could not be written), so the retry is worth it.
+ * Remote write 2.0 bodies (a different message) get 415, as that spec asks
+ * of 1.0-only receivers, rather than being misread as empty requests. */
 #include <stdio.h>
+#include <string.h>
 
 #include "../ingest/promwrite.h"
 #include "../util/counters.h"
@@ -17,6 +20,11 @@ static void route_write(tm_req *r, void *arg) {
     tm_api *api = arg;
     tm_batch b;
     tm_pw_stats st;
+    const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type");
+    if (ct && strstr(ct, "io.prometheus.write.v2")) {
+        http_error(r, 415, "remote write 2.0 is not supported; send remote write 1.0 (prometheus.WriteRequest)", 0);
+        return;
+    }
     batch_init(&b);
     if (promwrite_parse(r->body, r->body_len, &b, &st) < 0) {
         count_add(&counters.rejected[P_PROMWRITE], 1);

@@ -17,7 +17,8 @@ Then hand-built snappy+protobuf bodies: a good request answers 204; the
 staleness marker is not stored while an ordinary NaN is (and reads back as
 null); label values with spaces and ';' map to '_'; a series without
 __name__ is a 400 naming series 2 while series 1 and 3 are stored; garbage
-and truncated snappy are a 400 that stores nothing; no token is a 401.
+and truncated snappy are a 400 that stores nothing; no token is a 401; a
+remote write 2.0 body is a 415.
 When the write-ahead log cannot be written (a server under a file size
 limit), the answer is 503, so Prometheus retries, and the server lives on.
 """
@@ -264,6 +265,9 @@ def hand_built(t, s):
         t.check("malformed" in r.json().get("error", ""), "%s: clear error %r" % (what, r))
     r = post_write(s, snappy(body), headers={})
     t.eq(r.status, 401, "no credentials")
+    h = dict(AUTH, **{"Content-Type": "application/x-protobuf;proto=io.prometheus.write.v2.Request"})
+    r = s.post("/api/v1/write", snappy(body), None, h)
+    t.eq(r.status, 415, "remote write 2.0 is refused, not misread")
 
 
 class FileLimited(T.Server):
