@@ -11,6 +11,7 @@
 #include "../net/http.h"
 #include "../net/listen.h"
 #include "../net/relay.h"
+#include "../net/statsd_server.h"
 #include "../util/config.h"
 #include "../util/counters.h"
 #include "../util/log.h"
@@ -117,8 +118,10 @@ int cmd_serve(int argc, char **argv) {
                                       err, sizeof err) : NULL;
     const char *pi = config_get(&c, "poll-interval");
     int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
+    tm_statsd *statsd = gu ? statsd_start(x.base, x.store, config_get(&c, "statsd-listen"),
+                                          config_get(&c, "statsd-flush"), err, sizeof err) : NULL;
     parse_duration_ms(pi, strlen(pi), &poll_ms);
-    tm_relays *relays = gu ? relay_listen(x.base, config_get(&c, "relay-listen"), x.store, poll_ms, err, sizeof err)
+    tm_relays *relays = statsd ? relay_listen(x.base, config_get(&c, "relay-listen"), x.store, poll_ms, err, sizeof err)
                            : NULL;
     api.relays = relays;
     int rc = 0;
@@ -149,6 +152,7 @@ int cmd_serve(int argc, char **argv) {
     relay_free(relays);
     http_free(http);
     store_close(x.store);
+    statsd_stop(statsd); /* its last flush goes to the store */
     sink_free(&graphite);
     event_base_free(x.base);
     config_free(&c);

@@ -361,6 +361,13 @@ class Server:
     def udp(self, datagram):
         graphite_udp(self.graphite_port, datagram)
 
+    # -- StatsD (same line transports, its own port)
+    def statsd_tcp(self, data, pause=0.0):
+        graphite_tcp(self.statsd_port, data, pause)
+
+    def statsd_udp(self, datagram):
+        graphite_udp(self.statsd_port, datagram)
+
 
 # ---------------------------------------------------------------- the test
 
