@@ -297,9 +297,3 @@ size_t relays_send(tm_relays *r, const char *line, size_t n) {
     }
     return sent;
 }
-
-size_t relays_count(const tm_relays *r) {
-    size_t k = 0;
-    for (const rconn *c = r ? r->conns : NULL; c; c = c->next) k += c->idlen > 0;
-    return k;
-}

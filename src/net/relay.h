@@ -33,6 +33,4 @@ void relay_free(tm_relays *r); /* closes every connection too */
 /* Send one command line (with its '\n') to every identified relay connected
  * now; returns how many were sent it. */
 size_t relays_send(tm_relays *r, const char *line, size_t n);
-/* Identified relays connected now. */
-size_t relays_count(const tm_relays *r);
 #endif
