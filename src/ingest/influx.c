@@ -53,13 +53,21 @@ static char id_byte(unsigned char c, int kind) {
 
 static int in_set(char c, const char *set) { return c && strchr(set, c) != NULL; }
 
-/* Scan [p, e) up to the first stop byte not escaped, unescaping the bytes of
- * esc and mapping what a key cannot hold. pairwise: a backslash takes the
+/* Byte classes of each part: what ends it, what a backslash escapes. Tables,
+ * because this test runs for every byte of every line. */
+enum { STOP = 1, ESC = 2 };
+typedef uint8_t id_class[256];
+static const id_class MEAS = {[','] = STOP | ESC, [' '] = STOP | ESC, ['\n'] = STOP};
+static const id_class TAG = {[','] = STOP | ESC, [' '] = STOP | ESC, ['='] = STOP | ESC, ['\n'] = STOP};
+static const id_class FIELD = {[','] = STOP | ESC, [' '] = STOP | ESC, ['='] = STOP | ESC, ['"'] = ESC, ['\n'] = STOP};
+
+/* Scan [p, e) up to the first stop byte of cls not escaped, unescaping its
+ * ESC bytes and mapping what a key cannot hold. pairwise: a backslash takes the
  * next byte whatever it is (field section); else a stop counts unless the
  * byte before it is a backslash (measurement and tags). Appends to st->names
  * when out is NULL. Returns the stop (or e), or NULL when too long. */
-static const char *scan_id(pstate *st, const char *p, const char *e, const char *stops, const char *esc, int kind,
-                           int pairwise, char *out, size_t cap, size_t *olen) {
+static const char *scan_id(pstate *st, const char *p, const char *e, const uint8_t *cls, int kind, int pairwise,
+                           char *out, size_t cap, size_t *olen) {
     char *dst = out ? out : st->names;
     size_t n = out ? 0 : st->nlen;
     if (!out) cap = sizeof st->names;
@@ -67,12 +75,13 @@ static const char *scan_id(pstate *st, const char *p, const char *e, const char 
     while (p < e) {
         char c = *p, emit[2];
         size_t k = 1;
-        if (c == '\\' && p + 1 < e && (pairwise || in_set(p[1], esc))) {
-            if (in_set(p[1], esc)) emit[0] = id_byte((unsigned char)p[1], kind);
+        if (c == '\n') break; /* outside strings a newline always ends the line */
+        if (c == '\\' && p + 1 < e && p[1] != '\n' && (pairwise || cls[(unsigned char)p[1]] & ESC)) {
+            if (cls[(unsigned char)p[1]] & ESC) emit[0] = id_byte((unsigned char)p[1], kind);
             else emit[0] = '\\', emit[1] = id_byte((unsigned char)p[1], kind), k = 2;
             p += 2;
         } else {
-            if (in_set(c, stops) && (pairwise || p == start || p[-1] != '\\')) break;
+            if (cls[(unsigned char)c] & STOP && (pairwise || p == start || p[-1] != '\\')) break;
             emit[0] = id_byte((unsigned char)c, kind);
             p++;
         }
@@ -89,16 +98,30 @@ static const char *scan_id(pstate *st, const char *p, const char *e, const char 
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* Every power of ten up to 1e22 is exact in a double, so an integer up to
+ * 2^53 times or divided by one rounds once: the correctly rounded result
+ * (Clinger's fast path), without strtod for the values people send. */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 /* Decimal float as InfluxDB takes it: -?digits[.digits][e[+-]digits], at
  * least one digit; no '+', no NaN or Inf, no hex. */
 static int parse_float(const char *p, const char *e, double *v) {
     const char *s = p;
     size_t digits = 0;
-    if (p < e && *p == '-') p++;
-    for (; p < e && is_digit(*p); p++) digits++;
+    int neg = p < e && *p == '-', exp = 0;
+    uint64_t m = 0;
+    p += neg;
+    for (; p < e && is_digit(*p); p++, digits++) m = digits < 19 ? m * 10 + (uint64_t)(*p - '0') : m;
     if (p < e && *p == '.')
-        for (p++; p < e && is_digit(*p); p++) digits++;
+        for (p++; p < e && is_digit(*p); p++, digits++)
+            if (digits < 19) m = m * 10 + (uint64_t)(*p - '0'), exp--;
     if (!digits) return 0;
+    if (p == e && digits <= 19 && m <= (1ULL << 53) && exp >= -22) {
+        double d = exp ? (double)m / pow10_exact[-exp] : (double)m;
+        *v = neg ? -d : d;
+        return 1;
+    }
     if (p < e && (*p == 'e' || *p == 'E')) {
         p++;
         if (p < e && (*p == '+' || *p == '-')) p++;
@@ -188,19 +211,19 @@ static int at_eol(const char *p, const char *e) { return p == e || *p == '\n' ||
 static const char *parse_series(pstate *st, const char *p, const char *e, size_t *ntags, const char **why) {
     st->nlen = 0;
     *ntags = 0;
-    p = scan_id(st, p, e, ", \n", ", ", ID_NAME, 0, NULL, 0, NULL);
+    p = scan_id(st, p, e, MEAS, ID_NAME, 0, NULL, 0, NULL);
     if (!p) return *why = "series key too long", NULL;
     st->mlen = st->nlen;
     if (!st->mlen) return *why = "missing measurement", NULL;
     while (p < e && *p == ',') {
         if (*ntags == MAX_TAGS) return *why = "too many tags", NULL;
         size_t k0 = st->nlen;
-        p = scan_id(st, p + 1, e, ", =\n", ", =", ID_TAGKEY, 0, NULL, 0, NULL);
+        p = scan_id(st, p + 1, e, TAG, ID_TAGKEY, 0, NULL, 0, NULL);
         if (!p) return *why = "series key too long", NULL;
         if (st->nlen == k0) return *why = "missing tag key", NULL;
         if (p == e || *p != '=') return *why = "missing tag value", NULL;
         size_t v0 = st->nlen;
-        p = scan_id(st, p + 1, e, ", =\n", ", =", ID_TAGVAL, 0, NULL, 0, NULL);
+        p = scan_id(st, p + 1, e, TAG, ID_TAGVAL, 0, NULL, 0, NULL);
         if (!p) return *why = "series key too long", NULL;
         if (st->nlen == v0) return *why = "missing tag value", NULL;
         if (p < e && *p == '=') return *why = "invalid tag format", NULL;
@@ -218,7 +241,7 @@ static const char *parse_field(pstate *st, const char *p, const char *e, size_t 
     memcpy(k, st->canon, mlen);
     k[mlen] = '.';
     size_t flen;
-    const char *q = scan_id(st, p, e, "= ,\n", ", =\"", ID_NAME, 1, k + mlen + 1, TM_KEY_MAX - mlen - 1, &flen);
+    const char *q = scan_id(st, p, e, FIELD, ID_NAME, 1, k + mlen + 1, TM_KEY_MAX - mlen - 1, &flen);
     if (!q) return *why = "series key too long", NULL;
     if (!flen) return *why = "missing field key", NULL;
     if (q == e || *q != '=') return *why = "invalid field format", NULL;
