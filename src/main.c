@@ -11,7 +11,8 @@ static void usage(FILE *f) {
             "  serve    the server: listeners, storage, API (the default)\n"
             "  send     send one sample: tidemark send NAME VALUE [TIME] [--tag k=v]...\n"
             "  query    print a series: tidemark query NAME [--from -1h] [--step 1m] [--agg avg] [--json]\n\n"
-            "`tidemark COMMAND --help` lists each command's flags with their defaults.\n");
+            "`tidemark COMMAND --help` lists each command's flags with their defaults.\n\n");
+    serve_usage(f);
 }
 
 int main(int argc, char **argv) {

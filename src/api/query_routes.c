@@ -14,6 +14,7 @@ static const char *const type_names[] = {"number", "string", "location"};
 #define MAX_POINTS (10 * 1000 * 1000)
 typedef struct {
     double min, max, sum, cnt, last;
+    int64_t lt;
 } tm_bucket_acc;
 
 /* from/until of a request; 0 and an error answered when malformed */
@@ -170,8 +171,11 @@ static tm_bucket_acc *fold_series(tm_store *st, const uint32_t *ids, size_t n, i
             if (!a->cnt || c.v[k] < a->min) a->min = c.v[k];
             if (!a->cnt || c.v2[k] > a->max) a->max = c.v2[k];
             a->sum += c.sum[k];
+            if (!a->cnt || c.lt[k] >= a->lt) { /* the latest sample of all series */
+                a->last = c.last[k];
+                a->lt = c.lt[k];
+            }
             a->cnt += c.cnt[k];
-            a->last = c.last[k];
         }
         cols_free(&c);
     }

@@ -1,7 +1,9 @@
 /* cmd.h — the subcommands; each takes the arguments after its name. */
 #ifndef TM_CMD_H
 #define TM_CMD_H
+#include <stdio.h>
 int cmd_serve(int argc, char **argv);
+void serve_usage(FILE *f); /* plain `tidemark` is serve, so its --help shows these too */
 int cmd_send(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 #endif

@@ -39,6 +39,8 @@ static const tm_flag FLAGS[] = {
 };
 #define NFLAGS (sizeof FLAGS / sizeof *FLAGS)
 
+void serve_usage(FILE *f) { config_usage(f, "serve", NULL, FLAGS, NFLAGS); }
+
 typedef struct {
     struct event_base *base;
     tm_store *store;
@@ -85,7 +87,7 @@ int cmd_serve(int argc, char **argv) {
     char err[512];
     for (int i = 0; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            config_usage(stdout, "serve", NULL, FLAGS, NFLAGS);
+            serve_usage(stdout);
             return 0;
         }
     tm_store_opts so;
@@ -116,10 +118,10 @@ int cmd_serve(int argc, char **argv) {
                                         err, sizeof err) : NULL;
     tm_listener *gu = gt ? udp_listen(x.base, "Graphite plaintext", config_get(&c, "graphite-listen"), &graphite,
                                       err, sizeof err) : NULL;
-    const char *pi = config_get(&c, "poll-interval");
-    int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
     tm_statsd *statsd = gu ? statsd_start(x.base, x.store, config_get(&c, "statsd-listen"),
                                           config_get(&c, "statsd-flush"), err, sizeof err) : NULL;
+    const char *pi = config_get(&c, "poll-interval");
+    int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
     parse_duration_ms(pi, strlen(pi), &poll_ms);
     tm_relays *relays = statsd ? relay_listen(x.base, config_get(&c, "relay-listen"), x.store, poll_ms, err, sizeof err)
                            : NULL;
@@ -150,9 +152,9 @@ int cmd_serve(int argc, char **argv) {
     listener_free(gt);
     listener_free(gu);
     relay_free(relays);
+    statsd_stop(statsd); /* its last flush goes to the store */
     http_free(http);
     store_close(x.store);
-    statsd_stop(statsd); /* its last flush goes to the store */
     sink_free(&graphite);
     event_base_free(x.base);
     config_free(&c);

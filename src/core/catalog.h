@@ -18,6 +18,7 @@ typedef struct tm_pending {
     struct tm_series *se; /* series outlive the store's threads, so no lookup is needed */
     uint32_t sid;
     uint64_t seq;  /* order of closing; the persister commits in this order */
+    uint64_t walpos; /* every sample of the series up to this WAL position is in here or earlier chunks */
     tm_cols c;     /* sorted, one sample per time */
     /* the series' state when it closed, for its catalog row */
     uint64_t points;
@@ -39,6 +40,8 @@ typedef struct tm_series {
     double last_v, last_v2;
     char *last_str;
     uint64_t points;
+    uint64_t head_walpos;  /* WAL position of the newest sample in the head */
+    uint64_t saved_walpos; /* samples up to here are in SQLite: replay skips them */
     tm_pending *pending; /* newest first */
 } tm_series;
 

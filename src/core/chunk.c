@@ -50,6 +50,7 @@ void cols_alloc(tm_cols *c, int type, size_t n) {
         c->sum = xcalloc(n, sizeof *c->sum);
         c->cnt = xcalloc(n, sizeof *c->cnt);
         c->last = xcalloc(n, sizeof *c->last);
+        c->lt = xcalloc(n, sizeof *c->lt);
         break;
     default:
         break;
@@ -65,6 +66,7 @@ void cols_free(tm_cols *c) {
     free(c->sum);
     free(c->cnt);
     free(c->last);
+    free(c->lt);
     free(c->str);
     memset(c, 0, sizeof *c);
 }
@@ -139,6 +141,20 @@ static int str_decode(const uint8_t **p, const uint8_t *end, char **str, size_t 
     return ok;
 }
 
+/* the last sample's time as an offset into its bucket: small and regular */
+static void lt_encode(const tm_cols *c, tm_buf *out) {
+    int64_t *d = xmalloc((c->n ? c->n : 1) * sizeof *d);
+    for (size_t i = 0; i < c->n; i++) d[i] = (int64_t)((uint64_t)c->lt[i] - (uint64_t)c->ts[i]);
+    ints_encode(d, c->n, out);
+    free(d);
+}
+
+static int lt_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
+    if (!ints_decode(p, end, c->lt, c->n)) return 0;
+    for (size_t i = 0; i < c->n; i++) c->lt[i] = (int64_t)((uint64_t)c->lt[i] + (uint64_t)c->ts[i]);
+    return 1;
+}
+
 void chunk_encode(const tm_cols *c, tm_buf *out) {
     buf_put_uvarint(out, c->n);
     buf_putc(out, (uint8_t)c->type);
@@ -160,6 +176,7 @@ void chunk_encode(const tm_cols *c, tm_buf *out) {
         floats_encode(c->sum, c->n, out);
         floats_encode(c->cnt, c->n, out);
         floats_encode(c->last, c->n, out);
+        lt_encode(c, out);
         break;
     default:
         break;
@@ -178,7 +195,7 @@ static int values_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
     case TM_ROLLUP:
         return floats_decode(p, end, c->v, n) && floats_decode(p, end, c->v2, n) &&
                floats_decode(p, end, c->sum, n) && floats_decode(p, end, c->cnt, n) &&
-               floats_decode(p, end, c->last, n);
+               floats_decode(p, end, c->last, n) && lt_decode(p, end, c);
     default:
         return 0;
     }

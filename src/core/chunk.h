@@ -4,7 +4,8 @@
  * of the type (number: one float column; location: lat and lon float
  * columns; string: uvarint lengths then the bytes, zstd-compressed when that
  * is smaller). A rollup block is the same with five float columns per bucket:
- * min, max, sum, count, last. Samples must be sorted by time, one per time
+ * min, max, sum, count, last, then the time of the last sample as integer
+ * offsets from the bucket start. Samples must be sorted by time, one per time
  * (the store's rule; the codec itself round-trips any order).
  * At most 2^22 entries per blob: decoding refuses larger counts. */
 #ifndef TM_CHUNK_H
@@ -21,6 +22,7 @@ typedef struct {
     double *v;      /* number, lat, or rollup min */
     double *v2;     /* lon, or rollup max */
     double *sum, *cnt, *last; /* rollups only */
+    int64_t *lt;    /* rollups: time of each bucket's last sample, so merges keep the latest */
     char **str;     /* strings, NUL-terminated, each its own heap block
                        (owned: cols_free frees them); NULL encodes as "" */
 } tm_cols;

@@ -14,6 +14,7 @@ static void grow(tm_cols *d, size_t cap) {
         d->sum = xrealloc(d->sum, cap * sizeof *d->sum);
         d->cnt = xrealloc(d->cnt, cap * sizeof *d->cnt);
         d->last = xrealloc(d->last, cap * sizeof *d->last);
+        d->lt = xrealloc(d->lt, cap * sizeof *d->lt);
     }
 }
 
@@ -34,6 +35,7 @@ void cols_append(tm_cols *d, size_t *cap, const tm_cols *s, size_t i) {
         d->sum[k] = s->sum[i];
         d->cnt[k] = s->cnt[i];
         d->last[k] = s->last[i];
+        d->lt[k] = s->lt[i];
     }
 }
 
@@ -49,6 +51,7 @@ static void move_entry(tm_cols *c, size_t to, size_t from, const tm_cols *src) {
         c->sum[to] = src->sum[from];
         c->cnt[to] = src->cnt[from];
         c->last[to] = src->last[from];
+        c->lt[to] = src->lt[from];
     }
 }
 

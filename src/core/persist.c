@@ -14,7 +14,7 @@ static const char *SCHEMA =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;" /* the WAL is cut once a commit returns */
     "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL,"
-    " points INTEGER, last_ts INTEGER, last_v REAL, last_v2 REAL, last_s TEXT);"
+    " points INTEGER, last_ts INTEGER, last_v REAL, last_v2 REAL, last_s TEXT, walpos INTEGER);"
     "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, start INTEGER NOT NULL,"
     " end INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS chunks_series ON chunks(series, end);"
@@ -23,7 +23,7 @@ static const char *SCHEMA =
 
 static int load_series(tm_store *s, char *err, size_t errlen) {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->wdb, "SELECT id, key, type, points, last_ts, last_v, last_v2, last_s FROM series",
+    if (sqlite3_prepare_v2(s->wdb, "SELECT id, key, type, points, last_ts, last_v, last_v2, last_s, walpos FROM series",
                            -1, &st, NULL)) {
         snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(s->wdb));
         return -1;
@@ -39,6 +39,7 @@ static int load_series(tm_store *s, char *err, size_t errlen) {
         se->last_v2 = sqlite3_column_double(st, 6);
         const char *ls = (const char *)sqlite3_column_text(st, 7);
         if (ls) se->last_str = xstrndup(ls, strlen(ls));
+        se->saved_walpos = (uint64_t)sqlite3_column_int64(st, 8);
     }
     sqlite3_finalize(st);
     return 0;
@@ -97,6 +98,7 @@ static void save_chunk(tm_store *s, sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pen
     sqlite3_bind_double(ser, 7, p->last_v2);
     if (p->last_str) sqlite3_bind_text(ser, 8, p->last_str, -1, SQLITE_STATIC);
     else sqlite3_bind_null(ser, 8);
+    sqlite3_bind_int64(ser, 9, (sqlite3_int64)p->walpos);
     if (sqlite3_step(ser) != SQLITE_DONE) log_error("sqlite: saving a series: %s", sqlite3_errmsg(s->wdb));
     sqlite3_reset(ser);
 }
@@ -106,8 +108,8 @@ static void commit_chunks(tm_store *s, tm_pending *list) {
     sqlite3_stmt *ins = NULL, *ser = NULL;
     sqlite3_prepare_v2(s->wdb, "INSERT INTO chunks(series, start, end, data) VALUES(?,?,?,?)", -1, &ins, NULL);
     sqlite3_prepare_v2(s->wdb,
-                       "INSERT OR REPLACE INTO series(id, key, type, points, last_ts, last_v, last_v2, last_s) "
-                       "VALUES(?,?,?,?,?,?,?,?)",
+                       "INSERT OR REPLACE INTO series(id, key, type, points, last_ts, last_v, last_v2, last_s, walpos) "
+                       "VALUES(?,?,?,?,?,?,?,?,?)",
                        -1, &ser, NULL);
     tm_buf blob = {0};
     uint64_t n = 0, last_seq = 0;
@@ -137,50 +139,12 @@ static void commit_chunks(tm_store *s, tm_pending *list) {
     pthread_mutex_unlock(&s->mu);
 }
 
-static int cmp_late(const void *a, const void *b) {
-    const tm_late *x = a, *y = b;
-    if (x->se->id != y->se->id) return x->se->id < y->se->id ? -1 : 1;
-    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
-    return x->ord < y->ord ? -1 : x->ord > y->ord;
-}
-
-/* Late samples (older than archive 0 keeps) are bucketed into the archive
- * whose period covers their age, one series at a time. */
-static void fold_late(tm_store *s, tm_late *late, size_t n, int64_t now) {
-    sqlite3_stmt *ser = NULL;
-    /* a series may live in rollups alone: its row must exist for a restart */
-    sqlite3_prepare_v2(s->wdb, "INSERT OR IGNORE INTO series(id, key, type, points) VALUES(?,?,?,0)", -1, &ser, NULL);
-    qsort(late, n, sizeof *late, cmp_late);
-    int64_t *ts = xmalloc(n * sizeof *ts);
-    double *v = xmalloc(n * sizeof *v);
-    sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
-    for (size_t i = 0; i < n;) {
-        tm_series *se = late[i].se;
-        size_t k = 0;
-        for (; i < n && late[i].se == se; i++) {
-            if (i + 1 < n && late[i + 1].se == se && late[i + 1].ts == late[i].ts) continue; /* overwritten */
-            ts[k] = late[i].ts;
-            v[k++] = late[i].v;
-        }
-        sqlite3_bind_int64(ser, 1, se->id);
-        sqlite3_bind_text(ser, 2, se->key, (int)se->klen, SQLITE_STATIC);
-        sqlite3_bind_int(ser, 3, se->type);
-        sqlite3_step(ser);
-        sqlite3_reset(ser);
-        rollup_fold_raw(s, se->id, ts, v, k, now);
-    }
-    sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
-    sqlite3_finalize(ser);
-    free(ts);
-    free(v);
-}
-
 static void *persister(void *arg) {
     tm_store *s = arg;
     int64_t next_expire = 0;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        if (!s->qhead && !s->nlate && !s->stop) {
+        if (!s->qhead && !s->stop) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1;
@@ -188,23 +152,17 @@ static void *persister(void *arg) {
         }
         tm_pending *list = s->qhead;
         s->qhead = s->qtail = NULL;
-        tm_late *late = s->late;
-        size_t nlate = s->nlate;
-        s->late = NULL;
-        s->nlate = s->caplate = 0;
         int stop = s->stop;
         pthread_mutex_unlock(&s->mu);
         if (list) commit_chunks(s, list);
         int64_t now = now_ms();
-        if (nlate) fold_late(s, late, nlate, now);
-        free(late);
         if (s->o.narch && now >= next_expire) {
             rollup_expire(s, now);
             int64_t every = s->o.keep[0] / 4;
             next_expire = now + (every < 1000 ? 1000 : every > 60000 ? 60000 : every);
         }
         pthread_mutex_lock(&s->mu);
-        if (stop && !s->qhead && !s->nlate) break;
+        if (stop && !s->qhead) break;
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;

@@ -109,19 +109,15 @@ int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t
         for (size_t i = 0; i < c->n; i++) {
             double v = c->v[i];
             if (isnan(v)) continue; /* a gap, as in Graphite */
-            tm_bucket x = pass ? (tm_bucket){0, v, v, v, 1, v}
-                               : (tm_bucket){0, c->v[i], c->v2[i], c->sum[i], c->cnt[i], c->last[i]};
+            tm_bucket x = pass ? (tm_bucket){0, v, v, v, 1, v, c->ts[i]}
+                               : (tm_bucket){0, c->v[i], c->v2[i], c->sum[i], c->cnt[i], c->last[i], c->lt[i]};
             tm_bucket *t = &b[(c->ts[i] - b0) / step];
             if (t->ts == INT64_MIN) {
                 *t = x;
                 t->ts = b0 + (c->ts[i] - b0) / step * step;
-                continue;
+            } else {
+                bucket_merge(t, &x);
             }
-            if (x.min < t->min) t->min = x.min;
-            if (x.max > t->max) t->max = x.max;
-            t->sum += x.sum;
-            t->cnt += x.cnt;
-            t->last = x.last;
         }
     }
     cols_free(&r);
@@ -130,7 +126,7 @@ int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t
     for (int64_t i = 0; i < nb; i++) {
         if (b[i].ts == INT64_MIN) continue;
         tm_cols one = {.type = TM_ROLLUP, .n = 1, .ts = &b[i].ts, .v = &b[i].min, .v2 = &b[i].max,
-                       .sum = &b[i].sum, .cnt = &b[i].cnt, .last = &b[i].last};
+                       .sum = &b[i].sum, .cnt = &b[i].cnt, .last = &b[i].last, .lt = &b[i].lt};
         cols_append(out, &ocap, &one, 0);
         m++;
     }

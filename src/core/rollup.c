@@ -9,19 +9,22 @@
 
 static int64_t floor_to(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
 
-static void bucket_merge(tm_bucket *into, const tm_bucket *b) {
+void bucket_merge(tm_bucket *into, const tm_bucket *b) {
     if (b->min < into->min) into->min = b->min;
     if (b->max > into->max) into->max = b->max;
     into->sum += b->sum;
     into->cnt += b->cnt;
-    into->last = b->last;
+    if (b->lt >= into->lt) {
+        into->last = b->last;
+        into->lt = b->lt;
+    }
 }
 
 size_t rollup_bucketize(const int64_t *ts, const double *v, size_t n, int64_t step, tm_bucket *out) {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (isnan(v[i])) continue; /* a gap, as Graphite treats None */
-        tm_bucket b = {floor_to(ts[i], step), v[i], v[i], v[i], 1, v[i]};
+        tm_bucket b = {floor_to(ts[i], step), v[i], v[i], v[i], 1, v[i], ts[i]};
         if (m && out[m - 1].ts == b.ts) bucket_merge(&out[m - 1], &b);
         else out[m++] = b;
     }
@@ -51,7 +54,7 @@ static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const 
     while (i < have || j < n) { /* merge two sorted runs, folding equal times */
         tm_bucket x;
         if (j >= n || (i < have && c.ts[i] <= b[j].ts)) {
-            x = (tm_bucket){c.ts[i], c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i]};
+            x = (tm_bucket){c.ts[i], c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i], c.lt[i]};
             i++;
         } else {
             x = b[j++];
@@ -68,6 +71,7 @@ static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const 
         c.sum[q] = m[q].sum;
         c.cnt[q] = m[q].cnt;
         c.last[q] = m[q].last;
+        c.lt[q] = m[q].lt;
     }
     c.n = k;
     tm_buf blob = {0};
@@ -191,7 +195,8 @@ static void expire_rollups(tm_store *s, size_t a, int64_t now) {
             if (chunk_decode(sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2), &c) &&
                 c.type == TM_ROLLUP) {
                 tm_bucket *b = xmalloc(c.n * sizeof *b);
-                for (size_t i = 0; i < c.n; i++) b[i] = (tm_bucket){c.ts[i], c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i]};
+                for (size_t i = 0; i < c.n; i++)
+                    b[i] = (tm_bucket){c.ts[i], c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i], c.lt[i]};
                 fold_aged(s, sid, a + 1, b, c.n, now);
                 free(b);
             }

@@ -53,6 +53,7 @@ static void head_close(tm_store *s, tm_series *se) {
     se->head_cap = 0;
     pthread_mutex_lock(&s->mu);
     p->seq = ++s->enq_seq;
+    p->walpos = se->head_walpos;
     p->next_in_series = se->pending;
     se->pending = p;
     if (s->qtail) s->qtail->next_in_queue = p;
@@ -62,33 +63,20 @@ static void head_close(tm_store *s, tm_series *se) {
     pthread_mutex_unlock(&s->mu);
 }
 
-static void late_add(tm_store *s, tm_series *se, int64_t ts, double v) {
-    pthread_mutex_lock(&s->mu);
-    if (s->nlate == s->caplate) {
-        s->caplate = s->caplate ? s->caplate * 2 : 256;
-        s->late = xrealloc(s->late, s->caplate * sizeof *s->late);
-    }
-    s->late[s->nlate] = (tm_late){se, ts, v, s->nlate};
-    s->nlate++;
-    pthread_mutex_unlock(&s->mu);
-}
-
 /* Apply one sample to memory; the WAL already has it. */
 static void apply(tm_store *s, tm_series *se, int64_t ts, double v, double v2, const char *str, size_t slen) {
-    int64_t age = s->now - ts;
-    if (s->o.narch > 1 && age > s->o.keep[0] && se->type == TM_NUMBER) {
-        late_add(s, se, ts, v);
-    } else {
-        tm_cols *h = &se->head;
-        if (h->n && (h->n >= HEAD_MAX || ts - h->ts[0] >= HEAD_SPAN || h->ts[0] - ts >= HEAD_SPAN)) head_close(s, se);
-        head_reserve(se);
-        if (h->n && ts <= h->ts[h->n - 1]) se->head_sorted = 0;
-        h->ts[h->n] = ts;
-        if (se->type == TM_STRING) h->str[h->n] = xstrndup(str, slen);
-        else h->v[h->n] = v;
-        if (se->type == TM_LOCATION) h->v2[h->n] = v2;
-        h->n++;
-    }
+    /* samples older than archive 0 keeps take this road too: they are read
+     * like any other until the retention pass rolls their chunk up */
+    tm_cols *h = &se->head;
+    if (h->n && (h->n >= HEAD_MAX || ts - h->ts[0] >= HEAD_SPAN || h->ts[0] - ts >= HEAD_SPAN)) head_close(s, se);
+    head_reserve(se);
+    if (h->n && ts <= h->ts[h->n - 1]) se->head_sorted = 0;
+    h->ts[h->n] = ts;
+    if (se->type == TM_STRING) h->str[h->n] = xstrndup(str, slen);
+    else h->v[h->n] = v;
+    if (se->type == TM_LOCATION) h->v2[h->n] = v2;
+    h->n++;
+    se->head_walpos = s->walpos;
     se->points++;
     if (ts >= se->last_ts) {
         se->last_ts = ts;
@@ -166,15 +154,17 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
         if (s->wal) wal_sample(w, se, x->ts, x, batch_str(b, x));
         ok++;
     }
-    if (s->wal && w->n && wal_append(s->wal, w->p, w->n)) {
+    uint64_t rec = 0;
+    if (s->wal && w->n && wal_append(s->wal, w->p, w->n, &rec)) {
         log_limited(LOG_ERROR, "wal: write failed: %s; samples refused", strerror(errno));
         batch_error(b, 0, "cannot write the write-ahead log: %s", strerror(errno));
         return 0;
     }
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = 0, k = 0; i < b->n; i++) {
         s->ids[i] = ser[i] ? ser[i]->id : 0;
         if (!ser[i]) continue;
         tm_sample *x = &b->s[i];
+        s->walpos = rec ? rec + k++ : 0; /* the k-th sample of the record, as replay counts */
         apply(s, ser[i], x->ts, x->v, x->v2, batch_str(b, x), x->str_len);
     }
     if (s->observer && ok) s->observer(s->observer_arg, b, s->ids);
@@ -182,10 +172,13 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
 }
 
 /* Replay one WAL record into memory. */
-static void replay_record(const uint8_t *p, size_t n, void *arg) {
+static void replay_record(const uint8_t *p, size_t n, uint64_t pos, void *arg) {
     tm_store *s = arg;
     const uint8_t *end = p + n;
-    while (p < end) {
+    /* a sample's position is its record's plus its ordinal among the record's
+     * samples: unique, growing, and below the next record's (every entry
+     * takes more than a byte) */
+    for (uint64_t k = 0; p < end;) {
         uint8_t kind = *p++;
         uint64_t id, len;
         int64_t ts;
@@ -215,7 +208,9 @@ static void replay_record(const uint8_t *p, size_t n, void *arg) {
             if (kind == W_LOC) memcpy(&v2, p + 8, 8);
             p += need;
         }
-        if (!se || (kind == W_STR) != (se->type == TM_STRING)) continue;
+        s->walpos = pos + k++;
+        /* older than the series' last persisted chunk: in SQLite already */
+        if (!se || (kind == W_STR) != (se->type == TM_STRING) || s->walpos <= se->saved_walpos) continue;
         apply(s, se, ts, v, v2, str, len);
     }
 }
@@ -240,7 +235,10 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
     if (!o->memory) {
         char wdir[4096];
         snprintf(wdir, sizeof wdir, "%s/wal", s->dir);
-        if (!(s->wal = wal_open(wdir, o->fsync, err, errlen))) goto fail;
+        uint64_t maxpos = 0;
+        for (size_t i = 1; i < s->cat.nids; i++)
+            if (s->cat.byid[i] && s->cat.byid[i]->saved_walpos > maxpos) maxpos = s->cat.byid[i]->saved_walpos;
+        if (!(s->wal = wal_open(wdir, o->fsync, (uint32_t)(maxpos >> 40) + 1, err, errlen))) goto fail;
         uint64_t before = s->samples_stored;
         wal_replay(s->wal, replay_record, s);
         s->samples_stored = before; /* replayed samples were counted before */
@@ -281,7 +279,6 @@ void store_close(tm_store *s) {
     wal_close(s->wal);
     persist_close(s);
     catalog_free(&s->cat);
-    free(s->late);
     buf_free(&s->walbuf);
     free(s->ser);
     free(s->ids);

@@ -16,19 +16,13 @@
 #define HEAD_SPAN (6 * 3600 * 1000LL)  /* ms a chunk may span */
 #define ROLLUP_BLOCK 256               /* buckets per rollup block */
 
-typedef struct {
-    tm_series *se;
-    int64_t ts;
-    double v;
-    size_t ord; /* arrival order: the later of two at one time wins */
-} tm_late;
-
 struct tm_store {
     tm_store_opts o;
     char *dir;
     tm_catalog cat;
     tm_wal *wal;
     tm_buf walbuf;
+    uint64_t walpos; /* of the record being applied */
     tm_series **ser; /* per sample of the batch being written */
     uint32_t *ids;
     size_t capids;
@@ -44,8 +38,6 @@ struct tm_store {
     int stop;
     tm_pending *qhead, *qtail; /* closed chunks, oldest first */
     uint64_t enq_seq, done_seq;
-    tm_late *late;             /* samples older than archive 0 keeps */
-    size_t nlate, caplate;
     int64_t now;               /* the loop's clock, for retention */
     uint32_t cut_seg;          /* WAL segments before it wait for done_seq >= cut_seq */
     uint64_t cut_seq;
@@ -65,7 +57,11 @@ void persist_wait(tm_store *s, uint64_t seq); /* until every chunk up to seq is 
 typedef struct {
     int64_t ts;
     double min, max, sum, cnt, last;
+    int64_t lt; /* time of the last sample */
 } tm_bucket;
+/* Fold b into a bucket: the last value is the one of the latest time (on a
+ * tie, b's: it was written later). */
+void bucket_merge(tm_bucket *into, const tm_bucket *b);
 /* Fold n buckets (any order) into archive a's blocks of series sid. */
 int rollup_fold(tm_store *s, uint32_t sid, size_t a, const tm_bucket *b, size_t n);
 /* Fold raw samples (sorted by time) into the archives their age calls for. */

@@ -18,6 +18,7 @@ struct tm_wal {
     char *dir;
     int fd;
     uint32_t seg;       /* current segment number */
+    uint64_t seg_off;   /* bytes in the current segment */
     uint32_t first_seg; /* oldest segment still on disk */
     uint64_t bytes;     /* all live segments */
     int fsync_mode;
@@ -99,7 +100,7 @@ static int open_segment(tm_wal *w) {
     return 0;
 }
 
-tm_wal *wal_open(const char *dir, int fsync_mode, char *err, size_t errlen) {
+tm_wal *wal_open(const char *dir, int fsync_mode, uint32_t min_seg, char *err, size_t errlen) {
     if (mkdir(dir, 0755) && errno != EEXIST) {
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         return NULL;
@@ -123,6 +124,7 @@ tm_wal *wal_open(const char *dir, int fsync_mode, char *err, size_t errlen) {
         if (!stat(path, &st)) w->bytes += (uint64_t)st.st_size;
     }
     if (d) closedir(d);
+    if (hi + 1 < min_seg) hi = min_seg - 1;
     w->first_seg = lo ? lo : hi + 1;
     w->seg = hi + 1;
     if (open_segment(w)) {
@@ -135,7 +137,8 @@ tm_wal *wal_open(const char *dir, int fsync_mode, char *err, size_t errlen) {
 }
 
 /* Replay one segment; cut it at the first torn or corrupt record. */
-static void replay_segment(tm_wal *w, uint32_t seg, void (*fn)(const uint8_t *, size_t, void *), void *arg) {
+static void replay_segment(tm_wal *w, uint32_t seg, void (*fn)(const uint8_t *, size_t, uint64_t, void *),
+                           void *arg) {
     char path[4096];
     seg_path(w, seg, path, sizeof path);
     int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -158,7 +161,7 @@ static void replay_segment(tm_wal *w, uint32_t seg, void (*fn)(const uint8_t *, 
         memcpy(&len, data + off, 4);
         memcpy(&crc, data + off + 4, 4);
         if (len > got - off - 8 || crc32c(0, data + off + 8, len) != crc) break;
-        fn(data + off + 8, len, arg);
+        fn(data + off + 8, len, WAL_POS(seg, off), arg);
         off += 8 + (size_t)len;
     }
     if (off < size) {
@@ -170,11 +173,11 @@ static void replay_segment(tm_wal *w, uint32_t seg, void (*fn)(const uint8_t *, 
     close(fd);
 }
 
-void wal_replay(tm_wal *w, void (*fn)(const uint8_t *p, size_t n, void *arg), void *arg) {
+void wal_replay(tm_wal *w, void (*fn)(const uint8_t *p, size_t n, uint64_t pos, void *arg), void *arg) {
     for (uint32_t s = w->first_seg; s < w->seg; s++) replay_segment(w, s, fn, arg);
 }
 
-int wal_append(tm_wal *w, const uint8_t *p, size_t n) {
+int wal_append(tm_wal *w, const uint8_t *p, size_t n, uint64_t *pos) {
     uint32_t hdr[2] = {(uint32_t)n, crc32c(0, p, n)};
     /* header and payload in one write() so a record is never half-visible
      * to a reader after a process kill */
@@ -205,6 +208,8 @@ int wal_append(tm_wal *w, const uint8_t *p, size_t n) {
     }
     free(heap);
     if (rc) return -1;
+    *pos = WAL_POS(w->seg, w->seg_off);
+    w->seg_off += n + 8;
     w->bytes += n + 8;
     if (w->fsync_mode == TM_FSYNC_ALWAYS) return fdatasync(w->fd) ? -1 : 0;
     if (w->fsync_mode == TM_FSYNC_1S) __atomic_store_n(&w->dirty, 1, __ATOMIC_RELAXED);
@@ -213,6 +218,7 @@ int wal_append(tm_wal *w, const uint8_t *p, size_t n) {
 
 uint32_t wal_rotate(tm_wal *w) {
     w->seg++;
+    w->seg_off = 0;
     if (open_segment(w)) log_error("wal: cannot open segment %u: %s", w->seg, strerror(errno));
     return w->seg;
 }

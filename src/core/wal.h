@@ -13,11 +13,18 @@
 
 typedef struct tm_wal tm_wal;
 
-/* Open DIR (created if missing) and start a new segment after any found. */
-tm_wal *wal_open(const char *dir, int fsync_mode, char *err, size_t errlen);
+/* Every record has a position, segment << 40 | offset, that only grows, so
+ * the store can tell which records it has already made durable elsewhere. */
+#define WAL_POS(seg, off) ((uint64_t)(seg) << 40 | (uint64_t)(off))
+
+/* Open DIR (created if missing) and start a new segment after any found,
+ * numbered at least min_seg (positions must never go back, even when every
+ * segment file was removed). */
+tm_wal *wal_open(const char *dir, int fsync_mode, uint32_t min_seg, char *err, size_t errlen);
 /* Replay segments older than the current one, oldest first. */
-void wal_replay(tm_wal *w, void (*fn)(const uint8_t *p, size_t n, void *arg), void *arg);
-int wal_append(tm_wal *w, const uint8_t *p, size_t n); /* 0 ok, -1 I/O error */
+void wal_replay(tm_wal *w, void (*fn)(const uint8_t *p, size_t n, uint64_t pos, void *arg), void *arg);
+/* 0 ok (*pos set), -1 I/O error */
+int wal_append(tm_wal *w, const uint8_t *p, size_t n, uint64_t *pos);
 /* Start a new segment; returns its number. Everything in earlier segments
  * may be deleted with wal_drop_before once it is persisted elsewhere. */
 uint32_t wal_rotate(tm_wal *w);

@@ -122,21 +122,39 @@ static void test_restart_and_buckets(void **st) {
     store_close(s);
 }
 
+/* Wait (bounded) until the retention pass has rolled the series up. */
+static int rolled_up(tm_store *s, uint32_t id, int64_t from, int64_t until, size_t want) {
+    for (int i = 0; i < 100; i++) {
+        tm_cols c;
+        store_read(s, id, from, until, &c);
+        size_t n = c.n;
+        cols_free(&c);
+        if (n == want) return 1;
+        store_tick(s, now_ms());
+        usleep(50 * 1000);
+    }
+    return 0;
+}
+
 static void test_late_into_rollup(void **st) {
     (void)st;
     int64_t old = (now_ms() / 60000 - 60 * 24 * 30) * 60000; /* 30 days ago: archive 1 */
     tm_store *s = open_store(0);
     for (int i = 0; i < 12; i++) put(s, "late.x", old + i * 10000, i); /* two 1m buckets */
-    store_close(s); /* drains the late samples into rollups */
-    s = open_store(0);
     uint32_t id = id_of(s, "late.x");
     tm_cols c;
+    assert_true(store_buckets(s, id, old, old + 120000, 60000, &c)); /* readable at once, raw */
+    assert_true(c.n == 2 && c.cnt[0] == 6 && c.cnt[1] == 6);
+    cols_free(&c);
+    store_close(s);
+    s = open_store(0);
+    assert_true(rolled_up(s, id, old, old + 120000, 2)); /* a bucket reads as its last */
     assert_true(store_buckets(s, id, old, old + 120000, 60000, &c));
     assert_int_equal(c.n, 2);
     assert_true(c.cnt[0] == 6 && c.sum[0] == 15 && c.v[0] == 0 && c.v2[0] == 5 && c.last[0] == 5);
     assert_true(c.cnt[1] == 6 && c.sum[1] == 51 && c.last[1] == 11);
     cols_free(&c);
-    assert_true(store_read(s, id, old, old + 120000, &c)); /* a bucket reads as its last, at its start */
+    assert_true(store_read(s, id, old, old + 120000, &c)); /* ... at its start */
     assert_int_equal(c.n, 2);
     assert_true(c.ts[1] == old + 60000 && c.v[1] == 11);
     cols_free(&c);
@@ -150,7 +168,8 @@ static void test_late_into_rollup(void **st) {
     store_close(s);
 }
 
-static void collect(const uint8_t *p, size_t n, void *arg) {
+static void collect(const uint8_t *p, size_t n, uint64_t pos, void *arg) {
+    (void)pos;
     int *count = arg;
     char want[32];
     snprintf(want, sizeof want, "record %d", *count);
@@ -163,12 +182,15 @@ static void test_wal_torn_tail(void **st) {
     (void)st;
     char wdir[300], err[256];
     snprintf(wdir, sizeof wdir, "%s/wal-only", dir);
-    tm_wal *w = wal_open(wdir, TM_FSYNC_OFF, err, sizeof err);
+    tm_wal *w = wal_open(wdir, TM_FSYNC_OFF, 1, err, sizeof err);
     assert_non_null(w);
+    uint64_t pos, before = 0;
     for (int i = 0; i < 10; i++) {
         char r[32];
         snprintf(r, sizeof r, "record %d", i);
-        assert_int_equal(wal_append(w, (const uint8_t *)r, strlen(r)), 0);
+        assert_int_equal(wal_append(w, (const uint8_t *)r, strlen(r), &pos), 0);
+        assert_true(pos > before); /* positions only grow */
+        before = pos;
     }
     wal_close(w);
     /* a torn record: a header promising more bytes than follow */
@@ -180,13 +202,13 @@ static void test_wal_torn_tail(void **st) {
     assert_int_equal(write(fd, hdr, 8), 8);
     assert_int_equal(write(fd, "half", 4), 4);
     close(fd);
-    w = wal_open(wdir, TM_FSYNC_OFF, err, sizeof err);
+    w = wal_open(wdir, TM_FSYNC_OFF, 1, err, sizeof err);
     int count = 0;
     wal_replay(w, collect, &count);
     assert_int_equal(count, 10);
     wal_close(w);
     /* cut for good: a second replay sees the same ten and nothing torn */
-    w = wal_open(wdir, TM_FSYNC_OFF, err, sizeof err);
+    w = wal_open(wdir, TM_FSYNC_OFF, 1, err, sizeof err);
     count = 0;
     wal_replay(w, collect, &count);
     assert_int_equal(count, 10);
