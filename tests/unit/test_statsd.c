@@ -75,7 +75,8 @@ static void bad(const char *line, const char *want) {
     NEV = 0;
     batch_reset(&B);
     parse(line);
-    if (B.nerr != 1 || !strstr(B.err, want)) fail_msg("'%s': got %zu error(s) '%s', want '%s'", line, B.nerr, B.err, want);
+    if (B.nerr != 1 || !strstr(B.err, want))
+        fail_msg("'%.80s': got %zu error(s) '%s', want '%s'", line, B.nerr, B.err, want);
     assert_int_equal(B.err_line, 1);
     assert_int_equal(NEV, 0);
 }
