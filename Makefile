@@ -29,6 +29,7 @@ test-san: deps
 
 bench: build
 	bench/run.sh $(BUILD)/tidemark
+	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(SAN)
