@@ -203,6 +203,13 @@ def main(t):
     t.eq(s.get("/healthz").status, 404, "/healthz outside the prefix: 404")
     t.eq(s.get("/tmx/healthz").status, 404, "/tmx is not under /tm")
     t.eq(r.headers.get("Access-Control-Allow-Origin"), "https://dash.example.org", "--cors-allow header")
+    r = T.http("OPTIONS", s.url("/tm/api/v1/data"), headers={
+        "Origin": "https://dash.example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, x-auth-token"})
+    t.eq(r.status, 204, "CORS preflight answered without a token")
+    t.eq(r.headers.get("Access-Control-Allow-Origin"), "https://dash.example.org", "preflight: origin")
+    t.check("POST" in (r.headers.get("Access-Control-Allow-Methods") or ""), "preflight: methods %r" % r.headers)
+    t.check("x-auth-token" in (r.headers.get("Access-Control-Allow-Headers") or "").lower(), "preflight: headers")
     r = t.cli(["query", "tok.x", "--from", str(T0 - 5), "--json", "--server",
                "http://127.0.0.1:%d/tm" % s.http_port])
     t.check(r.returncode == 0 and T.strict_json(r.stdout)["points"] == [[T0, 1]],

@@ -1,4 +1,4 @@
-"""Retention and rollups with a tiny --retention 1s:5s,5s:1m,30s:10m.
+"""Retention and rollups with a tiny --retention 1s:5s,5s:3m,30s:10m.
 
 Proves: samples from now-50s to now (one a second, one POST) and a few at
 now-5m are accepted, and folded at once into the archive their age calls for
@@ -19,7 +19,7 @@ import time
 
 import tmlib as T
 
-RET = "1s:5s,5s:1m,30s:10m"
+RET = "1s:5s,5s:3m,30s:10m"  # the 5 s archive keeps 3m: room for a slow run before now-50s ages out of it
 BLOCK = 5 * 256  # seconds a block of the 5 s archive spans (blocks are cut from the 5 s archive as a whole)
 
 
