@@ -3,12 +3,19 @@ BUILD ?= build
 SAN ?= build-san
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-fast test-san bench clean
+.PHONY: all deps build run test test-fast test-san bench bench-ui clean
 
 all: build
 
 deps:
 	@scripts/deps.sh
+	@$(MAKE) --no-print-directory node_modules/.package-lock.json
+
+# npm's packages: uPlot (embedded into the binary), playwright-core (UI tests).
+# npm writes node_modules/.package-lock.json; touched so it is newer than the lock.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -30,6 +37,10 @@ test-san: deps
 bench: build
 	bench/run.sh $(BUILD)/tidemark
 	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
+
+# The web UI in chromium: fps and sample-to-pixel latency, 100 live series.
+bench-ui: build
+	node bench/ui_bench.mjs $(BUILD)/tidemark
 
 clean:
 	rm -rf $(BUILD) $(SAN)

@@ -60,4 +60,5 @@ void api_register(tm_http *h, tm_api *api) {
     routes_prom(h, api);
     routes_influx(h, api);
     routes_pulse(h, api);
+    routes_ui(h, api);
 }
