@@ -41,6 +41,37 @@ static json_t *value_json(const char *s) {
     return json_string(s);
 }
 
+/* The JSON object of the sample the command line describes, or NULL. */
+static json_t *send_body(tm_config *c, char *err, size_t errlen) {
+    json_t *o = json_object(), *tags = json_object();
+    json_object_set_new(o, "metric", json_string(c->pos[0]));
+    json_object_set_new(o, "value", value_json(c->pos[1]));
+    json_object_set_new(o, "tags", tags);
+    if (c->npos == 3) {
+        int64_t ms;
+        if (!parse_time_ms(c->pos[2], strlen(c->pos[2]), now_ms(), &ms)) {
+            snprintf(err, errlen, "bad time \"%s\"", c->pos[2]);
+            json_decref(o);
+            return NULL;
+        }
+        json_object_set_new(o, "time", json_real((double)ms / 1000.0));
+    }
+    char **tl;
+    size_t nt = config_list(c, "tag", &tl);
+    for (size_t i = 0; i < nt; i++) {
+        char *eq = strchr(tl[i], '=');
+        if (!eq) {
+            snprintf(err, errlen, "--tag wants k=v, not \"%s\"", tl[i]);
+            json_decref(o);
+            return NULL;
+        }
+        char *k = xstrndup(tl[i], (size_t)(eq - tl[i]));
+        json_object_set_new(tags, k, json_string(eq + 1));
+        free(k);
+    }
+    return o;
+}
+
 int cmd_send(int argc, char **argv) {
     if (want_help(argc, argv)) {
         config_usage(stdout, "send", "NAME VALUE [TIME]", SEND_FLAGS, 3);
@@ -53,29 +84,12 @@ int cmd_send(int argc, char **argv) {
         config_free(&c);
         return 2;
     }
-    json_t *o = json_object(), *tags = json_object();
-    json_object_set_new(o, "metric", json_string(c.pos[0]));
-    json_object_set_new(o, "value", value_json(c.pos[1]));
-    if (c.npos == 3) {
-        int64_t ms;
-        if (!parse_time_ms(c.pos[2], strlen(c.pos[2]), now_ms(), &ms)) {
-            fprintf(stderr, "tidemark send: bad time \"%s\"\n", c.pos[2]);
-            return 2;
-        }
-        json_object_set_new(o, "time", json_real((double)ms / 1000.0));
+    json_t *o = send_body(&c, err, sizeof err);
+    if (!o) {
+        fprintf(stderr, "tidemark send: %s\n", err);
+        config_free(&c);
+        return 2;
     }
-    char **tl;
-    size_t nt = config_list(&c, "tag", &tl);
-    for (size_t i = 0; i < nt; i++) {
-        char *eq = strchr(tl[i], '=');
-        if (!eq) {
-            fprintf(stderr, "tidemark send: --tag wants k=v, not \"%s\"\n", tl[i]);
-            return 2;
-        }
-        *eq = 0;
-        json_object_set_new(tags, tl[i], json_string(eq + 1));
-    }
-    json_object_set_new(o, "tags", tags);
     char *body = json_dumps(o, JSON_COMPACT);
     tm_buf url = {0}, resp = {0};
     buf_printf(&url, "%s/api/v1/data%c", config_get(&c, "server"), 0);

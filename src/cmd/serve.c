@@ -93,6 +93,7 @@ int cmd_serve(int argc, char **argv) {
     tm_store_opts so;
     if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || store_opts(&c, &so, err, sizeof err)) {
         fprintf(stderr, "tidemark serve: %s\n", err);
+        config_free(&c);
         return 2;
     }
     int lvl = log_level_parse(config_get(&c, "log-level"));
