@@ -82,6 +82,63 @@ static int store_opts(const tm_config *c, tm_store_opts *o, char *err, size_t er
     return 0;
 }
 
+/* Every listener of the server; NULL where it is not (yet) running. */
+typedef struct {
+    tm_sink graphite;
+    tm_http *http;
+    tm_listener *gt, *gu;
+    tm_statsd *statsd;
+    tm_relays *relays;
+    tm_api api;
+} listeners;
+
+/* Start every listener in turn; 0, or -1 with the reason in err. */
+static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64_t step0, char *err, size_t n) {
+    tm_http_opts ho = {config_get(c, "url-prefix"), config_get(c, "token"), config_get(c, "cors-allow"),
+                       config_bool(c, "read-open"), 0};
+    l->api = (tm_api){x->store, step0, NULL};
+    sink_init(&l->graphite, x->store, sink_graphite, NULL, P_GRAPHITE);
+    const char *ga = config_get(c, "graphite-listen"), *pi = config_get(c, "poll-interval");
+    int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
+    parse_duration_ms(pi, strlen(pi), &poll_ms);
+    if (!(l->http = http_listen(x->base, config_get(c, "http-listen"), &ho, err, n)) ||
+        !(l->gt = tcp_listen(x->base, "Graphite plaintext", ga, &l->graphite, err, n)) ||
+        !(l->gu = udp_listen(x->base, "Graphite plaintext", ga, &l->graphite, err, n)) ||
+        !(l->statsd = statsd_start(x->base, x->store, config_get(c, "statsd-listen"), config_get(c, "statsd-flush"),
+                                   err, n)) ||
+        !(l->relays = relay_listen(x->base, config_get(c, "relay-listen"), x->store, poll_ms, err, n)))
+        return -1;
+    l->api.relays = l->relays;
+    api_register(l->http, &l->api);
+    routes_stream(l->http, &l->api, x->base);
+    return 0;
+}
+
+/* Stop in the order data flows, so what a listener still holds reaches the store. */
+static void listeners_stop(listeners *l) {
+    streams_close();
+    listener_free(l->gt);
+    listener_free(l->gu);
+    relay_free(l->relays);
+    statsd_stop(l->statsd); /* its last flush goes to the store */
+    http_free(l->http);
+}
+
+static void run_loop(serve_ctx *x) {
+    struct event *sint = evsignal_new(x->base, SIGINT, on_signal, x);
+    struct event *sterm = evsignal_new(x->base, SIGTERM, on_signal, x);
+    struct event *tick = event_new(x->base, -1, EV_PERSIST, on_tick, x);
+    struct timeval sec = {1, 0};
+    event_add(sint, NULL);
+    event_add(sterm, NULL);
+    event_add(tick, &sec);
+    log_info("ready");
+    event_base_dispatch(x->base);
+    event_free(sint);
+    event_free(sterm);
+    event_free(tick);
+}
+
 int cmd_serve(int argc, char **argv) {
     tm_config c;
     char err[512];
@@ -109,54 +166,19 @@ int cmd_serve(int argc, char **argv) {
         return 1;
     }
     x.base = event_base_new();
-    tm_http_opts ho = {config_get(&c, "url-prefix"), config_get(&c, "token"), config_get(&c, "cors-allow"),
-                       config_bool(&c, "read-open"), 0};
-    tm_api api = {x.store, so.step[0], NULL};
-    tm_sink graphite;
-    sink_init(&graphite, x.store, sink_graphite, NULL, P_GRAPHITE);
-    tm_http *http = http_listen(x.base, config_get(&c, "http-listen"), &ho, err, sizeof err);
-    tm_listener *gt = http ? tcp_listen(x.base, "Graphite plaintext", config_get(&c, "graphite-listen"), &graphite,
-                                        err, sizeof err) : NULL;
-    tm_listener *gu = gt ? udp_listen(x.base, "Graphite plaintext", config_get(&c, "graphite-listen"), &graphite,
-                                      err, sizeof err) : NULL;
-    tm_statsd *statsd = gu ? statsd_start(x.base, x.store, config_get(&c, "statsd-listen"),
-                                          config_get(&c, "statsd-flush"), err, sizeof err) : NULL;
-    const char *pi = config_get(&c, "poll-interval");
-    int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
-    parse_duration_ms(pi, strlen(pi), &poll_ms);
-    tm_relays *relays = statsd ? relay_listen(x.base, config_get(&c, "relay-listen"), x.store, poll_ms, err, sizeof err)
-                           : NULL;
-    api.relays = relays;
+    listeners l = {0};
     int rc = 0;
-    if (!relays) {
+    if (listeners_start(&l, &c, &x, so.step[0], err, sizeof err)) {
         log_error("cannot start: %s", err);
         x.why = "a listener could not start";
         rc = 1;
     } else {
-        api_register(http, &api);
-        routes_stream(http, &api, x.base);
-        struct event *sint = evsignal_new(x.base, SIGINT, on_signal, &x);
-        struct event *sterm = evsignal_new(x.base, SIGTERM, on_signal, &x);
-        struct event *tick = event_new(x.base, -1, EV_PERSIST, on_tick, &x);
-        struct timeval sec = {1, 0};
-        event_add(sint, NULL);
-        event_add(sterm, NULL);
-        event_add(tick, &sec);
-        log_info("ready");
-        event_base_dispatch(x.base);
-        event_free(sint);
-        event_free(sterm);
-        event_free(tick);
+        run_loop(&x);
     }
     log_info("stopping: %s", x.why ? x.why : "event loop ended");
-    streams_close();
-    listener_free(gt);
-    listener_free(gu);
-    relay_free(relays);
-    statsd_stop(statsd); /* its last flush goes to the store */
-    http_free(http);
+    listeners_stop(&l);
     store_close(x.store);
-    sink_free(&graphite);
+    sink_free(&l.graphite);
     event_base_free(x.base);
     config_free(&c);
     log_info("stopped");
