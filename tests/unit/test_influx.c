@@ -132,6 +132,33 @@ static void test_bad_numbers(void **st) {
     bad("m v=0x10", "invalid number");
 }
 
+/* The fast decimal path must round exactly as strtod does. */
+static void test_float_exact(void **st) {
+    (void)st;
+    uint64_t x = 88172645463325252ULL;
+    char line[96], num[64];
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int digits = 1 + (int)(x % 20), point = (int)((x >> 8) % (unsigned)(digits + 1));
+        size_t n = 0;
+        if (x >> 63) num[n++] = '-';
+        uint64_t y = x * 2654435761u;
+        for (int d = 0; d < digits; d++, y /= 10) {
+            if (d == point && d) num[n++] = '.';
+            num[n++] = (char)('0' + y % 10);
+        }
+        if ((x >> 20) % 5 == 0) n += (size_t)sprintf(num + n, "e%d", (int)((x >> 24) % 60) - 30);
+        num[n] = 0;
+        batch_reset(&B);
+        snprintf(line, sizeof line, "m v=%s", num);
+        lp(line, NS);
+        if (B.n != 1) fail_msg("'%s' refused: %s", line, B.err);
+        double want = strtod(num, NULL);
+        if (memcmp(&want, &B.s[0].v, sizeof want) && !(want == 0 && B.s[0].v == 0))
+            fail_msg("'%s': %.17g, strtod %.17g", num, B.s[0].v, want);
+    }
+}
+
 static void test_escaping(void **st) {
     (void)st;
     lp("my\\ meas\\,x,host=my\\ box,k\\=ey=v\\,al\\=1,semi=a;b f\\ 1\\,2\\=3=1 1", NS);
@@ -404,6 +431,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_field_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_booleans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_float_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_precision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_timestamp, setup, teardown),
