@@ -166,6 +166,51 @@ static double mono(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The path below --url-prefix, or NULL when the request is outside it. */
+static const char *strip_prefix(tm_http *h, const char *path) {
+    if (!path || !*path) path = "/";
+    if (!h->prefix_len) return path;
+    if (strncmp(path, h->prefix, h->prefix_len) || (path[h->prefix_len] && path[h->prefix_len] != '/')) return NULL;
+    path += h->prefix_len;
+    return *path ? path : "/";
+}
+
+static void preflight(tm_req *r) {
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
+    evhttp_add_header(out, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    evhttp_add_header(out, "Access-Control-Allow-Headers", "Content-Type, Authorization, X-AUTH-TOKEN");
+    evhttp_add_header(out, "Access-Control-Max-Age", "86400");
+    http_reply(r, 204, NULL, "", 0);
+}
+
+/* Check the token before decoding the body, so no unauthorized client makes
+ * us inflate anything; a token inside a plain form body still counts. */
+static void run_route(tm_http *h, tm_req *r, route *rt) {
+    char *inflated = NULL, *rest = NULL;
+    const char *ce = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Encoding");
+    int formed = 0, ok = authorized(h, r, rt->access);
+    if (!ok && !ce) {
+        parse_form(r);
+        formed = 1;
+        ok = authorized(h, r, rt->access);
+    }
+    if (!ok) {
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate", "Bearer");
+        http_error(r, 401, "missing or wrong token", 0);
+    } else if (decode_body(h, r, &inflated)) {
+        if (!formed) parse_form(r);
+        if (rt->is_prefix) {
+            const char *raw = r->path + rt->plen;
+            rest = xmalloc(strlen(raw) + 1);
+            rest[url_decode(raw, strlen(raw), rest)] = 0;
+            r->rest = rest;
+        }
+        rt->fn(r, rt->arg);
+    } /* else decode_body answered */
+    free(rest);
+    free(inflated);
+}
+
 static void dispatch(struct evhttp_request *req, void *arg) {
     tm_http *h = arg;
     double t0 = mono();
@@ -173,53 +218,24 @@ static void dispatch(struct evhttp_request *req, void *arg) {
     TAILQ_INIT(&r.params);
     add_common_headers(h, req);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *path = evhttp_uri_get_path(uri), *query = evhttp_uri_get_query(uri);
-    if (!path || !*path) path = "/";
-    if (h->prefix_len) {
-        if (strncmp(path, h->prefix, h->prefix_len) || (path[h->prefix_len] && path[h->prefix_len] != '/')) {
-            http_error(&r, 404, "not found", 0);
-            return;
-        }
-        path += h->prefix_len;
-        if (!*path) path = "/";
+    const char *query = evhttp_uri_get_query(uri);
+    r.path = strip_prefix(h, evhttp_uri_get_path(uri));
+    if (!r.path) {
+        http_error(&r, 404, "not found", 0);
+        return;
     }
-    r.path = path;
     if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS) { /* CORS preflight */
-        struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-        evhttp_add_header(out, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-        evhttp_add_header(out, "Access-Control-Allow-Headers", "Content-Type, Authorization, X-AUTH-TOKEN");
-        evhttp_add_header(out, "Access-Control-Max-Age", "86400");
-        http_reply(&r, 204, NULL, "", 0);
+        preflight(&r);
         return;
     }
     if (query) evhttp_parse_query_str(query, &r.params);
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
     r.body_len = evbuffer_get_length(in);
     r.body = r.body_len ? (const char *)evbuffer_pullup(in, -1) : "";
-    char *inflated = NULL;
-    int decoded = decode_body(h, &r, &inflated);
-    if (decoded) parse_form(&r);
     int wrong = 0;
-    route *rt = match(h, path, r.method, &wrong);
-    char *rest = NULL;
-    if (!decoded) {
-        /* answered */
-    } else if (!rt) {
-        http_error(&r, wrong ? 405 : 404, wrong ? "method not allowed" : "not found", 0);
-    } else if (!authorized(h, &r, rt->access)) {
-        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
-        http_error(&r, 401, "missing or wrong token", 0);
-    } else {
-        if (rt->is_prefix) {
-            const char *raw = path + rt->plen;
-            rest = xmalloc(strlen(raw) + 1);
-            rest[url_decode(raw, strlen(raw), rest)] = 0;
-            r.rest = rest;
-        }
-        rt->fn(&r, rt->arg);
-    }
-    free(rest);
-    free(inflated);
+    route *rt = match(h, r.path, r.method, &wrong);
+    if (!rt) http_error(&r, wrong ? 405 : 404, wrong ? "method not allowed" : "not found", 0);
+    else run_route(h, &r, rt);
     evhttp_clear_headers(&r.params);
     count_http(mono() - t0);
 }
