@@ -62,9 +62,19 @@ static int collect_one(const tm_series_info *in, void *arg) {
     return 0;
 }
 
+static int cmp_id(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 size_t match_ids(tm_store *s, const tm_match *m, uint32_t **ids) {
     collect c = {m, NULL, 0, 0};
-    store_each(s, collect_one, &c);
+    if (m->metric && !glob_is_pattern(m->metric, m->mlen)) {
+        store_each_named(s, m->metric, m->mlen, collect_one, &c);
+        if (c.n > 1) qsort(c.ids, c.n, sizeof *c.ids, cmp_id); /* the name chain has its own order */
+    } else {
+        store_each(s, collect_one, &c);
+    }
     *ids = c.ids;
     return c.n;
 }

@@ -29,6 +29,7 @@ void catalog_init(tm_catalog *c) {
     memset(c, 0, sizeof *c);
     c->nslots = 1024;
     c->slots = xcalloc(c->nslots, sizeof *c->slots);
+    c->names = xcalloc(c->nslots, sizeof *c->names);
     c->capids = 1024;
     c->byid = xcalloc(c->capids, sizeof *c->byid);
     c->nids = 1;
@@ -51,6 +52,7 @@ void catalog_free(tm_catalog *c) {
         free(s);
     }
     free(c->slots);
+    free(c->names);
     free(c->byid);
     memset(c, 0, sizeof *c);
 }
@@ -65,17 +67,43 @@ tm_series *catalog_find(tm_catalog *c, const char *k, size_t n, uint64_t h) {
     }
 }
 
+static size_t name_len(const tm_series *s) {
+    const char *semi = memchr(s->key, ';', s->klen);
+    return semi ? (size_t)(semi - s->key) : s->klen;
+}
+
+/* The name table's slot for this name: its chain's head, or an empty slot. */
+static uint32_t *name_slot(tm_catalog *c, const char *name, size_t n) {
+    size_t mask = c->nslots - 1;
+    for (size_t i = key_hash(name, n) & mask;; i = (i + 1) & mask) {
+        uint32_t id = c->names[i];
+        if (!id) return &c->names[i];
+        tm_series *s = c->byid[id];
+        if (name_len(s) == n && !memcmp(s->key, name, n)) return &c->names[i];
+    }
+}
+
+tm_series *catalog_named(tm_catalog *c, const char *name, size_t n) {
+    uint32_t id = *name_slot(c, name, n);
+    return id ? c->byid[id] : NULL;
+}
+
 static void insert_slot(tm_catalog *c, tm_series *s) {
     size_t mask = c->nslots - 1;
     size_t i = s->hash & mask;
     while (c->slots[i]) i = (i + 1) & mask;
     c->slots[i] = s->id;
+    uint32_t *head = name_slot(c, s->key, name_len(s));
+    s->next_same_name = *head;
+    *head = s->id;
 }
 
 static void grow_slots(tm_catalog *c) {
     free(c->slots);
+    free(c->names);
     c->nslots *= 2;
     c->slots = xcalloc(c->nslots, sizeof *c->slots);
+    c->names = xcalloc(c->nslots, sizeof *c->names);
     for (size_t i = 1; i < c->nids; i++)
         if (c->byid[i]) insert_slot(c, c->byid[i]);
 }

@@ -43,11 +43,13 @@ typedef struct tm_series {
     uint64_t head_walpos;  /* WAL position of the newest sample in the head */
     uint64_t saved_walpos; /* samples up to here are in SQLite: replay skips them */
     tm_pending *pending; /* newest first */
+    uint32_t next_same_name; /* the name index's chain: series that differ only in tags */
 } tm_series;
 
 typedef struct {
     uint32_t *slots;   /* 0 empty, else id */
-    size_t nslots;
+    uint32_t *names;   /* by name (the key before ';'): the newest such series' id */
+    size_t nslots;     /* of both tables */
     tm_series **byid;  /* index id; [0] unused */
     size_t nids, capids;
 } tm_catalog;
@@ -58,6 +60,8 @@ void catalog_free(tm_catalog *c);
 tm_series *catalog_find(tm_catalog *c, const char *k, size_t n, uint64_t h);
 /* Add a series with this id (0: the next free one). */
 tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type);
+/* The newest series with this name (follow next_same_name), or NULL. */
+tm_series *catalog_named(tm_catalog *c, const char *name, size_t n);
 static inline tm_series *catalog_get(tm_catalog *c, uint32_t id) {
     return id < c->nids ? c->byid[id] : NULL;
 }

@@ -342,6 +342,14 @@ void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *ar
     }
 }
 
+void store_each_named(tm_store *s, const char *name, size_t n, int (*fn)(const tm_series_info *, void *), void *arg) {
+    for (tm_series *se = catalog_named(&s->cat, name, n); se; se = catalog_get(&s->cat, se->next_same_name)) {
+        tm_series_info in;
+        info_of(se, &in);
+        if (fn(&in, arg)) return;
+    }
+}
+
 int store_find(tm_store *s, const char *key, size_t klen, tm_series_info *out) {
     tm_series *se = catalog_find(&s->cat, key, klen, key_hash(key, klen));
     if (!se) return 0;

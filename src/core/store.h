@@ -66,6 +66,8 @@ void store_observe(tm_store *s, tm_observer fn, void *arg);
 
 /* Every series in id order; stop early when fn returns nonzero. */
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg);
+/* Only the series of one name (any tags), newest first: a lookup, not a scan. */
+void store_each_named(tm_store *s, const char *name, size_t n, int (*fn)(const tm_series_info *, void *), void *arg);
 int store_find(tm_store *s, const char *key, size_t klen, tm_series_info *out);
 int store_get(tm_store *s, uint32_t id, tm_series_info *out);
 

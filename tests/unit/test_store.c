@@ -99,6 +99,43 @@ static void test_types(void **st) {
     store_close(s);
 }
 
+static int count_one(const tm_series_info *in, void *arg) {
+    (void)in;
+    ++*(int *)arg;
+    return 0;
+}
+
+static void test_name_index(void **st) {
+    (void)st;
+    tm_store *s = open_store(1);
+    int64_t t = now_ms();
+    const char *keys[] = {"cpu;host=a", "cpu2", "cpu;host=b", "cpu", "cp", "cpu.x;host=a"};
+    for (int round = 0; round < 2; round++) /* the second round grows the tables past their first size */
+        for (int i = 0; i < 6; i++) {
+            char k[64];
+            snprintf(k, sizeof k, round ? "%s.%d" : "%s", keys[i], i);
+            put(s, round ? k : keys[i], t, i);
+        }
+    for (int i = 0; i < 2000; i++) {
+        char k[64];
+        snprintf(k, sizeof k, "filler.%d;host=x", i);
+        put(s, k, t, i);
+    }
+    int n = 0;
+    store_each_named(s, "cpu", 3, count_one, &n);
+    assert_int_equal(n, 3); /* cpu, cpu;host=a, cpu;host=b */
+    n = 0;
+    store_each_named(s, "cp", 2, count_one, &n);
+    assert_int_equal(n, 1);
+    n = 0;
+    store_each_named(s, "filler.7", 8, count_one, &n);
+    assert_int_equal(n, 1);
+    n = 0;
+    store_each_named(s, "nope", 4, count_one, &n);
+    assert_int_equal(n, 0);
+    store_close(s);
+}
+
 static void test_restart_and_buckets(void **st) {
     (void)st;
     int64_t t0 = (now_ms() / 60000 - 30) * 60000; /* a minute boundary, half an hour ago */
@@ -219,6 +256,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overwrite_and_order),
         cmocka_unit_test(test_types),
+        cmocka_unit_test(test_name_index),
         cmocka_unit_test(test_restart_and_buckets),
         cmocka_unit_test(test_late_into_rollup),
         cmocka_unit_test(test_wal_torn_tail),
