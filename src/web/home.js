@@ -1,0 +1,122 @@
+// home.js — the home page: every series, grouped by host, each as its
+// widget. It lists the series once (/api/v1/metrics), then lives on the
+// stream: a sample of a series it has not seen adds its card in place, no
+// reload. A card fetches its short history only when it first scrolls into
+// view, a few requests at a time, so thousands of series load quickly.
+import { getJSON } from './api.js';
+import { onTheme } from './chart.js';
+import { el, seriesKey, seriesParams } from './fmt.js';
+import { markDirty, showState, stream } from './live.js';
+import { CAP, makeWidget } from './widgets.js';
+
+const NO_HOST = '(no host)';
+// how much history a card starts with: the last hour, raw when the series
+// is small, else ~300 buckets
+const HISTORY = {
+  number: [['from', '-1h']],
+  bucketed: [['from', '-1h'], ['step', '12s'], ['agg', 'avg']],
+  string: [['from', '-24h']],
+  location: [['from', '-1h']],
+};
+const historyOf = w => HISTORY[w.type === 'number' && w.info.points > CAP.number ? 'bucketed' : w.type] || HISTORY.bucketed;
+const PARALLEL = 4;
+
+export async function home(main) {
+  const widgets = new Map(), groups = new Map();
+  const filter = el('input', { type: 'search', class: 'filter', placeholder: 'filter series', 'aria-label': 'filter series' });
+  const count = el('span', { class: 'count' });
+  const empty = el('div', { class: 'note empty', hidden: true },
+    el('p', null, 'No series yet. Send one:'),
+    el('pre', null, `curl "${location.origin}${location.pathname.replace(/[^/]*$/, '')}add?host=pi&temp=21.5&door=open&gps=52.5,13.4"`));
+  const board = el('div', { class: 'board' });
+  main.replaceChildren(el('div', { class: 'toolbar' }, filter, count), empty, board);
+  window.tidemark.widgets = widgets;
+
+  const queue = [];
+  let running = 0;
+  const pump = () => {
+    while (running < PARALLEL && queue.length) {
+      const w = queue.shift();
+      running++;
+      getJSON('api/v1/query', seriesParams(w.info.metric, w.info.tags).concat(historyOf(w)))
+        .then(r => w.load(r.points || []), e => console.warn('history of', w.key, e.message))
+        .finally(() => { running--; pump(); });
+    }
+  };
+
+  const io = new IntersectionObserver(entries => {
+    for (const e of entries) {
+      const w = e.target.widget;
+      w.visible = e.isIntersecting;
+      if (!w.visible) continue;
+      if (!w.loaded) {
+        w.loaded = true;
+        queue.push(w);
+        pump();
+      }
+      markDirty(w);
+    }
+  }, { rootMargin: '200px 0px' });
+
+  function group(host) {
+    let g = groups.get(host);
+    if (g) return g;
+    const cards = el('div', { class: 'cards' });
+    g = { host, cards, el: el('section', { class: 'group', 'data-host': host }, el('h2', null, host), cards) };
+    groups.set(host, g);
+    const after = [...groups.values()].filter(o => o !== g && order(o.host, host) > 0).sort((a, b) => order(a.host, b.host))[0];
+    board.insertBefore(g.el, after ? after.el : null);
+    return g;
+  }
+
+  function add(info) {
+    const w = makeWidget(info);
+    widgets.set(w.key, w);
+    const g = group(info.tags && info.tags.host !== undefined ? info.tags.host : NO_HOST);
+    let next = null;
+    for (const c of g.cards.children) if (c.widget.key > w.key) { next = c; break; }
+    g.cards.insertBefore(w.el, next);
+    applyFilter(w);
+    io.observe(w.el);
+    empty.hidden = true;
+    count.textContent = widgets.size + (widgets.size === 1 ? ' series' : ' series');
+    return w;
+  }
+
+  function applyFilter(w) {
+    const q = filter.value.trim().toLowerCase();
+    w.el.hidden = !!q && !w.key.toLowerCase().includes(q);
+  }
+  filter.addEventListener('input', () => {
+    for (const w of widgets.values()) applyFilter(w);
+    for (const g of groups.values()) g.el.hidden = ![...g.cards.children].some(c => !c.hidden);
+  });
+
+  onTheme(() => { for (const w of widgets.values()) w.themeChanged(); });
+
+  // every series and its latest value; again after the stream was down
+  async function sync() {
+    for (const info of await getJSON('api/v1/metrics')) {
+      const w = widgets.get(seriesKey(info.metric, info.tags));
+      if (!w) add(info);
+      else if (info.last_time !== null && info.last_value !== null) w.push(info.last_time, info.last_value);
+    }
+  }
+
+  // the stream first, so nothing written while the list loads is missed
+  stream([], s => {
+    const key = seriesKey(s.metric, s.tags);
+    const w = widgets.get(key) || add({ metric: s.metric, tags: s.tags || {}, type: s.type });
+    w.push(s.time, s.value);
+  }, showState, () => sync().catch(e => console.warn('resync', e.message)));
+
+  await sync();
+  if (!widgets.size) empty.hidden = false;
+}
+
+function order(a, b) {
+  if (a === b) return 0;
+  if (a === NO_HOST) return 1;
+  if (b === NO_HOST) return -1;
+  return a < b ? -1 : 1;
+}

@@ -1,0 +1,156 @@
+// widgets.js — one card per series on the home page, with the widget its
+// type calls for: numbers → a live line chart with the current value large,
+// strings → a scrolling event list, locations → a track. A widget keeps its
+// recent points (bounded) and draws only when the frame loop asks.
+import { makeChart, fitWidth } from './chart.js';
+import { el, fmtTime, fmtValue, seriesHref, seriesKey, tagsText } from './fmt.js';
+import { markDirty } from './live.js';
+import { drawTrack, tileTemplate } from './track.js';
+
+const CHART_H = 110;
+export const CAP = { number: 300, string: 50, location: 2000 };
+
+class Widget {
+  constructor(info) {
+    this.info = info;
+    this.type = info.type;
+    this.key = seriesKey(info.metric, info.tags);
+    this.cap = CAP[info.type] || 600;
+    this.visible = false;
+    this.loaded = false;
+    this.t = []; // seconds, oldest first
+    this.v = [];
+    this.big = el('div', { class: 'big' }, '–');
+    this.when = el('time', { class: 'when' });
+    this.viz = el('div', { class: 'viz' });
+    const tags = tagsText(info.tags, 'host');
+    this.el = el('article', { class: 'card', 'data-key': this.key, 'data-type': this.type },
+      el('header', null, el('a', { class: 'name', href: seriesHref(info.metric, info.tags) }, info.metric),
+        tags ? el('span', { class: 'tags' }, tags) : null, el('span', { class: 'type' }, this.type)),
+      el('div', { class: 'now' }, this.big, this.when), this.viz);
+    this.el.widget = this;
+    if (info.last_time !== null && info.last_time !== undefined && info.last_value !== null) {
+      this.push(info.last_time, info.last_value);
+    }
+  }
+
+  // a live sample; a late one is put in its place, one at the same time replaces
+  push(t, v) {
+    const ts = this.t, n = ts.length;
+    if (!n || t > ts[n - 1]) {
+      ts.push(t);
+      this.v.push(v);
+    } else {
+      let i = n - 1;
+      while (i > 0 && ts[i - 1] >= t) i--;
+      if (ts[i] === t) this.v[i] = v;
+      else {
+        ts.splice(i, 0, t);
+        this.v.splice(i, 0, v);
+      }
+    }
+    if (ts.length > this.cap * 1.25) this.trim();
+    markDirty(this);
+  }
+
+  // history [[t, v], ...], oldest first: what predates the live points
+  load(points) {
+    const first = this.t.length ? this.t[0] : Infinity;
+    const old = points.filter(p => p[0] < first);
+    this.t = old.map(p => p[0]).concat(this.t);
+    this.v = old.map(p => p[1]).concat(this.v);
+    this.trim();
+    markDirty(this);
+  }
+
+  trim() {
+    const k = this.t.length - this.cap;
+    if (k > 0) {
+      this.t.splice(0, k);
+      this.v.splice(0, k);
+    }
+  }
+
+  drawNow() {
+    const n = this.t.length;
+    this.big.textContent = n ? fmtValue(this.type, this.v[n - 1]) : '–';
+    this.when.textContent = n ? fmtTime(this.t[n - 1]) : '';
+  }
+
+  themeChanged() { markDirty(this); }
+}
+
+class NumberWidget extends Widget {
+  draw() {
+    this.drawNow();
+    if (this.u) {
+      // drawn now, not in a microtask, so the frame loop's budget sees the cost
+      this.u.batch(() => this.u.setData([this.t, this.v]));
+      return;
+    }
+    const width = Math.floor(this.viz.clientWidth);
+    if (!width) return;
+    this.u = makeChart(this.viz, [this.t, this.v], {
+      width, height: CHART_H, compact: true, label: this.info.metric, onDraw: u => this.drawn(u),
+    });
+    this.ro = this.ro || fitWidth(this.viz, () => this.u, CHART_H);
+  }
+
+  // what the chart last drew, for tests and the latency benchmark
+  drawn(u) {
+    const ys = u.data[1];
+    this.lastDrawn = ys.length ? ys[ys.length - 1] : null;
+    const hook = window.tidemark && window.tidemark.onDraw;
+    if (hook) hook(this.key, this.lastDrawn);
+  }
+
+  themeChanged() {
+    if (this.u) this.u.destroy();
+    this.u = null;
+    markDirty(this);
+  }
+}
+
+class EventsWidget extends Widget {
+  constructor(info) {
+    super(info);
+    this.list = el('ol', { class: 'events' });
+    this.viz.append(this.list);
+    this.shown = -Infinity;
+  }
+
+  draw() {
+    this.drawNow();
+    const items = [];
+    for (let i = this.t.length - 1; i >= 0; i--) {
+      const li = el('li', this.t[i] > this.shown ? { class: 'new' } : null,
+        el('time', null, fmtTime(this.t[i])), el('span', null, this.v[i] === null ? '' : String(this.v[i])));
+      items.push(li);
+    }
+    if (this.t.length) this.shown = this.t[this.t.length - 1];
+    this.list.replaceChildren(...items);
+  }
+}
+
+class TrackWidget extends Widget {
+  constructor(info) {
+    super(info);
+    this.canvas = el('canvas', { class: 'track' });
+    this.viz.append(this.canvas);
+    this.tiles = tileTemplate();
+    new ResizeObserver(() => markDirty(this)).observe(this.canvas);
+  }
+
+  draw() {
+    this.drawNow();
+    const pts = this.v.filter(p => Array.isArray(p));
+    drawTrack(this.canvas, pts, { tiles: this.tiles, onTile: () => markDirty(this) });
+    this.lastDrawn = pts.length ? pts[pts.length - 1] : null;
+  }
+}
+
+export function makeWidget(info) {
+  if (info.type === 'string') return new EventsWidget(info);
+  if (info.type === 'location') return new TrackWidget(info);
+  return new NumberWidget(info);
+}
