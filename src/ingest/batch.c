@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/numparse.h"
 
 void batch_init(tm_batch *b) { memset(b, 0, sizeof *b); }
 
@@ -187,46 +188,10 @@ size_t key_split(const char *key, size_t klen, size_t *nlen, tm_tag *tags, size_
 
 /* ---- values ---- */
 
-static int ieq(const char *p, size_t n, const char *lit) {
-    size_t m = strlen(lit);
-    if (n != m) return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((p[i] | 0x20) != lit[i]) return 0;
-    return 1;
-}
-
-/* The decimal grammar strtod accepts, minus what it also takes that no user
- * means as a number here: leading blanks, hex floats, "nan(...)". */
-static int is_number(const char *p, size_t n) {
-    size_t i = 0, digits = 0;
-    if (i < n && (p[i] == '+' || p[i] == '-')) i++;
-    if (ieq(p + i, n - i, "nan") || ieq(p + i, n - i, "inf") || ieq(p + i, n - i, "infinity")) return 1;
-    while (i < n && p[i] >= '0' && p[i] <= '9') i++, digits++;
-    if (i < n && p[i] == '.') {
-        i++;
-        while (i < n && p[i] >= '0' && p[i] <= '9') i++, digits++;
-    }
-    if (!digits) return 0;
-    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-        i++;
-        if (i < n && (p[i] == '+' || p[i] == '-')) i++;
-        size_t ed = 0;
-        while (i < n && p[i] >= '0' && p[i] <= '9') i++, ed++;
-        if (!ed) return 0;
-    }
-    return i == n;
-}
-
-static int to_number(const char *p, size_t n, double *v) {
-    if (!n || !is_number(p, n)) return 0;
-    char small[128];
-    char *tmp = n < sizeof small ? small : xmalloc(n + 1);
-    memcpy(tmp, p, n);
-    tmp[n] = 0;
-    *v = strtod(tmp, NULL);
-    if (tmp != small) free(tmp);
-    return 1;
-}
+/* numparse's grammar is strtod's minus what strtod also takes that no user
+ * means as a number here: leading blanks, hex floats, "nan(...)". A "nan"
+ * is a number (NaN) here, as strtod reads it. */
+static int to_number(const char *p, size_t n, double *v) { return parse_number(p, p + n, v) != NUM_BAD; }
 
 int value_detect(const char *p, size_t n, double *v, double *v2) {
     if (to_number(p, n, v)) return TM_NUMBER;

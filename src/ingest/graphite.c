@@ -1,107 +1,15 @@
 /* graphite.c — Graphite plaintext, the server's hottest path.
  *
- * Per line: memchr for its end, one scan per field, a decimal parser that is
- * exact without strtod for the values people send (up to 19 significant
- * digits with a small exponent), and no allocation besides the batch's own
- * amortized growth. Anything unusual drops to a slower exact path. */
+ * Per line: memchr for its end, one scan per field, the shared exact decimal
+ * parser (numparse.h: no strtod for the values people send), and no
+ * allocation besides the batch's own amortized growth. numparse's grammar
+ * is Python float()'s without blanks or underscores: what carbon accepts. */
 #include "graphite.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-enum { NUM_BAD = 0, NUM_OK = 1, NUM_NAN = 2 };
-
-/* Every power of ten up to 1e22 is exact in a double, so one multiply or
- * divide by it of an integer up to 2^53 rounds exactly once: the correctly
- * rounded result (Clinger's fast path). */
-static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-static int ieq(const char *p, const char *e, const char *lit) {
-    size_t n = strlen(lit);
-    if ((size_t)(e - p) != n) return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((p[i] | 0x20) != lit[i]) return 0;
-    return 1;
-}
-
-/* Kept out of line so the fast path's frame stays small. */
-static __attribute__((noinline)) double slow_strtod(const char *p, const char *e) {
-    char tmp[TM_LINE_MAX + 1];
-    size_t n = (size_t)(e - p);
-    if (n > TM_LINE_MAX) n = TM_LINE_MAX; /* callers pass fields of one bounded line */
-    memcpy(tmp, p, n);
-    tmp[n] = 0;
-    return strtod(tmp, NULL);
-}
-
-static int special_value(const char *p, const char *e, int neg, double *out) {
-    if (ieq(p, e, "nan")) return NUM_NAN;
-    if (ieq(p, e, "inf") || ieq(p, e, "infinity")) {
-        *out = neg ? -INFINITY : INFINITY;
-        return NUM_OK;
-    }
-    return NUM_BAD;
-}
-
-/* The whole of [p,e) as a decimal number (Python float() grammar without
- * blanks or underscores, which is what carbon accepts). */
-static int parse_double(const char *p, const char *e, double *out) {
-    const char *start = p;
-    int neg = 0;
-    if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
-    const char *digits = p;
-    uint64_t m = 0;
-    int nd = 0, any = 0, trunc = 0;
-    long exp = 0;
-    for (; p < e && (unsigned)(*p - '0') < 10; p++) {
-        unsigned d = (unsigned)(*p - '0');
-        any = 1;
-        if (nd < 19) {
-            m = m * 10 + d;
-            nd += m != 0; /* leading zeros are not significant */
-        } else {
-            exp++;
-            trunc |= d != 0;
-        }
-    }
-    if (p < e && *p == '.') {
-        for (p++; p < e && (unsigned)(*p - '0') < 10; p++) {
-            unsigned d = (unsigned)(*p - '0');
-            any = 1;
-            if (nd < 19) {
-                m = m * 10 + d;
-                nd += m != 0;
-                exp--;
-            } else {
-                trunc |= d != 0;
-            }
-        }
-    }
-    if (!any) return p == digits ? special_value(p, e, neg, out) : NUM_BAD; /* ".inf" is no number */
-    if (p < e && (*p | 0x20) == 'e') {
-        p++;
-        int eneg = 0;
-        if (p < e && (*p == '-' || *p == '+')) eneg = *p++ == '-';
-        if (p == e) return NUM_BAD;
-        long x = 0;
-        for (; p < e && (unsigned)(*p - '0') < 10; p++)
-            if (x < 100000) x = x * 10 + (*p - '0');
-        exp += eneg ? -x : x;
-    }
-    if (p != e) return NUM_BAD;
-    if (m == 0) {
-        *out = neg ? -0.0 : 0.0;
-    } else if (!trunc && m <= (1ULL << 53) && exp >= -22 && exp <= 22) {
-        double d = (double)m;
-        d = exp < 0 ? d / pow10_exact[-exp] : d * pow10_exact[exp];
-        *out = neg ? -d : d;
-    } else {
-        *out = slow_strtod(start, e);
-    }
-    return NUM_OK;
-}
+#include "../util/numparse.h"
 
 /* Seconds; "-1" means now. A value above 1e11 (year 5138) can only be
  * milliseconds someone sent by mistake, and is read as such, as everywhere
@@ -118,7 +26,7 @@ static int parse_ts(const char *p, const char *e, int64_t *ts) {
         }
     }
     double d;
-    if (parse_double(p, e, &d) != NUM_OK || !isfinite(d)) return 0;
+    if (parse_number(p, e, &d) != NUM_OK || !isfinite(d)) return 0;
     if (d == -1) {
         *ts = TM_TS_NOW;
         return 1;
@@ -187,7 +95,7 @@ static void parse_line(const char *p, const char *e, size_t line, tm_batch *b) {
     }
 
     double v;
-    int r = parse_double(val, val_end, &v);
+    int r = parse_number(val, val_end, &v);
     if (r == NUM_NAN) return;
     if (r == NUM_BAD) {
         batch_error(b, line, "bad value '%.*s'", SNIP(val, val_end));

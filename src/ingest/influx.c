@@ -10,8 +10,9 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "../util/numparse.h"
 
 #define MAX_TAGS (TM_KEY_MAX / 4)
 #define NUM_MAX 400 /* longest number token read (InfluxDB reads any; nobody sends more) */
@@ -98,42 +99,12 @@ static const char *scan_id(pstate *st, const char *p, const char *e, const uint8
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Every power of ten up to 1e22 is exact in a double, so an integer up to
- * 2^53 times or divided by one rounds once: the correctly rounded result
- * (Clinger's fast path), without strtod for the values people send. */
-static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 /* Decimal float as InfluxDB takes it: -?digits[.digits][e[+-]digits], at
- * least one digit; no '+', no NaN or Inf, no hex. */
+ * least one digit; no NaN or Inf, no hex. number_value never hands a leading
+ * '+' here; numparse's "nan"/"inf" and overflow are refused as not finite. */
 static int parse_float(const char *p, const char *e, double *v) {
-    const char *s = p;
-    size_t digits = 0;
-    int neg = p < e && *p == '-', exp = 0;
-    uint64_t m = 0;
-    p += neg;
-    for (; p < e && is_digit(*p); p++, digits++) m = digits < 19 ? m * 10 + (uint64_t)(*p - '0') : m;
-    if (p < e && *p == '.')
-        for (p++; p < e && is_digit(*p); p++, digits++)
-            if (digits < 19) m = m * 10 + (uint64_t)(*p - '0'), exp--;
-    if (!digits) return 0;
-    if (p == e && digits <= 19 && m <= (1ULL << 53) && exp >= -22) {
-        double d = exp ? (double)m / pow10_exact[-exp] : (double)m;
-        *v = neg ? -d : d;
-        return 1;
-    }
-    if (p < e && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < e && (*p == '+' || *p == '-')) p++;
-        if (p == e || !is_digit(*p)) return 0;
-        while (p < e && is_digit(*p)) p++;
-    }
-    if (p != e || (size_t)(e - s) > NUM_MAX) return 0;
-    char tmp[NUM_MAX + 1];
-    memcpy(tmp, s, (size_t)(e - s));
-    tmp[e - s] = 0;
-    *v = strtod(tmp, NULL);
-    return isfinite(*v);
+    if ((size_t)(e - p) > NUM_MAX) return 0;
+    return parse_number(p, e, v) == NUM_OK && isfinite(*v);
 }
 
 /* -?digits (neg allowed) into a magnitude; 0 on overflow of max. */

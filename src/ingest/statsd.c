@@ -7,8 +7,9 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "../util/numparse.h"
 
 #define NUM_MAX 128 /* longest numeric field; "10.000000" is typical */
 #define MAX_TAGS (TM_KEY_MAX / 4)
@@ -35,27 +36,11 @@ static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 static int is_digit(char c) { return (unsigned)(c - '0') < 10; }
 
 /* The decimal grammar Etsy's Number() accepts that people send: no hex, no
- * "Infinity", no blanks; and the result must be finite. */
+ * "Infinity", no blanks; and the result must be finite (which also refuses
+ * numparse's "nan" and "inf"). */
 static int parse_num(const char *p, size_t n, double *out) {
-    size_t i = 0, digits = 0;
-    if (!n || n > NUM_MAX) return 0;
-    if (p[i] == '+' || p[i] == '-') i++;
-    for (; i < n && is_digit(p[i]); i++) digits++;
-    if (i < n && p[i] == '.')
-        for (i++; i < n && is_digit(p[i]); i++) digits++;
-    if (!digits) return 0;
-    if (i < n && (p[i] | 0x20) == 'e') {
-        size_t ed = 0;
-        if (++i < n && (p[i] == '+' || p[i] == '-')) i++;
-        for (; i < n && is_digit(p[i]); i++) ed++;
-        if (!ed) return 0;
-    }
-    if (i != n) return 0;
-    char tmp[NUM_MAX + 1];
-    memcpy(tmp, p, n);
-    tmp[n] = 0;
-    double v = strtod(tmp, NULL);
-    if (!isfinite(v)) return 0;
+    double v;
+    if (!n || n > NUM_MAX || parse_number(p, p + n, &v) != NUM_OK || !isfinite(v)) return 0;
     *out = v;
     return 1;
 }
