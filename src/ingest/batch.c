@@ -199,8 +199,7 @@ int value_detect(const char *p, size_t n, double *v, double *v2) {
     if (comma) {
         double lat, lon;
         size_t a = (size_t)(comma - p);
-        if (to_number(p, a, &lat) && to_number(comma + 1, n - a - 1, &lon) && lat >= -90 && lat <= 90 &&
-            lon >= -180 && lon <= 180) {
+        if (to_number(p, a, &lat) && to_number(comma + 1, n - a - 1, &lon) && location_ok(lat, lon)) {
             *v = lat;
             *v2 = lon;
             return TM_LOCATION;

@@ -73,4 +73,8 @@ size_t key_split(const char *key, size_t klen, size_t *nlen, tm_tag *tags, size_
  * string. Returns its enum tm_type. */
 int value_detect(const char *p, size_t n, double *v, double *v2);
 
+/* A location's range, wherever one is read: lat in [-90,90], lon in
+ * [-180,180] (NaN is neither). */
+static inline int location_ok(double lat, double lon) { return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180; }
+
 #endif

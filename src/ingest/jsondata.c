@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/timeparse.h"
+#include "jsonvalue.h"
 
 #define MAX_TAGS (TM_KEY_MAX / 4)
 
@@ -68,38 +69,21 @@ static const char *read_time(json_t *jt, int64_t *ts) {
     return "bad \"time\"";
 }
 
-static int in_range(double lat, double lon) { return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180; }
+/* The reasons, worded for /api/v1/data; "value":null is no value here. A
+ * NUL cannot reach jv_add: jansson refuses \u0000 without JSON_ALLOW_NUL. */
+static const char *const value_why[JV_NRESULTS] = {
+    [JV_NULL] = "\"value\" must be a number, string or [lat, lon]",
+    [JV_TYPE] = "\"value\" must be a number, string or [lat, lon]",
+    [JV_ARRAY] = "an array \"value\" must be [lat, lon]",
+    [JV_RANGE] = "location out of range",
+    [JV_EMPTY] = "empty \"value\"",
+    [JV_LONG] = "string \"value\" too long",
+    [JV_NUL] = "string \"value\" holds a NUL byte",
+};
 
 static const char *add_value(json_t *jv, const char *key, size_t klen, int64_t ts, tm_batch *b) {
     if (!jv) return "missing \"value\"";
-    if (json_is_number(jv)) {
-        batch_add_number(b, key, klen, ts, json_number_value(jv));
-    } else if (json_is_boolean(jv)) {
-        /* Devices report switches as true/false; a 1/0 series charts. */
-        batch_add_number(b, key, klen, ts, json_is_true(jv) ? 1 : 0);
-    } else if (json_is_array(jv)) {
-        json_t *a = json_array_get(jv, 0), *o = json_array_get(jv, 1);
-        if (json_array_size(jv) != 2 || !json_is_number(a) || !json_is_number(o))
-            return "an array \"value\" must be [lat, lon]";
-        double lat = json_number_value(a), lon = json_number_value(o);
-        if (!in_range(lat, lon)) return "location out of range";
-        batch_add_location(b, key, klen, ts, lat, lon);
-    } else if (json_is_string(jv)) {
-        const char *s = json_string_value(jv);
-        size_t n = json_string_length(jv);
-        double x, y;
-        switch (value_detect(s, n, &x, &y)) {
-        case TM_NUMBER: batch_add_number(b, key, klen, ts, x); break;
-        case TM_LOCATION: batch_add_location(b, key, klen, ts, x, y); break;
-        default:
-            if (!n) return "empty \"value\"";
-            if (n > TM_STR_MAX) return "string \"value\" too long";
-            batch_add_string(b, key, klen, ts, s, n);
-        }
-    } else {
-        return "\"value\" must be a number, string or [lat, lon]";
-    }
-    return NULL;
+    return value_why[jv_add(jv, key, klen, ts, b)];
 }
 
 static void one(json_t *o, size_t pos, tm_batch *b) {

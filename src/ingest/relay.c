@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../util/timeparse.h"
+#include "jsonvalue.h"
 
 #define BAD_NAME "(at most 200 bytes; no blanks, control bytes, ';', ',' or ':')"
 
@@ -26,37 +27,16 @@ static int relay_key(const char *stat, size_t n, const char *id, size_t idlen, c
     return key_canon(stat, n, &t, 1, key, cap, why);
 }
 
-/* One stat's value as /api/v1/data reads it; NULL, or why it was refused. */
-static const char *add_json_value(json_t *v, const char *key, size_t klen, int64_t ts, tm_batch *b) {
-    if (json_is_null(v)) return NULL; /* the relay has nothing yet */
-    if (json_is_number(v)) {
-        batch_add_number(b, key, klen, ts, json_number_value(v));
-    } else if (json_is_boolean(v)) {
-        batch_add_number(b, key, klen, ts, json_is_true(v) ? 1 : 0);
-    } else if (json_is_array(v)) {
-        json_t *a = json_array_get(v, 0), *o = json_array_get(v, 1);
-        if (json_array_size(v) != 2 || !json_is_number(a) || !json_is_number(o)) return "an array must be [lat, lon]";
-        double lat = json_number_value(a), lon = json_number_value(o);
-        if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return "location out of range";
-        batch_add_location(b, key, klen, ts, lat, lon);
-    } else if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t n = json_string_length(v);
-        double x, y;
-        switch (value_detect(s, n, &x, &y)) {
-        case TM_NUMBER: batch_add_number(b, key, klen, ts, x); break;
-        case TM_LOCATION: batch_add_location(b, key, klen, ts, x, y); break;
-        default:
-            if (!n) return "empty string";
-            if (n > TM_STR_MAX) return "string too long";
-            if (memchr(s, 0, n)) return "string holds a NUL byte";
-            batch_add_string(b, key, klen, ts, s, n);
-        }
-    } else {
-        return "value must be a number, string or [lat, lon]";
-    }
-    return NULL;
-}
+/* The reasons for one stat's value, which is read as /api/v1/data reads it;
+ * null is no reason: the relay has nothing yet. */
+static const char *const value_why[JV_NRESULTS] = {
+    [JV_TYPE] = "value must be a number, string or [lat, lon]",
+    [JV_ARRAY] = "an array must be [lat, lon]",
+    [JV_RANGE] = "location out of range",
+    [JV_EMPTY] = "empty string",
+    [JV_LONG] = "string too long",
+    [JV_NUL] = "string holds a NUL byte",
+};
 
 static void got_json(const char *p, size_t n, const char *id, size_t idlen, int64_t ts, size_t lineno, tm_batch *b) {
     json_error_t err;
@@ -75,7 +55,7 @@ static void got_json(const char *p, size_t n, const char *id, size_t idlen, int6
         const char *why = "bad stat name " BAD_NAME;
         size_t kn = strlen(k);
         int klen = relay_name_ok(k, kn) ? relay_key(k, kn, id, idlen, key, sizeof key, &why) : -1;
-        if (klen < 0 || (why = add_json_value(v, key, (size_t)klen, ts, b)))
+        if (klen < 0 || (why = value_why[jv_add(v, key, (size_t)klen, ts, b)]))
             batch_error(b, lineno, "got: stat \"%.64s\": %s", k, why);
     }
     json_decref(root);
