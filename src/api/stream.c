@@ -55,7 +55,11 @@ static void client_free(client *c) {
 
 static void on_close(struct evhttp_connection *con, void *arg) {
     (void)con;
-    client_free(arg);
+    client *c = arg;
+    /* The client went away mid-reply: libevent detaches the request from the
+     * connection and leaves it to us; ending the reply frees it. */
+    if (!evhttp_request_get_connection(c->req)) evhttp_send_reply_end(c->req);
+    client_free(c);
 }
 
 static void drop(client *c, const char *why) {

@@ -35,7 +35,7 @@ function autoRange(pad) {
   return (u, lo, hi) => (lo === null || hi === null ? [0, 1] : lo === hi ? [lo - pad, hi + pad] : [lo, hi]);
 }
 
-// opts: width, height, compact (home cards), index (times[] for labels),
+// opts: width, height, compact (home cards), dense (tiny ones), index (times[] for labels),
 // band (series 2 and 3 are min and max), xRange() ([min, max] of the x
 // axis; else the data's), onDraw(u), onSelect(x0, x1)
 export function makeChart(target, data, opts) {
@@ -43,6 +43,7 @@ export function makeChart(target, data, opts) {
   const axis = { stroke: c.dim, font, grid: { stroke: c.grid, width: 1 }, ticks: { show: false } };
   const xAxis = { ...axis, size: opts.compact ? 22 : 28 };
   xAxis.values = timeTicks;
+  if (opts.dense) xAxis.show = false; // a wall of small charts: the last minutes, no room for labels
   if (opts.index) {
     xAxis.values = (u, splits) => splits.map(i => {
       const t = opts.index[Math.round(i)];
@@ -82,12 +83,12 @@ export function makeChart(target, data, opts) {
   return new uPlot(o, data, target);
 }
 
-// Keeps a chart as wide as its box.
+// Keeps a chart as wide as its box (and as high, without a fixed height).
 export function fitWidth(box, getChart, height) {
   const ro = new ResizeObserver(() => {
     const u = getChart();
-    const w = Math.floor(box.clientWidth);
-    if (u && w > 0 && w !== u.width) u.setSize({ width: w, height });
+    const w = Math.floor(box.clientWidth), h = height || Math.floor(box.clientHeight);
+    if (u && w > 0 && h > 0 && (w !== u.width || h !== u.height)) u.setSize({ width: w, height: h });
   });
   ro.observe(box);
   return ro;

@@ -25,12 +25,21 @@ export async function home(main) {
   const widgets = new Map(), groups = new Map();
   const filter = el('input', { type: 'search', class: 'filter', placeholder: 'filter series', 'aria-label': 'filter series' });
   const count = el('span', { class: 'count' });
+  const dense = el('button', { type: 'button', class: 'dense-toggle', title: 'small cards: a wall of charts' }, 'dense');
   const empty = el('div', { class: 'note empty', hidden: true },
     el('p', null, 'No series yet. Send one:'),
     el('pre', null, `curl "${location.origin}${location.pathname.replace(/[^/]*$/, '')}add?host=pi&temp=21.5&door=open&gps=52.5,13.4"`));
   const board = el('div', { class: 'board' });
-  main.replaceChildren(el('div', { class: 'toolbar' }, filter, count), empty, board);
+  main.replaceChildren(el('div', { class: 'toolbar' }, filter, count, dense), empty, board);
   window.tidemark.widgets = widgets;
+  const setDense = on => {
+    board.classList.toggle('dense', on);
+    dense.classList.toggle('on', on);
+    localStorage.setItem('tidemark.dense', on ? '1' : '');
+    for (const w of widgets.values()) w.rebuild(); // charts rebuilt at their new size
+  };
+  setDense(localStorage.getItem('tidemark.dense') === '1');
+  dense.addEventListener('click', () => setDense(!board.classList.contains('dense')));
 
   const queue = [];
   let running = 0;
@@ -74,7 +83,7 @@ export async function home(main) {
     widgets.set(w.key, w);
     const g = group(info.tags && info.tags.host !== undefined ? info.tags.host : NO_HOST);
     let next = null;
-    for (const c of g.cards.children) if (c.widget.key > w.key) { next = c; break; }
+    for (const c of g.cards.children) if (byName.compare(c.widget.key, w.key) > 0) { next = c; break; }
     g.cards.insertBefore(w.el, next);
     applyFilter(w);
     io.observe(w.el);
@@ -92,7 +101,7 @@ export async function home(main) {
     for (const g of groups.values()) g.el.hidden = ![...g.cards.children].some(c => !c.hidden);
   });
 
-  onTheme(() => { for (const w of widgets.values()) w.themeChanged(); });
+  onTheme(() => { for (const w of widgets.values()) w.rebuild(); });
 
   // every series and its latest value; again after the stream was down
   async function sync() {
@@ -114,9 +123,12 @@ export async function home(main) {
   if (!widgets.size) empty.hidden = false;
 }
 
+// cpu2 before cpu10, as people count
+const byName = new Intl.Collator(undefined, { numeric: true });
+
 function order(a, b) {
   if (a === b) return 0;
   if (a === NO_HOST) return 1;
   if (b === NO_HOST) return -1;
-  return a < b ? -1 : 1;
+  return byName.compare(a, b);
 }

@@ -4,12 +4,15 @@
 // per widget per frame and an off-screen widget costs nothing until seen.
 import { url, withToken, ensureAuth } from './api.js';
 
-// Drawing stops for this frame once this much of it is spent, and goes on
-// in the next, oldest first: a hundred charts updated at once are spread
-// over a few frames instead of one long frame that drops the display rate.
-const BUDGET_MS = 7;
+// Drawing is spread over frames: each frame draws dirty widgets, oldest
+// first, until its budget is spent; the rest wait for the next frame. The
+// budget adapts: when a frame that carried work over arrives late (the
+// browser could not raster and composite in time) it shrinks, and it grows
+// back while frames come on time. So a hundred charts updated at once cost
+// a few frames of latency instead of dropped frames.
+const MIN_BUDGET_MS = 1, MAX_BUDGET_MS = 8, LATE_MS = 24;
 const dirty = new Set();
-let scheduled = false;
+let scheduled = false, carried = false, lastTs = 0, budget = 4;
 
 export function markDirty(w) {
   dirty.add(w);
@@ -19,13 +22,18 @@ export function markDirty(w) {
   }
 }
 
-function frame() {
+function frame(ts) {
   scheduled = false;
+  if (carried) {
+    budget = ts - lastTs > LATE_MS ? Math.max(MIN_BUDGET_MS, budget * 0.7) : Math.min(MAX_BUDGET_MS, budget + 0.25);
+  }
+  lastTs = ts;
+  carried = false;
   const t0 = performance.now();
   for (const w of dirty) {
     if (!w.visible) continue; // stays dirty: drawn when it scrolls into view
-    if (performance.now() - t0 > BUDGET_MS) {
-      scheduled = true;
+    if (performance.now() - t0 > budget) {
+      carried = scheduled = true;
       requestAnimationFrame(frame);
       return;
     }

@@ -7,7 +7,6 @@ import { el, fmtTime, fmtValue, seriesHref, seriesKey, tagsText } from './fmt.js
 import { markDirty } from './live.js';
 import { drawTrack, tileTemplate } from './track.js';
 
-const CHART_H = 110;
 export const CAP = { number: 300, string: 50, location: 2000 };
 
 class Widget {
@@ -77,7 +76,7 @@ class Widget {
     this.when.textContent = n ? fmtTime(this.t[n - 1]) : '';
   }
 
-  themeChanged() { markDirty(this); }
+  rebuild() { markDirty(this); }
 }
 
 class NumberWidget extends Widget {
@@ -88,12 +87,12 @@ class NumberWidget extends Widget {
       this.u.batch(() => this.u.setData([this.t, this.v]));
       return;
     }
-    const width = Math.floor(this.viz.clientWidth);
-    if (!width) return;
+    const width = Math.floor(this.viz.clientWidth), height = Math.floor(this.viz.clientHeight);
+    if (!width || !height) return;
     this.u = makeChart(this.viz, [this.t, this.v], {
-      width, height: CHART_H, compact: true, label: this.info.metric, onDraw: u => this.drawn(u),
+      width, height, compact: true, dense: height < 80, label: this.info.metric, onDraw: u => this.drawn(u),
     });
-    this.ro = this.ro || fitWidth(this.viz, () => this.u, CHART_H);
+    this.ro = this.ro || fitWidth(this.viz, () => this.u);
   }
 
   // what the chart last drew, for tests and the latency benchmark
@@ -104,7 +103,7 @@ class NumberWidget extends Widget {
     if (hook) hook(this.key, this.lastDrawn);
   }
 
-  themeChanged() {
+  rebuild() {
     if (this.u) this.u.destroy();
     this.u = null;
     markDirty(this);

@@ -234,7 +234,10 @@ async function main() {
   await phone(s);
   await dark(s);
   await tokenServer(tmp);
-  for (const x of servers) check((await x.stop()) === 0, 'server stops cleanly');
+  for (const x of servers) {
+    const code = await x.stop();
+    check(code === 0, `server stops cleanly (exit ${code})\n` + x.log().slice(-4000));
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
