@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../util/numparse.h"
+#include "lines.h"
 
 /* Seconds; "-1" means now. A value above 1e11 (year 5138) can only be
  * milliseconds someone sent by mistake, and is read as such, as everywhere
@@ -63,15 +64,7 @@ static int canon_tagged(const char *n, size_t len, char *out, const char **why) 
 #define SNIP(p, e) (int)((e) - (p) > 64 ? 64 : (e) - (p)), (p)
 
 static void parse_line(const char *p, const char *e, size_t line, tm_batch *b) {
-    b->line = line;
-    if ((size_t)(e - p) > TM_LINE_MAX) {
-        batch_error(b, line, "line longer than %d bytes", TM_LINE_MAX);
-        return;
-    }
-    while (e > p && is_blank(e[-1])) e--;
-    while (p < e && is_blank(*p)) p++;
-    if (p == e) return;
-
+    if (!line_begin(b, line, TM_LINE_MAX, &p, &e)) return;
     const char *name = p;
     int tagged = 0;
     for (; p < e && (unsigned char)*p > ' ' && *p != 0x7f; p++) tagged |= *p == ';';
@@ -126,11 +119,7 @@ static void parse_line(const char *p, const char *e, size_t line, tm_batch *b) {
 }
 
 void graphite_parse(const char *buf, size_t len, size_t first_line, tm_batch *b) {
-    const char *p = buf, *end = buf + len;
-    for (size_t line = first_line; p < end; line++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        parse_line(p, le, line, b);
-        p = nl ? nl + 1 : end;
-    }
+    tm_lines it = lines_start(buf, len, first_line);
+    const char *p, *e;
+    while (lines_next(&it, &p, &e)) parse_line(p, e, it.line, b);
 }

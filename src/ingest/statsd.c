@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../util/numparse.h"
+#include "lines.h"
 
 #define NUM_MAX 128 /* longest numeric field; "10.000000" is typical */
 #define MAX_TAGS (TM_KEY_MAX / 4)
@@ -32,7 +33,6 @@ typedef struct {
     char msg[160];
 } parts;
 
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 static int is_digit(char c) { return (unsigned)(c - '0') < 10; }
 
 /* The decimal grammar Etsy's Number() accepts that people send: no hex, no
@@ -185,14 +185,7 @@ static int build_key(const char *name, size_t nlen, const parts *x, char *out, c
 }
 
 static void parse_line(const char *p, const char *e, size_t line, tm_batch *b, statsd_event_fn fn, void *ctx) {
-    b->line = line;
-    if ((size_t)(e - p) > STATSD_LINE_MAX) {
-        batch_error(b, line, "line longer than %d bytes", STATSD_LINE_MAX);
-        return;
-    }
-    while (e > p && is_blank(e[-1])) e--;
-    while (p < e && is_blank(*p)) p++;
-    if (p == e) return;
+    if (!line_begin(b, line, STATSD_LINE_MAX, &p, &e)) return;
     if ((e - p >= 3 && !memcmp(p, "_e{", 3)) || (e - p >= 4 && !memcmp(p, "_sc|", 4))) {
         batch_error(b, line, "DogStatsD events and service checks are not supported");
         return;
@@ -242,11 +235,7 @@ static void parse_line(const char *p, const char *e, size_t line, tm_batch *b, s
 }
 
 void statsd_parse(const char *buf, size_t len, size_t first_line, tm_batch *b, statsd_event_fn fn, void *ctx) {
-    const char *p = buf, *end = buf + len;
-    for (size_t line = first_line; p < end; line++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        parse_line(p, le, line, b, fn, ctx);
-        p = nl ? nl + 1 : end;
-    }
+    tm_lines it = lines_start(buf, len, first_line);
+    const char *p, *e;
+    while (lines_next(&it, &p, &e)) parse_line(p, e, it.line, b, fn, ctx);
 }
