@@ -132,6 +132,13 @@ async function otherPages(s, page) {
   check((await text(page, '.events-table tbody tr td:nth-child(2)')) === 'closed', 'newest event first on its page');
   await page.goto(s.url('/series?metric=gps&tag=host%3Aweb1'));
   await waitFor(() => page.$('.series-page[data-type="location"] canvas.big-track'), 'location series page');
+  // map tiles are off by default; a tile URL (here the server's own icon) turns them on
+  const tpl = s.url('/assets/icon.svg?z={z}&x={x}&y={y}');
+  const tileReq = page.waitForRequest(r => /icon\.svg\?z=\d+&x=\d+&y=\d+/.test(r.url()), { timeout: 10000 });
+  await page.goto(s.url('/series?metric=gps&tag=host%3Aweb1&tiles=' + encodeURIComponent(tpl)));
+  check(await tileReq.then(() => true, () => false), 'the track asks for map tiles from the configured URL');
+  await page.goto(s.url('/series?metric=gps&tag=host%3Aweb1&tiles='));
+  check(await page.evaluate(() => localStorage.getItem('tidemark.tiles') === null), 'an empty tiles= turns them off');
   await page.goto(s.url('/alerting'));
   await waitFor(async () => (await text(page, '.unavailable')) === 'Alerts are not available on this server.', 'alerts page says so');
   await page.goto(s.url('/series?metric=nosuch'));
