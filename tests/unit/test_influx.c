@@ -13,44 +13,12 @@
 
 #include "ingest/influx.h"
 #include "net/gzip.h"
+#include "testutil.h"
 
 #define NS 1
 #define S 1000000000LL
 
-static tm_batch B;
-static int setup(void **st) {
-    (void)st;
-    batch_init(&B);
-    return 0;
-}
-static int teardown(void **st) {
-    (void)st;
-    batch_free(&B);
-    return 0;
-}
-
 static void lp(const char *s, int64_t unit) { influx_parse(s, strlen(s), unit, TM_TS_NOW, &B); }
-
-static void key_is(size_t i, const char *want) {
-    assert_true(i < B.n);
-    const tm_sample *s = &B.s[i];
-    if (s->key_len != strlen(want) || memcmp(batch_key(&B, s), want, s->key_len))
-        fail_msg("sample %zu: key '%.*s', want '%s'", i, (int)s->key_len, batch_key(&B, s), want);
-}
-
-static void num_is(size_t i, const char *key, int64_t ts, double v) {
-    key_is(i, key);
-    assert_int_equal(B.s[i].type, TM_NUMBER);
-    assert_true(B.s[i].ts == ts);
-    if (!(B.s[i].v == v)) fail_msg("sample %zu: value %.17g, want %.17g", i, B.s[i].v, v);
-}
-
-static void str_is(size_t i, const char *key, const char *want) {
-    key_is(i, key);
-    assert_int_equal(B.s[i].type, TM_STRING);
-    assert_int_equal(B.s[i].str_len, strlen(want));
-    assert_memory_equal(batch_str(&B, &B.s[i]), want, strlen(want));
-}
 
 /* The line alone is rejected, with a message holding frag. */
 static void bad_unit(const char *line, int64_t unit, const char *frag) {
@@ -426,20 +394,20 @@ static void test_gzip_bomb(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tags_sorted_and_shared, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_field_types, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_booleans, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_numbers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_float_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_precision, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_timestamp, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_line_between_good, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_multiline_string, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+        BATCH_TEST(test_basic),
+        BATCH_TEST(test_tags_sorted_and_shared),
+        BATCH_TEST(test_field_types),
+        BATCH_TEST(test_booleans),
+        BATCH_TEST(test_bad_numbers),
+        BATCH_TEST(test_float_exact),
+        BATCH_TEST(test_escaping),
+        BATCH_TEST(test_precision),
+        BATCH_TEST(test_missing_timestamp),
+        BATCH_TEST(test_layout),
+        BATCH_TEST(test_bad_line_between_good),
+        BATCH_TEST(test_malformed),
+        BATCH_TEST(test_multiline_string),
+        BATCH_TEST(test_limits),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_gzip_bomb),
     };

@@ -14,25 +14,7 @@
 #include "ingest/graphite.h"
 #include "ingest/jsondata.h"
 #include "ingest/vapor.h"
-
-static tm_batch B;
-static int setup(void **st) {
-    (void)st;
-    batch_init(&B);
-    return 0;
-}
-static int teardown(void **st) {
-    (void)st;
-    batch_free(&B);
-    return 0;
-}
-
-static void key_is(size_t i, const char *want) {
-    assert_true(i < B.n);
-    const tm_sample *s = &B.s[i];
-    assert_int_equal(s->key_len, strlen(want));
-    assert_memory_equal(batch_key(&B, s), want, s->key_len);
-}
+#include "testutil.h"
 
 static void graphite(const char *s) { graphite_parse(s, strlen(s), 1, &B); }
 
@@ -489,27 +471,27 @@ static void test_json_malformed(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_batch_growth, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_error_keeps_first, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_canon, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_split, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_value_detect, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_graphite_plain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_graphite_forms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_graphite_exact_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_graphite_many_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_graphite_tags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_graphite_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_graphite_long_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vapor_spec, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vapor_decoding, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vapor_host_and_time, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vapor_bad_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_object, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_array, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_bad_element, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_locations, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_malformed, setup, teardown),
+        BATCH_TEST(test_batch_growth),
+        BATCH_TEST(test_batch_error_keeps_first),
+        BATCH_TEST(test_key_canon),
+        BATCH_TEST(test_key_split),
+        BATCH_TEST(test_value_detect),
+        BATCH_TEST(test_graphite_plain),
+        BATCH_TEST(test_graphite_forms),
+        BATCH_TEST(test_graphite_exact_values),
+        BATCH_TEST(test_graphite_many_lines),
+        BATCH_TEST(test_graphite_tags),
+        BATCH_TEST(test_graphite_errors),
+        BATCH_TEST(test_graphite_long_lines),
+        BATCH_TEST(test_vapor_spec),
+        BATCH_TEST(test_vapor_decoding),
+        BATCH_TEST(test_vapor_host_and_time),
+        BATCH_TEST(test_vapor_bad_fields),
+        BATCH_TEST(test_json_object),
+        BATCH_TEST(test_json_array),
+        BATCH_TEST(test_json_bad_element),
+        BATCH_TEST(test_json_locations),
+        BATCH_TEST(test_json_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

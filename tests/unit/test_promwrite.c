@@ -14,20 +14,13 @@
 
 #include "ingest/promwrite.h"
 #include "remote.pb-c.h"
+#include "testutil.h"
 
-static tm_batch B;
 static tm_pw_stats ST;
 
 static int setup(void **st) {
-    (void)st;
-    batch_init(&B);
     memset(&ST, 0, sizeof ST);
-    return 0;
-}
-static int teardown(void **st) {
-    (void)st;
-    batch_free(&B);
-    return 0;
+    return batch_setup(st);
 }
 
 /* One TimeSeries: NULL-terminated name/value pairs and its samples. */
@@ -115,12 +108,6 @@ static int parse_req(const spec *sp, size_t n, size_t nmeta) {
     free(pb);
     free(body);
     return rc;
-}
-
-static void key_is(size_t i, const char *want) {
-    assert_true(i < B.n);
-    assert_int_equal(B.s[i].key_len, strlen(want));
-    assert_memory_equal(batch_key(&B, &B.s[i]), want, B.s[i].key_len);
 }
 
 static const double V1[] = {1};
@@ -313,14 +300,14 @@ static void test_many_series(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_labels_to_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stale_and_nan, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_metadata_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_series_alone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bounds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_snappy, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_series, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_labels_to_key, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_stale_and_nan, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_metadata_only, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_series_alone, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_bounds, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_garbage, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_snappy, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_many_series, setup, batch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,19 +11,9 @@
 #include <cmocka.h>
 
 #include "ingest/relay.h"
+#include "testutil.h"
 
-static tm_batch B;
 static tm_relay_cmd C;
-static int setup(void **st) {
-    (void)st;
-    batch_init(&B);
-    return 0;
-}
-static int teardown(void **st) {
-    (void)st;
-    batch_free(&B);
-    return 0;
-}
 
 #define TS 1700000000123LL
 
@@ -37,12 +27,6 @@ static int line(const char *s) { return line_as(s, "r1"); }
 static void arg_is(const char *want) {
     assert_int_equal(C.alen, strlen(want));
     assert_memory_equal(C.arg, want, C.alen);
-}
-
-static void key_is(size_t i, const char *want) {
-    assert_true(i < B.n);
-    assert_int_equal(B.s[i].key_len, strlen(want));
-    assert_memory_equal(batch_key(&B, &B.s[i]), want, B.s[i].key_len);
 }
 
 static void test_commands(void **st) {
@@ -216,13 +200,13 @@ static void test_override(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_commands, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_got_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_got_bad_keeps_good, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_got_legacy, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_line_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_override, setup, teardown),
+        BATCH_TEST(test_commands),
+        BATCH_TEST(test_bad_commands),
+        BATCH_TEST(test_got_json),
+        BATCH_TEST(test_got_bad_keeps_good),
+        BATCH_TEST(test_got_legacy),
+        BATCH_TEST(test_line_bound),
+        BATCH_TEST(test_override),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "ingest/statsd.h"
 #include "ingest/statsd_agg.h"
+#include "testutil.h"
 
 /* ---- parser: events captured as text ---- */
 
@@ -27,7 +28,6 @@ typedef struct {
 
 static ev_copy EV[MAXEV];
 static size_t NEV;
-static tm_batch B;
 static const char *refuse_key; /* events of this key are refused */
 
 static const char *capture(void *ctx, const statsd_event *e) {
@@ -48,16 +48,9 @@ static const char *capture(void *ctx, const statsd_event *e) {
 }
 
 static int setup(void **st) {
-    (void)st;
-    batch_init(&B);
     NEV = 0;
     refuse_key = NULL;
-    return 0;
-}
-static int teardown(void **st) {
-    (void)st;
-    batch_free(&B);
-    return 0;
+    return batch_setup(st);
 }
 
 static void parse(const char *s) { statsd_parse(s, strlen(s), 1, &B, capture, NULL); }
@@ -245,7 +238,7 @@ static int agg_setup(void **st) {
 }
 static int agg_teardown(void **st) {
     statsd_agg_free(A);
-    return teardown(st);
+    return batch_teardown(st);
 }
 
 static void feed(const char *s) {
@@ -482,14 +475,14 @@ static void test_limits(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_types, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rates_and_gauge_signs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lines_and_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_good_kept_around_bad, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refused_by_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_types, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_rates_and_gauge_signs, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_tags, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_many_values, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_lines_and_names, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_errors, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_good_kept_around_bad, setup, batch_teardown),
+        cmocka_unit_test_setup_teardown(test_refused_by_callback, setup, batch_teardown),
         cmocka_unit_test_setup_teardown(test_counters, agg_setup, agg_teardown),
         cmocka_unit_test_setup_teardown(test_gauges, agg_setup, agg_teardown),
         cmocka_unit_test_setup_teardown(test_timers, agg_setup, agg_teardown),
