@@ -11,34 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "ingest/graphite.h"
-
-static int bad_byte(unsigned char c) { return c <= ' ' || c == ';' || c == 0x7f; }
-
-static void check_key(const tm_batch *b, const tm_sample *s) {
-    if (!s->key_len || s->key_len > TM_KEY_MAX) abort();
-    if ((size_t)s->key_off + s->key_len >= b->alen) abort();
-    const char *k = batch_key(b, s);
-    if (k[s->key_len] != 0) abort();
-    tm_tag t[TM_KEY_MAX / 4 + 1];
-    size_t nlen;
-    size_t nt = key_split(k, s->key_len, &nlen, t, TM_KEY_MAX / 4 + 1);
-    if (!nlen) abort();
-    for (size_t i = 0; i < nlen; i++)
-        if (bad_byte((unsigned char)k[i])) abort();
-    for (size_t i = 0; i < nt; i++) {
-        if (!t[i].klen || !t[i].vlen) abort();
-        for (size_t j = 0; j < t[i].klen; j++)
-            if (bad_byte((unsigned char)t[i].k[j]) || t[i].k[j] == '=' || t[i].k[j] == '~') abort();
-        for (size_t j = 0; j < t[i].vlen; j++)
-            if (bad_byte((unsigned char)t[i].v[j])) abort();
-        if (i) { /* sorted, no repeats */
-            size_t m = t[i].klen < t[i - 1].klen ? t[i].klen : t[i - 1].klen;
-            int c = memcmp(t[i - 1].k, t[i].k, m);
-            if (c > 0 || (c == 0 && t[i - 1].klen >= t[i].klen)) abort();
-        }
-    }
-}
 
 static int same_sample(const tm_batch *a, const tm_sample *x, const tm_batch *b, const tm_sample *y) {
     return x->key_len == y->key_len && !memcmp(batch_key(a, x), batch_key(b, y), x->key_len) && x->ts == y->ts &&
@@ -100,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (got != whole.n || errs != whole.nerr) abort();
     for (size_t i = 0; i < whole.n; i++) {
-        check_key(&whole, &whole.s[i]);
+        fz_canon_key(&whole, &whole.s[i]);
         check_roundtrip(&whole, &whole.s[i]);
     }
     batch_free(&whole);

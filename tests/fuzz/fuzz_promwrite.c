@@ -16,29 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "ingest/promwrite.h"
-
-static int bad_byte(unsigned char c) { return c <= ' ' || c == ';' || c == 0x7f; }
-
-static void check_key(const tm_batch *b, const tm_sample *s) {
-    if (!s->key_len || s->key_len > TM_KEY_MAX) abort();
-    if ((size_t)s->key_off + s->key_len >= b->alen) abort();
-    const char *k = batch_key(b, s);
-    tm_tag t[TM_KEY_MAX / 4 + 1];
-    size_t nlen;
-    size_t nt = key_split(k, s->key_len, &nlen, t, TM_KEY_MAX / 4 + 1);
-    if (!nlen) abort();
-    for (size_t i = 0; i < s->key_len; i++)
-        if (k[i] != ';' && bad_byte((unsigned char)k[i])) abort();
-    for (size_t i = 0; i < nt; i++) {
-        if (!t[i].klen || !t[i].vlen || memchr(t[i].k, '~', t[i].klen)) abort();
-        if (i) {
-            size_t m = t[i].klen < t[i - 1].klen ? t[i].klen : t[i - 1].klen;
-            int c = memcmp(t[i - 1].k, t[i].k, m);
-            if (c > 0 || (c == 0 && t[i - 1].klen >= t[i].klen)) abort();
-        }
-    }
-}
 
 static void check(const tm_batch *b, const tm_pw_stats *st, int rc) {
     if (rc < 0) {
@@ -49,7 +28,7 @@ static void check(const tm_batch *b, const tm_pw_stats *st, int rc) {
     if (b->nerr && (!b->err[0] || !b->err_line || b->err_line > st->series)) abort();
     for (size_t i = 0; i < b->n; i++) {
         const tm_sample *s = &b->s[i];
-        check_key(b, s);
+        fz_plain_key(b, s);
         uint64_t bits;
         memcpy(&bits, &s->v, sizeof bits);
         if (s->type != TM_NUMBER || bits == 0x7ff0000000000002ULL) abort();

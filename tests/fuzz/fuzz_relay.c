@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "ingest/relay.h"
 
 #define TS 1700000000000LL
@@ -23,14 +24,7 @@ static void check_sample(const tm_batch *b, const tm_sample *s, const char *id, 
     size_t nlen, nt = key_split(k, s->key_len, &nlen, t, 4);
     if (nt != 1 || !relay_name_ok(k, nlen)) abort();
     if (t[0].klen != 5 || memcmp(t[0].k, "relay", 5) || t[0].vlen != idlen || memcmp(t[0].v, id, idlen)) abort();
-    if (s->type == TM_STRING) {
-        if (!s->str_len || s->str_len > TM_STR_MAX || (size_t)s->str_off + s->str_len >= b->alen) abort();
-        if (memchr(batch_str(b, s), 0, s->str_len)) abort();
-    } else if (s->type == TM_LOCATION) {
-        if (!(s->v >= -90 && s->v <= 90 && s->v2 >= -180 && s->v2 <= 180)) abort();
-    } else if (s->type != TM_NUMBER) {
-        abort();
-    }
+    fz_value(b, s, 1);
 }
 
 static void one_line(const char *p, size_t n, char *id, size_t *idlen, size_t lineno, tm_batch *b) {

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzutil.h"
 #include "ingest/vapor.h"
-
-static int bad_byte(unsigned char c) { return c <= ' ' || c == ';' || c == 0x7f; }
 
 static void check_key(const tm_batch *b, const tm_sample *s) {
     if (!s->key_len || s->key_len > TM_KEY_MAX) abort();
@@ -21,7 +20,7 @@ static void check_key(const tm_batch *b, const tm_sample *s) {
     if (key_split(k, s->key_len, &nlen, t, 2) != 1) abort();
     if (!nlen || t[0].klen != 4 || memcmp(t[0].k, "host", 4) || !t[0].vlen) abort();
     for (size_t i = 0; i < s->key_len; i++)
-        if (k[i] != ';' && bad_byte((unsigned char)k[i])) abort();
+        if (k[i] != ';' && fz_bad_byte((unsigned char)k[i])) abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -44,14 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < b.n; i++) {
         const tm_sample *s = &b.s[i];
         check_key(&b, s);
-        if (s->type == TM_STRING) {
-            if (s->str_len > TM_STR_MAX || !s->str_len || (size_t)s->str_off + s->str_len >= b.alen) abort();
-            if (memchr(batch_str(&b, s), 0, s->str_len)) abort();
-        } else if (s->type == TM_LOCATION) {
-            if (!(s->v >= -90 && s->v <= 90 && s->v2 >= -180 && s->v2 <= 180)) abort();
-        } else if (s->type != TM_NUMBER) {
-            abort();
-        }
+        fz_value(&b, s, 1);
     }
     batch_free(&b);
     return 0;
