@@ -5,15 +5,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "bench.h"
 #include "ingest/influx.h"
 
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+static void parse(const char *buf, size_t n, tm_batch *b) { influx_parse(buf, n, 1, TM_TS_NOW, b); }
 
 int main(int argc, char **argv) {
     size_t lines = argc > 1 ? (size_t)atol(argv[1]) : 200000;
@@ -31,18 +27,8 @@ int main(int argc, char **argv) {
     }
     tm_batch b;
     batch_init(&b);
-    double best = 1e9;
-    for (int rep = 0; rep < 7; rep++) {
-        batch_reset(&b);
-        double t0 = now_s();
-        influx_parse(buf, n, 1, TM_TS_NOW, &b);
-        double dt = now_s() - t0;
-        if (dt < best) best = dt;
-        if (b.n != lines * 10 || b.nerr) {
-            fprintf(stderr, "parsed %zu of %zu, %zu errors: %s\n", b.n, lines * 10, b.nerr, b.err);
-            return 1;
-        }
-    }
+    double best = bench_best(parse, buf, n, &b, lines * 10);
+    if (best < 0) return 1;
     printf("%zu lines (%zu samples), %.1f MB: best %.1f ms, %.2f M lines/s, %.2f M samples/s, %.0f MB/s\n", lines,
            lines * 10, (double)n / 1e6, best * 1e3, (double)lines / best / 1e6, (double)lines * 10 / best / 1e6,
            (double)n / best / 1e6);
