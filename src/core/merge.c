@@ -18,27 +18,7 @@ static void grow(tm_cols *d, size_t cap) {
     }
 }
 
-void cols_append(tm_cols *d, size_t *cap, const tm_cols *s, size_t i) {
-    if (d->n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        grow(d, *cap);
-    }
-    size_t k = d->n++;
-    d->ts[k] = s->ts[i];
-    if (d->type == TM_STRING) {
-        d->str[k] = xstrndup(s->str[i], strlen(s->str[i]));
-        return;
-    }
-    d->v[k] = s->v[i];
-    if (d->v2) d->v2[k] = s->v2[i];
-    if (d->type == TM_ROLLUP) {
-        d->sum[k] = s->sum[i];
-        d->cnt[k] = s->cnt[i];
-        d->last[k] = s->last[i];
-        d->lt[k] = s->lt[i];
-    }
-}
-
+/* Strings move: the pointer changes hands, so the caller says who owns it. */
 static void move_entry(tm_cols *c, size_t to, size_t from, const tm_cols *src) {
     c->ts[to] = src->ts[from];
     if (c->type == TM_STRING) {
@@ -53,6 +33,16 @@ static void move_entry(tm_cols *c, size_t to, size_t from, const tm_cols *src) {
         c->last[to] = src->last[from];
         c->lt[to] = src->lt[from];
     }
+}
+
+void cols_append(tm_cols *d, size_t *cap, const tm_cols *s, size_t i) {
+    if (d->n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        grow(d, *cap);
+    }
+    size_t k = d->n++;
+    move_entry(d, k, i, s);
+    if (d->type == TM_STRING) d->str[k] = xstrndup(s->str[i], strlen(s->str[i])); /* d owns its copy */
 }
 
 void cols_sort_dedup(tm_cols *c) {
