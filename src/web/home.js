@@ -32,26 +32,9 @@ export async function home(main) {
   const board = el('div', { class: 'board' });
   main.replaceChildren(el('div', { class: 'toolbar' }, filter, count, dense), empty, board);
   window.tidemark.widgets = widgets;
-  const setDense = on => {
-    board.classList.toggle('dense', on);
-    dense.classList.toggle('on', on);
-    localStorage.setItem('tidemark.dense', on ? '1' : '');
-    for (const w of widgets.values()) w.rebuild(); // charts rebuilt at their new size
-  };
-  setDense(localStorage.getItem('tidemark.dense') === '1');
-  dense.addEventListener('click', () => setDense(!board.classList.contains('dense')));
+  denseToggle(dense, board, widgets);
 
-  const queue = [];
-  let running = 0;
-  const pump = () => {
-    while (running < PARALLEL && queue.length) {
-      const w = queue.shift();
-      running++;
-      getJSON('api/v1/query', seriesParams(w.info.metric, w.info.tags).concat(historyOf(w)))
-        .then(r => w.load(r.points || []), e => console.warn('history of', w.key, e.message))
-        .finally(() => { running--; pump(); });
-    }
-  };
+  const loadHistory = historyLoader();
 
   const io = new IntersectionObserver(entries => {
     for (const e of entries) {
@@ -60,8 +43,7 @@ export async function home(main) {
       if (!w.visible) continue;
       if (!w.loaded) {
         w.loaded = true;
-        queue.push(w);
-        pump();
+        loadHistory(w);
       }
       markDirty(w);
     }
@@ -121,6 +103,34 @@ export async function home(main) {
 
   await sync();
   if (!widgets.size) empty.hidden = false;
+}
+
+// a card's history, a few requests at a time
+function historyLoader() {
+  const queue = [];
+  let running = 0;
+  const pump = () => {
+    while (running < PARALLEL && queue.length) {
+      const w = queue.shift();
+      running++;
+      getJSON('api/v1/query', seriesParams(w.info.metric, w.info.tags).concat(historyOf(w)))
+        .then(r => w.load(r.points || []), e => console.warn('history of', w.key, e.message))
+        .finally(() => { running--; pump(); });
+    }
+  };
+  return w => { queue.push(w); pump(); };
+}
+
+// small cards, kept in the browser; charts are rebuilt at their new size
+function denseToggle(button, board, widgets) {
+  const set = on => {
+    board.classList.toggle('dense', on);
+    button.classList.toggle('on', on);
+    localStorage.setItem('tidemark.dense', on ? '1' : '');
+    for (const w of widgets.values()) w.rebuild();
+  };
+  set(localStorage.getItem('tidemark.dense') === '1');
+  button.addEventListener('click', () => set(!board.classList.contains('dense')));
 }
 
 // cpu2 before cpu10, as people count

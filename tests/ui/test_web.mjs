@@ -49,20 +49,21 @@ async function homePage(s, page) {
   await page.goto(s.url('/'));
   const big = await waitFor(async () => (await text(page, card('temp;host=web1') + ' .big')) === '21.5', 'temp shows 21.5');
   check(big, 'temp card');
-  check(await page.$(card('temp;host=web1') + '[data-type="number"] .viz canvas'), 'temp is a chart');
-  check(await page.$(card('door;host=web1') + '[data-type="string"] ol.events li'), 'door is an event list');
-  check((await text(page, card('door;host=web1') + ' .big')) === 'open', 'door shows open');
+  // cards are drawn on animation frames, maybe not all in the first one
+  await waitFor(() => page.$(card('temp;host=web1') + '[data-type="number"] .viz canvas'), 'temp is a chart');
+  await waitFor(() => page.$(card('door;host=web1') + '[data-type="string"] ol.events li'), 'door is an event list');
+  await waitFor(async () => (await text(page, card('door;host=web1') + ' .big')) === 'open', 'door shows open');
   check(await page.$(card('gps;host=web1') + '[data-type="location"] canvas.track'), 'gps is a track');
-  check((await text(page, card('gps;host=web1') + ' .big')) === '52.50000, 13.40000', 'gps shows its place');
+  await waitFor(async () => (await text(page, card('gps;host=web1') + ' .big')) === '52.50000, 13.40000', 'gps shows its place');
   check(await page.$('section.group[data-host="web1"] ' + card('temp;host=web1')), 'grouped by host');
   await waitFor(async () => (await drawn(page, 'temp;host=web1')) === 21.5, 'the chart draws 21.5');
-  const inked = await page.$eval(card('gps;host=web1') + ' canvas', c => {
+  const inked = () => page.$eval(card('gps;host=web1') + ' canvas', c => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
-    return n;
+    return n > 20 && n;
   });
-  check(inked > 20, 'the track is drawn (' + inked + ' pixels)');
+  check(await waitUntil(inked, 5000), 'the track is drawn');
 
   // live: no reload, the value, the chart's latest point and the list move on
   await page.evaluate(() => { window.notReloaded = true; });
@@ -138,7 +139,7 @@ async function otherPages(s, page) {
   await page.goto(s.url('/series?metric=gps&tag=host%3Aweb1&tiles=' + encodeURIComponent(tpl)));
   check(await tileReq.then(() => true, () => false), 'the track asks for map tiles from the configured URL');
   await page.goto(s.url('/series?metric=gps&tag=host%3Aweb1&tiles='));
-  check(await page.evaluate(() => localStorage.getItem('tidemark.tiles') === null), 'an empty tiles= turns them off');
+  await waitFor(() => page.evaluate(() => localStorage.getItem('tidemark.tiles') === null), 'an empty tiles= turns them off');
   await page.goto(s.url('/alerting'));
   await waitFor(async () => (await text(page, '.unavailable')) === 'Alerts are not available on this server.', 'alerts page says so');
   await page.goto(s.url('/series?metric=nosuch'));
