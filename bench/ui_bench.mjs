@@ -13,6 +13,8 @@
 // off screen, as the UI intends) and a window tall enough to show all 100.
 //
 // usage: node bench/ui_bench.mjs [path/to/tidemark]    (make bench-ui)
+import fs from 'node:fs';
+
 if (process.argv[2]) process.env.TIDEMARK_BIN = process.argv[2];
 const { browser, Server, sleep, tmpdir, waitUntil } = await import('../tests/ui/uilib.mjs');
 
@@ -124,6 +126,7 @@ async function main() {
   } finally {
     if (b) await b.close();
     await s.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
