@@ -186,20 +186,6 @@ size_t key_split(const char *key, size_t klen, size_t *nlen, tm_tag *tags, size_
     return n;
 }
 
-int key_tags_parse(const char *p, const char *e, tm_tag *tags, size_t *nt, size_t max, const char *noeq,
-                   const char **why) {
-    while (p < e) {
-        const char *s = p + 1, *se = memchr(s, ';', (size_t)(e - s));
-        if (!se) se = e;
-        const char *eq = memchr(s, '=', (size_t)(se - s));
-        if (!eq) return *why = noeq, 0;
-        if (*nt == max) return *why = "too many tags", 0;
-        tags[(*nt)++] = (tm_tag){s, (size_t)(eq - s), eq + 1, (size_t)(se - eq - 1)};
-        p = se;
-    }
-    return 1;
-}
-
 /* ---- values ---- */
 
 /* numparse's grammar is strtod's minus what strtod also takes that no user

@@ -68,13 +68,6 @@ int key_canon(const char *name, size_t nlen, const tm_tag *tags, size_t ntags, c
  * the number of tags written to tags (at most max). */
 size_t key_split(const char *key, size_t klen, size_t *nlen, tm_tag *tags, size_t max);
 
-/* Graphite 1.1 tags as a name carries them, ";k=v;k2=v2", from p (its
- * first ';') to e: appended to tags, *nt of max slots in use. Returns 1, or
- * 0 with *why "too many tags" or noeq (the caller's words for a tag without
- * '='). Values may hold '='; key_canon judges the rest. */
-int key_tags_parse(const char *p, const char *e, tm_tag *tags, size_t *nt, size_t max, const char *noeq,
-                   const char **why);
-
 /* Parse a value as the SPEC's /add and JSON do: a number ("21.5", "1e3"),
  * a location ("52.5,13.4" with lat in [-90,90], lon in [-180,180]), else a
  * string. Returns its enum tm_type. */

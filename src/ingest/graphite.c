@@ -45,9 +45,20 @@ static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 static int canon_tagged(const char *n, size_t len, char *out, const char **why) {
     tm_tag tags[MAX_TAGS];
     size_t nt = 0;
+    const char *end = n + len;
     const char *p = memchr(n, ';', len);
-    if (!key_tags_parse(p, n + len, tags, &nt, MAX_TAGS, "tag without '='", why)) return -1;
-    return key_canon(n, (size_t)(p - n), tags, nt, out, TM_KEY_MAX + 1, why);
+    size_t nlen = (size_t)(p - n);
+    while (p < end) {
+        const char *s = p + 1;
+        const char *se = memchr(s, ';', (size_t)(end - s));
+        if (!se) se = end;
+        const char *eq = memchr(s, '=', (size_t)(se - s));
+        if (!eq) return *why = "tag without '='", -1;
+        if (nt == MAX_TAGS) return *why = "too many tags", -1;
+        tags[nt++] = (tm_tag){s, (size_t)(eq - s), eq + 1, (size_t)(se - eq - 1)};
+        p = se;
+    }
+    return key_canon(n, nlen, tags, nt, out, TM_KEY_MAX + 1, why);
 }
 
 #define SNIP(p, e) (int)((e) - (p) > 64 ? 64 : (e) - (p)), (p)

@@ -171,7 +171,15 @@ static int build_key(const char *name, size_t nlen, const parts *x, char *out, c
     if (base > TM_KEY_MAX) return *why = "name too long", -1;
     char clean[TM_KEY_MAX];
     size_t cl = clean_name(name, base, clean);
-    if (semi && !key_tags_parse(semi, end, tags, &nt, MAX_TAGS, "tag in the name without '='", why)) return -1;
+    for (const char *p = semi; p && p < end;) {
+        const char *s = p + 1, *se = memchr(s, ';', (size_t)(end - s));
+        if (!se) se = end;
+        const char *eq = memchr(s, '=', (size_t)(se - s));
+        if (!eq) return *why = "tag in the name without '='", -1;
+        if (nt == MAX_TAGS) return *why = "too many tags", -1;
+        tags[nt++] = (tm_tag){s, (size_t)(eq - s), eq + 1, (size_t)(se - eq - 1)};
+        p = se;
+    }
     if (x->have_tags && !tag_list(x->tags, x->tags + x->tlen, tags, &nt, why)) return -1;
     return key_canon(clean, cl, tags, nt, out, STATSD_KEY_MAX, why);
 }
