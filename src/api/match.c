@@ -8,7 +8,7 @@
 static const char *const reserved[] = {
     "metric", "from", "until", "step", "agg", "match", "token", "format", "u", "p", "db", "rp", "precision",
     "consistency", "start", "stop", "backfill", "maxDataPoints", "target", "tag", "json", "jsonp", "callback",
-    "_", "query", "q", "limit", "noNullPoints", "id", NULL};
+    "_", "query", "q", "limit", "noNullPoints", "id", "exact", NULL};
 
 static int is_reserved(const char *k) {
     for (const char *const *r = reserved; *r; r++)
@@ -20,6 +20,8 @@ void match_from_req(const tm_req *r, const char *metric, tm_match *m) {
     memset(m, 0, sizeof *m);
     m->metric = metric && *metric ? metric : NULL;
     m->mlen = m->metric ? strlen(metric) : 0;
+    const char *ex = req_param(r, "exact");
+    m->exact = ex && (!strcmp(ex, "1") || !strcmp(ex, "true"));
     struct evkeyval *kv;
     TAILQ_FOREACH(kv, &r->params, next) {
         if (m->nf == MATCH_MAX_TAGS) break;
@@ -33,14 +35,21 @@ void match_from_req(const tm_req *r, const char *metric, tm_match *m) {
     }
 }
 
+static int same(const char *a, size_t an, const char *b, size_t bn) { return an == bn && !memcmp(a, b, an); }
+
 int match_series(const tm_match *m, const char *key, size_t klen) {
     tm_tag tags[64];
     size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
-    if (m->metric && !glob_match(m->metric, m->mlen, key, nlen)) return 0;
+    if (m->metric && !(m->exact ? same(m->metric, m->mlen, key, nlen) : glob_match(m->metric, m->mlen, key, nlen)))
+        return 0;
+    if (m->exact && nt != m->nf) return 0; /* repeated filters of one tag never match exactly */
     for (size_t i = 0; i < m->nf; i++) {
         size_t j = 0;
-        while (j < nt && !(tags[j].klen == m->filt[i].klen && !memcmp(tags[j].k, m->filt[i].k, tags[j].klen))) j++;
-        if (j == nt || !glob_match(m->filt[i].v, m->filt[i].vlen, tags[j].v, tags[j].vlen)) return 0;
+        while (j < nt && !same(tags[j].k, tags[j].klen, m->filt[i].k, m->filt[i].klen)) j++;
+        if (j == nt) return 0;
+        const tm_tag *f = &m->filt[i];
+        if (!(m->exact ? same(f->v, f->vlen, tags[j].v, tags[j].vlen) : glob_match(f->v, f->vlen, tags[j].v, tags[j].vlen)))
+            return 0;
     }
     return 1;
 }
@@ -69,7 +78,7 @@ static int cmp_id(const void *a, const void *b) {
 
 size_t match_ids(tm_store *s, const tm_match *m, uint32_t **ids) {
     collect c = {m, NULL, 0, 0};
-    if (m->metric && !glob_is_pattern(m->metric, m->mlen)) {
+    if (m->metric && (m->exact || !glob_is_pattern(m->metric, m->mlen))) {
         store_each_named(s, m->metric, m->mlen, collect_one, &c);
         if (c.n > 1) qsort(c.ids, c.n, sizeof *c.ids, cmp_id); /* the name chain has its own order */
     } else {

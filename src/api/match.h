@@ -2,7 +2,10 @@
  * plus tag filters. Every query parameter that is not one of the routes'
  * own (metric, from, until, step, agg, match, token, ...) is a tag filter
  * TAG=VALUE; tag=NAME:VALUE (repeatable) filters on any tag, whatever its
- * name. Filter values may be globs too. */
+ * name. Filter values may be globs too. With exact=1 the request names one
+ * series: the metric and the filter values are taken literally, and the
+ * series must have exactly the filtered tags, no others (a series page of
+ * "temp" must not fold in "temp;host=a", nor read "a*b" as a glob). */
 #ifndef TM_MATCH_H
 #define TM_MATCH_H
 #include <stddef.h>
@@ -17,6 +20,7 @@ typedef struct {
     size_t mlen;
     tm_tag filt[MATCH_MAX_TAGS];
     size_t nf;
+    int exact;
 } tm_match;
 
 /* Fill m from the request (metric given separately; may be NULL). */

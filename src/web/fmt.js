@@ -8,10 +8,12 @@ export function seriesKey(metric, tags) {
 }
 
 // Query parameters that pick one series: the metric and every tag as
-// tag=NAME:VALUE, which works whatever the tag is called.
+// tag=NAME:VALUE, which works whatever the tag is called, and exact=1 so
+// the server neither folds in series with more tags nor reads globs.
 export function seriesParams(metric, tags) {
   const p = [['metric', metric]];
   for (const k of Object.keys(tags || {}).sort()) p.push(['tag', k + ':' + tags[k]]);
+  p.push(['exact', '1']);
   return p;
 }
 

@@ -190,6 +190,23 @@ def main(t):
         t.eq(r.status, 404, path)
         t.check("error" in r.json(), "404 body has an error: %r" % r)
 
+    t.step("exact=1 names one series: literal name, exactly these tags")
+    TE = base + 40
+    s.write([{"metric": "ex.t", "value": 1, "time": TE}, {"metric": "ex.t", "value": 2, "time": TE, "tags": {"host": "a"}},
+             {"metric": "ex.t", "value": 4, "time": TE, "tags": {"host": "a", "dc": "eu"}},
+             {"metric": "ex.*", "value": 8, "time": TE}])
+    def val(params):
+        r = s.get("/api/v1/query?" + T.qs(params + [("from", TE - 1), ("until", TE + 1), ("step", "10s"),
+                                                     ("agg", "sum")]))
+        return r.status == 200 and [p[1] for p in r.json()["points"]]
+    t.eq(val([("metric", "ex.t")]), [7], "without exact: every ex.t folded")
+    t.eq(val([("metric", "ex.t"), ("exact", "1")]), [1], "exact: the untagged ex.t alone")
+    t.eq(val([("metric", "ex.t"), ("tag", "host:a"), ("exact", "1")]), [2], "exact: host=a and no other tag")
+    t.eq(val([("metric", "ex.t"), ("host", "a")]), [6], "without exact: host=a and anything else")
+    t.eq(val([("metric", "ex.*"), ("exact", "1")]), [8], "exact: a '*' in a name is a character")
+    t.eq(val([("metric", "ex.*")]), [15], "without exact: ex.* is a glob")
+    t.eq(s.export("ex.t", {"exact": "1"}), [{"time": TE, "value": 1}], "export with exact")
+
     t.step("tidemark send and tidemark query")
     TC = base + 30
     r = t.cli(["send", "cli.metric", "42.5", str(TC), "--tag", "host=x"] + srv)
