@@ -91,8 +91,16 @@ class NumberWidget extends Widget {
     if (!width || !height) return;
     this.u = makeChart(this.viz, [this.t, this.v], {
       width, height, compact: true, dense: height < 80, label: this.info.metric, onDraw: u => this.drawn(u),
+      xRange: () => this.xRange(),
     });
     this.ro = this.ro || fitWidth(this.viz, () => this.u);
+  }
+
+  // the x axis from our own data: uPlot's guess for a lone point can span decades
+  xRange() {
+    const t = this.t, n = t.length;
+    if (!n) return [Date.now() / 1000 - 60, Date.now() / 1000];
+    return n === 1 || t[0] === t[n - 1] ? [t[0] - 30, t[0] + 30] : [t[0], t[n - 1]];
   }
 
   // what the chart last drew, for tests and the latency benchmark
