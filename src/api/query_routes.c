@@ -11,11 +11,6 @@
 
 static const char *const type_names[] = {"number", "string", "location"};
 
-#define MAX_POINTS (10 * 1000 * 1000)
-typedef struct {
-    double min, max, sum, cnt, last;
-    int64_t lt;
-} tm_bucket_acc;
 
 /* from/until of a request; 0 and an error answered when malformed */
 static int time_range(tm_req *r, int64_t dfrom, int64_t *from, int64_t *until) {
@@ -155,32 +150,26 @@ static double agg_value(int agg, double min, double max, double sum, double cnt,
     }
 }
 
-/* Buckets of every series folded into one dense run over [from, until]. */
-static tm_bucket_acc *fold_series(tm_store *st, const uint32_t *ids, size_t n, int64_t from, int64_t until,
-                                  int64_t step, size_t *nb) {
-    int64_t b0 = from - ((from % step) + step) % step;
-    int64_t count = (until - b0) / step + 1;
-    if (count <= 0 || count > MAX_POINTS) return NULL;
-    tm_bucket_acc *acc = calloc((size_t)count, sizeof *acc);
-    if (!acc) return NULL;
+/* Buckets of every series folded into one run, one entry per bucket start. */
+static int fold_series(tm_store *st, const uint32_t *ids, size_t n, int64_t from, int64_t until, int64_t step,
+                       tm_cols *out) {
+    tm_bucket *x = NULL;
+    size_t nx = 0, cap = 0, ok = 0;
     for (size_t i = 0; i < n; i++) {
         tm_cols c;
         if (!store_buckets(st, ids[i], from, until, step, &c)) continue;
-        for (size_t k = 0; k < c.n; k++) {
-            tm_bucket_acc *a = &acc[(c.ts[k] - b0) / step];
-            if (!a->cnt || c.v[k] < a->min) a->min = c.v[k];
-            if (!a->cnt || c.v2[k] > a->max) a->max = c.v2[k];
-            a->sum += c.sum[k];
-            if (!a->cnt || c.lt[k] >= a->lt) { /* the latest sample of all series */
-                a->last = c.last[k];
-                a->lt = c.lt[k];
-            }
-            a->cnt += c.cnt[k];
+        ok++;
+        if (nx + c.n > cap) {
+            cap = (nx + c.n) * 2;
+            x = xrealloc(x, cap * sizeof *x);
         }
+        for (size_t k = 0; k < c.n; k++)
+            x[nx++] = (tm_bucket){c.ts[k], c.v[k], c.v2[k], c.sum[k], c.cnt[k], c.last[k], c.lt[k]};
         cols_free(&c);
     }
-    *nb = (size_t)count;
-    return acc;
+    buckets_fold(x, nx, out);
+    free(x);
+    return ok > 0 || !n;
 }
 
 static void put_head(tm_buf *b, tm_store *st, const char *metric, const uint32_t *ids, size_t n,
@@ -261,25 +250,21 @@ static void route_query(tm_req *r, void *arg) {
     if (!step) {
         put_raw(&b, api->store, ids[0], from, until);
     } else {
-        size_t nb = 0, k = 0;
-        tm_bucket_acc *acc = fold_series(api->store, ids, n, from, until, step, &nb);
-        if (!acc) {
+        tm_cols c;
+        if (!fold_series(api->store, ids, n, from, until, step, &c)) {
             free(ids);
             buf_free(&b);
             http_error(r, 400, "too many points: use a larger step or a shorter range", 0);
             return;
         }
-        int64_t b0 = from - ((from % step) + step) % step;
-        for (size_t i = 0; i < nb; i++) {
-            if (!acc[i].cnt) continue;
-            buf_put(&b, k ? ",[" : "[", k ? 2 : 1);
-            k++;
-            json_put_time(&b, b0 + (int64_t)i * step);
+        for (size_t i = 0; i < c.n; i++) {
+            buf_put(&b, i ? ",[" : "[", i ? 2 : 1);
+            json_put_time(&b, c.ts[i]);
             buf_putc(&b, ',');
-            json_put_number(&b, agg_value(agg, acc[i].min, acc[i].max, acc[i].sum, acc[i].cnt, acc[i].last));
+            json_put_number(&b, agg_value(agg, c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i]));
             buf_putc(&b, ']');
         }
-        free(acc);
+        cols_free(&c);
     }
     buf_put(&b, "]}", 2);
     free(ids);

@@ -88,48 +88,54 @@ int store_read(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *o
 
 static int64_t floor_to(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
 
+/* Order of a bucket run: by start, then by position (write order). */
+static int cmp_at(const void *a, const void *b, void *base) {
+    const tm_bucket *x = base;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (x[i].ts != x[j].ts) return x[i].ts < x[j].ts ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+void buckets_fold(const tm_bucket *x, size_t n, tm_cols *out) {
+    memset(out, 0, sizeof *out);
+    out->type = TM_ROLLUP;
+    size_t *idx = xmalloc((n ? n : 1) * sizeof *idx), cap = 0;
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    qsort_r(idx, n, sizeof *idx, cmp_at, (void *)x);
+    for (size_t k = 0; k < n;) {
+        tm_bucket acc = x[idx[k++]];
+        while (k < n && x[idx[k]].ts == acc.ts) bucket_merge(&acc, &x[idx[k++]]);
+        tm_cols one = {.type = TM_ROLLUP, .n = 1, .ts = &acc.ts, .v = &acc.min, .v2 = &acc.max,
+                       .sum = &acc.sum, .cnt = &acc.cnt, .last = &acc.last, .lt = &acc.lt};
+        cols_append(out, &cap, &one, 0);
+    }
+    free(idx);
+}
+
 int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out) {
     tm_series *se = catalog_get(&s->cat, id);
     memset(out, 0, sizeof *out);
     out->type = TM_ROLLUP;
     if (!se || se->type != TM_NUMBER || step <= 0 || until < from) return 0;
     int64_t b0 = floor_to(from, step);
-    int64_t nb = (until - b0) / step + 1;
-    if (nb > MAX_BUCKETS) return 0;
-    tm_bucket *b = xcalloc((size_t)nb, sizeof *b);
-    for (int64_t i = 0; i < nb; i++) b[i].ts = INT64_MIN; /* empty */
+    if ((until - b0) / step + 1 > MAX_BUCKETS) return 0;
     tm_cols r = {.type = TM_ROLLUP}, raw = {.type = TM_NUMBER};
-    size_t rcap = 0, cap = 0;
-    /* rollups first (older writes), then raw so its last value wins */
+    size_t rcap = 0, cap = 0, n = 0;
     gather_rollups(s, id, b0, until, &r, &rcap);
     gather_raw(s, se, b0, until, &raw, &cap);
     cols_sort_dedup(&raw);
-    for (size_t pass = 0; pass < 2; pass++) {
-        const tm_cols *c = pass ? &raw : &r;
-        for (size_t i = 0; i < c->n; i++) {
-            double v = c->v[i];
-            if (isnan(v)) continue; /* a gap, as in Graphite */
-            tm_bucket x = pass ? (tm_bucket){0, v, v, v, 1, v, c->ts[i]}
-                               : (tm_bucket){0, c->v[i], c->v2[i], c->sum[i], c->cnt[i], c->last[i], c->lt[i]};
-            tm_bucket *t = &b[(c->ts[i] - b0) / step];
-            if (t->ts == INT64_MIN) {
-                *t = x;
-                t->ts = b0 + (c->ts[i] - b0) / step * step;
-            } else {
-                bucket_merge(t, &x);
-            }
-        }
+    /* rollups first (older writes), then raw, so on a tie raw's last wins */
+    tm_bucket *x = xmalloc((r.n + raw.n + 1) * sizeof *x);
+    for (size_t i = 0; i < r.n; i++)
+        if (!isnan(r.v[i]))
+            x[n++] = (tm_bucket){floor_to(r.ts[i], step), r.v[i], r.v2[i], r.sum[i], r.cnt[i], r.last[i], r.lt[i]};
+    for (size_t i = 0; i < raw.n; i++) {
+        double v = raw.v[i];
+        if (!isnan(v)) x[n++] = (tm_bucket){floor_to(raw.ts[i], step), v, v, v, 1, v, raw.ts[i]}; /* NaN: a gap */
     }
     cols_free(&r);
     cols_free(&raw);
-    size_t m = 0, ocap = 0;
-    for (int64_t i = 0; i < nb; i++) {
-        if (b[i].ts == INT64_MIN) continue;
-        tm_cols one = {.type = TM_ROLLUP, .n = 1, .ts = &b[i].ts, .v = &b[i].min, .v2 = &b[i].max,
-                       .sum = &b[i].sum, .cnt = &b[i].cnt, .last = &b[i].last, .lt = &b[i].lt};
-        cols_append(out, &ocap, &one, 0);
-        m++;
-    }
-    free(b);
+    buckets_fold(x, n, out);
+    free(x);
     return 1;
 }

@@ -63,6 +63,12 @@ static void head_close(tm_store *s, tm_series *se) {
     pthread_mutex_unlock(&s->mu);
 }
 
+/* Every head to the persister: before the log is cut, and at a stop. */
+static void close_all_heads(tm_store *s) {
+    for (size_t i = 1; i < s->cat.nids; i++)
+        if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+}
+
 /* Apply one sample to memory; the WAL already has it. */
 static void apply(tm_store *s, tm_series *se, int64_t ts, double v, double v2, const char *str, size_t slen) {
     /* samples older than archive 0 keeps take this road too: they are read
@@ -251,8 +257,7 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
             if (s->cat.byid[i] && s->cat.byid[i]->head.n) n += s->cat.byid[i]->head.n;
         if (n) log_info("wal: replayed %zu samples", n);
         uint32_t seg = wal_rotate(s->wal);
-        for (size_t i = 1; i < s->cat.nids; i++)
-            if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+        close_all_heads(s);
         persist_wait(s, s->enq_seq);
         wal_drop_before(s->wal, seg);
     }
@@ -271,8 +276,7 @@ void store_close(tm_store *s) {
     if (!s) return;
     if (s->thr) {
         uint32_t seg = s->wal ? wal_rotate(s->wal) : 0;
-        for (size_t i = 1; i < s->cat.nids; i++)
-            if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+        close_all_heads(s);
         persist_stop(s);
         if (s->wal) wal_drop_before(s->wal, seg);
     }
@@ -303,8 +307,7 @@ void store_tick(tm_store *s, int64_t now) {
     /* the log is cut only after every head is in SQLite: close them all */
     if (!s->cutting && wal_bytes(s->wal) > s->o.wal_max_bytes) {
         s->cut_seg = wal_rotate(s->wal);
-        for (size_t i = 1; i < s->cat.nids; i++)
-            if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+        close_all_heads(s);
         pthread_mutex_lock(&s->mu);
         s->cut_seq = s->enq_seq;
         s->cutting = 1;

@@ -76,6 +76,19 @@ int store_get(tm_store *s, uint32_t id, tm_series_info *out);
  * bucket's last value at the bucket's start. out is allocated (cols_free). */
 int store_read(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *out);
 
+typedef struct {
+    int64_t ts;
+    double min, max, sum, cnt, last;
+    int64_t lt; /* time of the last sample */
+} tm_bucket;
+/* Fold b into a bucket of the same start: the last value is the one of the latest time (on a
+ * tie, b's: it was written later). */
+void bucket_merge(tm_bucket *into, const tm_bucket *b);
+/* Fold buckets stamped with their starts, in any order, into out (TM_ROLLUP
+ * columns, one per start, oldest first); for equal starts the later entry
+ * counts as written later. Memory follows the data, not the time range. */
+void buckets_fold(const tm_bucket *x, size_t n, tm_cols *out);
+
 /* Buckets of step ms over [from, until] (aligned to multiples of step),
  * folded from raw samples and every archive: out is TM_ROLLUP columns, one
  * entry per non-empty bucket, ts = bucket start. Numbers only. */

@@ -54,14 +54,6 @@ void persist_close(tm_store *s);
 void persist_wait(tm_store *s, uint64_t seq); /* until every chunk up to seq is committed */
 
 /* rollup.c (persister thread) */
-typedef struct {
-    int64_t ts;
-    double min, max, sum, cnt, last;
-    int64_t lt; /* time of the last sample */
-} tm_bucket;
-/* Fold b into a bucket: the last value is the one of the latest time (on a
- * tie, b's: it was written later). */
-void bucket_merge(tm_bucket *into, const tm_bucket *b);
 /* Fold n buckets (any order) into archive a's blocks of series sid. */
 int rollup_fold(tm_store *s, uint32_t sid, size_t a, const tm_bucket *b, size_t n);
 /* Fold raw samples (sorted by time) into the archives their age calls for. */
