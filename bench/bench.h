@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "ingest/batch.h"
+#include "model/batch.h"
 
 #define BENCH_REPS 7
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "../core/store.h"
-#include "../ingest/batch.h"
+#include "../model/batch.h"
 #include "../net/http.h"
 
 #define MATCH_MAX_TAGS 32

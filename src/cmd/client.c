@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../ingest/batch.h"
+#include "../model/batch.h"
 #include "../util/config.h"
 #include "../util/httpc.h"
 #include "../util/timeparse.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <zstd.h>
 
-#include "../ingest/batch.h"
+#include "../model/batch.h"
 #include "codec.h"
 
 /* Far above any chunk or rollup block; bounds what a damaged count can

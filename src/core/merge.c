@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ingest/batch.h"
+#include "../model/batch.h"
 
 static void grow(tm_cols *d, size_t cap) {
     d->ts = xrealloc(d->ts, cap * sizeof *d->ts);

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../ingest/batch.h"
+#include "../model/batch.h"
 #include "chunk.h"
 
 #define TM_MAX_ARCHIVES 8

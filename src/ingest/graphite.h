@@ -11,7 +11,7 @@
 #define TM_GRAPHITE_H
 #include <stddef.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 #define TM_LINE_MAX 4096 /* a longer line is rejected */
 void graphite_parse(const char *buf, size_t len, size_t first_line, tm_batch *b);

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 #define INFLUX_LINE_MAX (64 * 1024)
 #define INFLUX_FIELDS_MAX 1024

@@ -10,7 +10,7 @@
 #define TM_JSONDATA_H
 #include <stddef.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 void jsondata_parse(const char *body, size_t len, tm_batch *b);
 #endif

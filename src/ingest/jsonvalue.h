@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 enum jv_result {
     JV_OK,

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 typedef struct {
     const char *p, *end;

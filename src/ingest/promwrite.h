@@ -22,7 +22,7 @@
 #define TM_PROMWRITE_H
 #include <stddef.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 #define PW_MAX_RAW (64u << 20)   /* decompressed request bytes */
 #define PW_MAX_MEM (256u << 20)  /* decoded messages; they take 2-24x the wire size */

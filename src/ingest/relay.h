@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "../util/buf.h"
-#include "batch.h"
+#include "../model/batch.h"
 
 #define RELAY_LINE_MAX (256 * 1024) /* longest line accepted, without its newline */
 #define RELAY_NAME_MAX 200          /* longest relay id or stat name */

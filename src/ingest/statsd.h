@@ -17,7 +17,7 @@
 #define TM_STATSD_H
 #include <stddef.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 #define STATSD_LINE_MAX 4096                 /* a longer line is rejected */
 #define STATSD_KEY_MAX (TM_KEY_MAX - 32)     /* room for "stats.timers." and ".sum_squares_90" */

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 #include "statsd.h"
 
 #define STATSD_MAX_METRICS 100000

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch.h"
+#include "../model/batch.h"
 
 int vapor_parse(const char *query, size_t len, int64_t now_ms, tm_batch *b);
 /* Percent-decode (and '+' to space) n bytes into out (at least n bytes);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "../core/store.h"
-#include "../ingest/batch.h"
+#include "../model/batch.h"
 
 /* A parser bound to its context: appends samples (or only errors, for
  * protocols such as StatsD that aggregate elsewhere) to b. */

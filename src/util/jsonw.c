@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ingest/batch.h"
+#include "../model/batch.h"
 
 void json_put_string(tm_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/batch.h"
+#include "model/batch.h"
 
 #define FZ_TAGS (TM_KEY_MAX / 4 + 1)
 

@@ -12,7 +12,7 @@
 
 #include "core/chunk.h"
 #include "core/codec.h"
-#include "ingest/batch.h"
+#include "model/batch.h"
 
 static uint64_t rng_s = 0x9E3779B97F4A7C15ULL;
 static uint64_t rnd(void) {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "ingest/batch.h"
+#include "model/batch.h"
 #include "ingest/graphite.h"
 #include "ingest/jsondata.h"
 #include "ingest/vapor.h"

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "ingest/batch.h"
+#include "model/batch.h"
 
 static tm_batch B;
 
