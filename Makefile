@@ -1,9 +1,11 @@
 # The two set-up commands: `make run` and `make test` (see README.md).
 BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
 SAN ?= build-san
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-fast test-san bench bench-ui clean
+.PHONY: all deps build run test test-fast test-san bench bench-ui install clean
 
 all: build
 
@@ -23,6 +25,12 @@ build: deps
 
 run: build
 	./$(BUILD)/tidemark serve
+
+# The binary (web UI inside) to $(DESTDIR)$(PREFIX)/bin, the systemd unit to
+# $(DESTDIR)$(PREFIX)/lib/systemd/system.
+install: build
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --strip
 
 # Unit + end-to-end tests, then the same suite under ASan+UBSan with the fuzz targets.
 test: build

@@ -6,13 +6,13 @@
 #
 #   bench/protocols.sh [path/to/tidemark] [path/to/build]     env: SECS (10)
 #
-# Needs wrk (Debian package, installed if missing). Everything stays on 127.0.0.1.
+# Needs wrk (Debian package; scripts/deps.sh installs it). Everything stays on 127.0.0.1.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$here/../build/tidemark}
 BUILD=${2:-$(dirname "$BIN")}
 SECS=${SECS:-10}
-command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
+command -v wrk >/dev/null || { echo "bench: wrk is missing (make deps installs it)" >&2; exit 1; }
 work=$(mktemp -d /tmp/tmproto.XXXXXX)
 PID=""
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$work"' EXIT

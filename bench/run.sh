@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingest and query benchmark: drives a fresh tidemark with ../shared/bench/loadgen.c
+# Ingest and query benchmark: drives a fresh tidemark with bench/loadgen.c
 # (Graphite plaintext over TCP) and prints one table row.
 #
 #   bench/run.sh [path/to/tidemark]      env: SERIES (10000) POINTS (360) CONNS (2) FSYNC (1s)
@@ -10,14 +10,12 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$here/../build/tidemark}
-SHARED=${SHARED:-$here/../../shared/bench}
 SERIES=${SERIES:-10000} POINTS=${POINTS:-360} CONNS=${CONNS:-2} FSYNC=${FSYNC:-1s}
 N=$((SERIES * POINTS))
 work=$(mktemp -d /tmp/tmbench.XXXXXX)
 PID=""
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$work"' EXIT
-[ -f "$SHARED/loadgen.c" ] || { echo "bench: $SHARED/loadgen.c not found (set SHARED)" >&2; exit 1; }
-cc -O2 -pthread -o "$work/loadgen" "$SHARED/loadgen.c"
+cc -O2 -pthread -o "$work/loadgen" "$here/loadgen.c"
 
 HTTP=127.0.0.1:18090 GPORT=12090
 "$BIN" serve --data-dir "$work/data" --http-listen $HTTP --graphite-listen 127.0.0.1:$GPORT \

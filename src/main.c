@@ -10,7 +10,9 @@ static void usage(FILE *f) {
             "commands:\n"
             "  serve    the server: listeners, storage, API (the default)\n"
             "  send     send one sample: tidemark send NAME VALUE [TIME] [--tag k=v]...\n"
-            "  query    print a series: tidemark query NAME [--from -1h] [--step 1m] [--agg avg] [--json]\n\n"
+            "  query    print a series: tidemark query NAME [--from -1h] [--step 1m] [--agg avg] [--json]\n"
+            "  routes   print the HTTP routes of serve: methods, path, who may call them\n\n"
+            "`tidemark --version` prints the version.\n"
             "`tidemark COMMAND --help` lists each command's flags with their defaults.\n\n");
     serve_usage(f);
 }
@@ -20,10 +22,15 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+        printf("tidemark %s\n", TM_VERSION);
+        return 0;
+    }
     if (argc < 2 || argv[1][0] == '-') return cmd_serve(argc - 1, argv + 1);
     if (!strcmp(argv[1], "serve")) return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(argv[1], "send")) return cmd_send(argc - 2, argv + 2);
     if (!strcmp(argv[1], "query")) return cmd_query(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "routes")) return cmd_routes(argc - 2, argv + 2);
     fprintf(stderr, "tidemark: unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return 2;

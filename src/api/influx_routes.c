@@ -157,7 +157,7 @@ static int statement(const char *p, const char *e, size_t id, tm_buf *out, const
         return 1;
     }
     return *why = "tidemark answers only CREATE DATABASE and SHOW DATABASES here; "
-                  "read data with /api/v1/query or /render",
+                  "read data with /api/v1/query",
            0;
 }
 

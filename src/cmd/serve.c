@@ -82,6 +82,13 @@ static int store_opts(const tm_config *c, tm_store_opts *o, char *err, size_t er
     return 0;
 }
 
+/* Every HTTP route of the server, and only here: `tidemark routes` prints
+ * what this registers, and the docs test compares that with docs/. */
+void serve_routes(tm_http *h, tm_api *api, struct event_base *base) {
+    api_register(h, api);
+    routes_stream(h, api, base);
+}
+
 /* Every listener of the server; NULL where it is not (yet) running. */
 typedef struct {
     tm_sink graphite;
@@ -109,8 +116,7 @@ static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64
         !(l->relays = relay_listen(x->base, config_get(c, "relay-listen"), x->store, poll_ms, err, n)))
         return -1;
     l->api.relays = l->relays;
-    api_register(l->http, &l->api);
-    routes_stream(l->http, &l->api, x->base);
+    serve_routes(l->http, &l->api, x->base);
     return 0;
 }
 
@@ -188,4 +194,44 @@ int cmd_serve(int argc, char **argv) {
     config_free(&c);
     log_info("stopped");
     return rc;
+}
+
+/* `tidemark routes`: the table serve_routes builds, printed without opening
+ * a socket; an in-memory store stands in for the data directory. */
+int cmd_routes(int argc, char **argv) {
+    if (argc && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+        printf("usage: tidemark routes\n\nprints every HTTP route of `tidemark serve`, one a line: its methods, its\n"
+               "path (* ends a prefix route) and who may call it (public, read, write)\n");
+        return 0;
+    }
+    if (argc) {
+        fprintf(stderr, "tidemark routes: takes no arguments, not \"%s\"\n", argv[0]);
+        return 2;
+    }
+    tm_config c;
+    tm_store_opts so;
+    char err[512], *mem[] = {"--memory"};
+    if (config_parse(&c, FLAGS, NFLAGS, 1, mem, err, sizeof err) || store_opts(&c, &so, err, sizeof err)) {
+        fprintf(stderr, "tidemark routes: %s\n", err);
+        config_free(&c);
+        return 1;
+    }
+    tm_store *st = store_open(&so, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "tidemark routes: %s\n", err);
+        config_free(&c);
+        return 1;
+    }
+    struct event_base *base = event_base_new();
+    tm_http_opts ho = {0};
+    tm_http *h = http_new(base, &ho);
+    tm_api api = {st, so.step[0], NULL};
+    serve_routes(h, &api, base);
+    http_routes_print(h, stdout);
+    streams_close();
+    http_free(h);
+    store_close(st);
+    event_base_free(base);
+    config_free(&c);
+    return 0;
 }

@@ -240,7 +240,7 @@ static void dispatch(struct evhttp_request *req, void *arg) {
     count_http(mono() - t0);
 }
 
-tm_http *http_listen(struct event_base *base, const char *addr, const tm_http_opts *o, char *err, size_t errlen) {
+tm_http *http_new(struct event_base *base, const tm_http_opts *o) {
     tm_http *h = xcalloc(1, sizeof *h);
     h->o = *o;
     h->prefix = xstrndup(o->prefix ? o->prefix : "", o->prefix ? strlen(o->prefix) : 0);
@@ -254,12 +254,15 @@ tm_http *http_listen(struct event_base *base, const char *addr, const tm_http_op
     evhttp_set_max_headers_size(h->eh, 64 * 1024);
     evhttp_set_timeout(h->eh, 120);
     evhttp_set_gencb(h->eh, dispatch, h);
+    return h;
+}
+
+int http_bind(tm_http *h, const char *addr, char *err, size_t errlen) {
     char host[256];
     const char *colon = strrchr(addr, ':');
     if (!colon || (size_t)(colon - addr) >= sizeof host) {
         snprintf(err, errlen, "bad address \"%s\" (want host:port)", addr);
-        http_free(h);
-        return NULL;
+        return -1;
     }
     memcpy(host, addr, (size_t)(colon - addr));
     host[colon - addr] = 0;
@@ -270,10 +273,18 @@ tm_http *http_listen(struct event_base *base, const char *addr, const tm_http_op
     }
     if (!evhttp_bind_socket_with_handle(h->eh, hp, (ev_uint16_t)atoi(colon + 1))) {
         snprintf(err, errlen, "cannot listen on %s", addr);
+        return -1;
+    }
+    log_info("listening: HTTP API and web UI on http://%s%s/", addr, h->prefix);
+    return 0;
+}
+
+tm_http *http_listen(struct event_base *base, const char *addr, const tm_http_opts *o, char *err, size_t errlen) {
+    tm_http *h = http_new(base, o);
+    if (http_bind(h, addr, err, errlen)) {
         http_free(h);
         return NULL;
     }
-    log_info("listening: HTTP API and web UI on http://%s%s/", addr, h->prefix);
     return h;
 }
 
@@ -289,4 +300,16 @@ void http_free(tm_http *h) {
     free(h->routes);
     free(h->prefix);
     free(h);
+}
+
+void http_routes_print(const tm_http *h, FILE *f) {
+    static const char *const mnames[] = {"GET", "POST", "PUT", "DELETE", "HEAD"};
+    static const char *const access[] = {"public", "read", "write"};
+    for (size_t i = 0; i < h->nroutes; i++) {
+        const route *rt = &h->routes[i];
+        char ms[64] = "";
+        for (int b = 0; b < 5; b++)
+            if (rt->methods & (1 << b)) snprintf(ms + strlen(ms), sizeof ms - strlen(ms), "%s%s", *ms ? "|" : "", mnames[b]);
+        fprintf(f, "%-16s %s%s %s\n", ms, rt->path, rt->is_prefix ? "*" : "", access[rt->access]);
+    }
 }

@@ -14,6 +14,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../util/buf.h"
 
@@ -40,6 +41,12 @@ typedef struct {
 } tm_http_opts;
 
 tm_http *http_listen(struct event_base *base, const char *addr, const tm_http_opts *o, char *err, size_t errlen);
+/* http_listen in two steps: a router with no socket yet (`tidemark routes`
+ * uses one to print the table), then its socket; 0 ok. */
+tm_http *http_new(struct event_base *base, const tm_http_opts *o);
+int http_bind(tm_http *h, const char *addr, char *err, size_t errlen);
+/* One line per route: METHODS PATH ACCESS, "*" ending a prefix route. */
+void http_routes_print(const tm_http *h, FILE *f);
 void http_route(tm_http *h, int methods, const char *path, int is_prefix, int access, tm_handler fn, void *arg);
 void http_free(tm_http *h);
 

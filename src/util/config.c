@@ -148,7 +148,7 @@ void config_usage(FILE *f, const char *cmd, const char *args, const tm_flag *fla
         snprintf(left, sizeof left, "--%s%s", flags[i].name,
                  flags[i].kind == FLAG_BOOL ? "" : flags[i].kind == FLAG_LIST ? " V (repeatable)" : " V");
         fprintf(f, "  %-34s %s", left, flags[i].help);
-        if (flags[i].def) fprintf(f, " (default: %s)", flags[i].def);
+        fprintf(f, " (default: %s)", !flags[i].def ? "none" : !*flags[i].def ? "empty" : flags[i].def);
         fputc('\n', f);
     }
 }
