@@ -12,11 +12,13 @@
 #include "cmd.h"
 
 static const tm_flag SEND_FLAGS[] = {
+    {"config", NULL, "JSON file whose keys are these flags' long names", FLAG_STR},
     {"server", "http://127.0.0.1:8080", "tidemark's HTTP address", FLAG_STR},
     {"token", NULL, "API token (X-AUTH-TOKEN)", FLAG_STR},
     {"tag", NULL, "a tag k=v of the series", FLAG_LIST},
 };
 static const tm_flag QUERY_FLAGS[] = {
+    {"config", NULL, "JSON file whose keys are these flags' long names", FLAG_STR},
     {"server", "http://127.0.0.1:8080", "tidemark's HTTP address", FLAG_STR},
     {"token", NULL, "API token (X-AUTH-TOKEN)", FLAG_STR},
     {"tag", NULL, "only series with tag k=v", FLAG_LIST},
@@ -26,6 +28,8 @@ static const tm_flag QUERY_FLAGS[] = {
     {"agg", "avg", "avg, min, max, sum, count or last", FLAG_STR},
     {"json", "false", "print the server's JSON answer", FLAG_BOOL},
 };
+
+#define NSEND (sizeof SEND_FLAGS / sizeof *SEND_FLAGS)
 
 static int want_help(int argc, char **argv) {
     for (int i = 0; i < argc; i++)
@@ -74,13 +78,14 @@ static json_t *send_body(tm_config *c, char *err, size_t errlen) {
 
 int cmd_send(int argc, char **argv) {
     if (want_help(argc, argv)) {
-        config_usage(stdout, "send", "NAME VALUE [TIME]", SEND_FLAGS, 3);
+        config_usage(stdout, "send", "NAME VALUE [TIME]", SEND_FLAGS, NSEND);
         return 0;
     }
     tm_config c;
     char err[512];
-    if (config_parse(&c, SEND_FLAGS, 3, argc, argv, err, sizeof err) || c.npos < 2 || c.npos > 3) {
-        fprintf(stderr, "tidemark send: %s\n", c.npos < 2 || c.npos > 3 ? "usage: send NAME VALUE [TIME]" : err);
+    int bad = config_parse(&c, SEND_FLAGS, NSEND, argc, argv, err, sizeof err);
+    if (bad || c.npos < 2 || c.npos > 3) {
+        fprintf(stderr, "tidemark send: %s\n", bad ? err : "usage: send NAME VALUE [TIME] [flags] (see --help)");
         config_free(&c);
         return 2;
     }
@@ -132,8 +137,9 @@ int cmd_query(int argc, char **argv) {
     }
     tm_config c;
     char err[512];
-    if (config_parse(&c, QUERY_FLAGS, nf, argc, argv, err, sizeof err) || c.npos != 1) {
-        fprintf(stderr, "tidemark query: %s\n", c.npos != 1 ? "usage: query NAME [flags]" : err);
+    int bad = config_parse(&c, QUERY_FLAGS, nf, argc, argv, err, sizeof err);
+    if (bad || c.npos != 1) {
+        fprintf(stderr, "tidemark query: %s\n", bad ? err : "usage: query NAME [flags] (see --help)");
         config_free(&c);
         return 2;
     }

@@ -61,6 +61,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg) {
     store_tick(x->store, now_ms());
 }
 
+/* serve takes flags only: a word left over is a mistake, not ignored */
+static int stray_word(const tm_config *c, char *err, size_t errlen) {
+    if (!c->npos) return 0;
+    snprintf(err, errlen, "unexpected \"%s\": serve takes only flags (see --help)", c->pos[0]);
+    return -1;
+}
+
 static int store_opts(const tm_config *c, tm_store_opts *o, char *err, size_t errlen) {
     memset(o, 0, sizeof *o);
     o->memory = config_bool(c, "memory");
@@ -154,7 +161,8 @@ int cmd_serve(int argc, char **argv) {
             return 0;
         }
     tm_store_opts so;
-    if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || store_opts(&c, &so, err, sizeof err)) {
+    if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || stray_word(&c, err, sizeof err) ||
+        store_opts(&c, &so, err, sizeof err)) {
         fprintf(stderr, "tidemark serve: %s\n", err);
         config_free(&c);
         return 2;

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,13 @@ static int find(const tm_flag *f, size_t n, const char *name, size_t len) {
     for (size_t i = 0; i < n; i++)
         if (strlen(f[i].name) == len && !strncmp(f[i].name, name, len)) return (int)i;
     return -1;
+}
+
+static int is_bool(const char *v) {
+    static const char *const words[] = {"true", "false", "1", "0", "yes", "no", "on", "off"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (!strcmp(v, words[i])) return 1;
+    return 0;
 }
 
 static void push(tm_config *c, int i, const char *v, int replace) {
@@ -29,9 +37,16 @@ static void push(tm_config *c, int i, const char *v, int replace) {
 
 static int load_file(tm_config *c, const char *path, char *err, size_t errlen) {
     json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    json_t *root = json_loadf(f, 0, &je);
+    fclose(f);
     if (!root || !json_is_object(root)) {
-        snprintf(err, errlen, "config %s: %s (line %d)", path, root ? "not a JSON object" : je.text, je.line);
+        if (root) snprintf(err, errlen, "config %s: not a JSON object", path);
+        else snprintf(err, errlen, "config %s: %s (line %d)", path, je.text, je.line);
         json_decref(root);
         return -1;
     }
@@ -53,8 +68,10 @@ static int load_file(tm_config *c, const char *path, char *err, size_t errlen) {
             else if (json_is_boolean(x)) s = json_is_true(x) ? "true" : "false";
             else if (json_is_integer(x)) snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(x));
             else if (json_is_real(x)) snprintf(tmp, sizeof tmp, "%g", json_real_value(x));
-            else {
-                snprintf(err, errlen, "config %s: bad value for \"%s\"", path, key);
+            else s = NULL;
+            if (!s || (c->flags[i].kind == FLAG_BOOL && !is_bool(s))) {
+                snprintf(err, errlen, "config %s: bad value for \"%s\" (%s)", path, key,
+                         c->flags[i].kind == FLAG_BOOL ? "a switch: true or false" : "a string or a number");
                 json_decref(root);
                 return -1;
             }
@@ -65,6 +82,43 @@ static int load_file(tm_config *c, const char *path, char *err, size_t errlen) {
     return 0;
 }
 
+/* "-memory" (one dash, then a letter; not "-5" nor "-1h"): refused, named */
+static int single_dash(const tm_flag *flags, size_t n, const char *a, char *err, size_t errlen) {
+    if (a[0] != '-' || a[1] == '-' || !((a[1] >= 'a' && a[1] <= 'z') || (a[1] >= 'A' && a[1] <= 'Z'))) return 0;
+    const char *eq = strchr(a + 1, '=');
+    size_t len = eq ? (size_t)(eq - a - 1) : strlen(a + 1);
+    if (find(flags, n, a + 1, len) >= 0) snprintf(err, errlen, "unknown flag %s: flags take two dashes (-%s)", a, a);
+    else snprintf(err, errlen, "unknown flag %s (flags take two dashes; see --help)", a);
+    return 1;
+}
+
+/* argv[*i] is "--name" or "--name=value": its value pushed; 0 ok */
+static int long_flag(tm_config *c, int argc, char **argv, int *i, char *err, size_t errlen) {
+    const char *a = argv[*i], *eq = strchr(a + 2, '=');
+    size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+    int f = find(c->flags, c->nflags, a + 2, len);
+    if (f < 0) {
+        snprintf(err, errlen, "unknown flag %.*s (see --help)", (int)len + 2, a);
+        return -1;
+    }
+    const tm_flag *fl = &c->flags[f];
+    const char *v = eq ? eq + 1 : fl->kind == FLAG_BOOL ? "true" : NULL;
+    if (!v) {
+        if (*i + 1 >= argc) {
+            snprintf(err, errlen, "flag --%s needs a value", fl->name);
+            return -1;
+        }
+        v = argv[++*i];
+    }
+    if (fl->kind == FLAG_BOOL && !is_bool(v)) {
+        snprintf(err, errlen, "--%s is a switch: --%s, --%s=true or --%s=false, not \"%s\"", fl->name, fl->name,
+                 fl->name, fl->name, v);
+        return -1;
+    }
+    if (strcmp(fl->name, "config")) push(c, f, v, fl->kind != FLAG_LIST);
+    return 0;
+}
+
 int config_parse(tm_config *c, const tm_flag *flags, size_t n, int argc, char **argv, char *err, size_t errlen) {
     memset(c, 0, sizeof *c);
     c->flags = flags;
@@ -72,36 +126,23 @@ int config_parse(tm_config *c, const tm_flag *flags, size_t n, int argc, char **
     c->vals = xcalloc(n, sizeof *c->vals);
     c->pos = xcalloc((size_t)argc + 1, sizeof *c->pos);
     /* the file first, so the command line overrides it */
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; find(flags, n, "config", 6) >= 0 && i < argc && strcmp(argv[i], "--"); i++) {
         const char *a = argv[i], *file = NULL;
         if (!strcmp(a, "--config") && i + 1 < argc) file = argv[i + 1];
         else if (!strncmp(a, "--config=", 9)) file = a + 9;
         if (file && load_file(c, file, err, errlen)) return -1;
     }
+    int flags_end = 0; /* after a lone "--" every word is positional */
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (strncmp(a, "--", 2) || !a[2]) {
+        if (flags_end || strncmp(a, "--", 2)) {
+            if (!flags_end && single_dash(flags, n, a, err, errlen)) return -1;
             c->pos[c->npos++] = argv[i];
-            continue;
-        }
-        const char *eq = strchr(a + 2, '=');
-        size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-        int f = find(flags, n, a + 2, len);
-        if (f < 0) {
-            snprintf(err, errlen, "unknown flag %.*s (see --help)", (int)len + 2, a);
+        } else if (!a[2]) {
+            flags_end = 1;
+        } else if (long_flag(c, argc, argv, &i, err, errlen)) {
             return -1;
         }
-        const char *v = eq ? eq + 1 : NULL;
-        if (!v && flags[f].kind == FLAG_BOOL) v = "true";
-        if (!v) {
-            if (i + 1 >= argc) {
-                snprintf(err, errlen, "flag --%s needs a value", flags[f].name);
-                return -1;
-            }
-            v = argv[++i];
-        }
-        if (!strcmp(flags[f].name, "config")) continue;
-        push(c, f, v, flags[f].kind != FLAG_LIST);
     }
     return 0;
 }

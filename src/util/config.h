@@ -4,7 +4,10 @@
  * then a --config FILE (a JSON object keyed by long flag names: strings or
  * numbers, booleans for switches, arrays for repeatable flags), then the
  * command line, each overriding the one before. "--flag value" and
- * "--flag=value" both work; anything not starting with "--" is positional. */
+ * "--flag=value" both work; a switch takes true/false (1/0, yes/no, on/off)
+ * or nothing; anything not starting with "--" is positional, and so is
+ * everything after a lone "--". A word with one dash and a letter
+ * ("-memory") is refused: it is a mistyped flag, not a value. */
 #ifndef TM_CONFIG_H
 #define TM_CONFIG_H
 #include <stddef.h>

@@ -67,7 +67,7 @@ def flag_claims(spans, blocks, commands):
         inv = invocation(text.split(" #")[0], commands)
         if inv:
             out += [(inv[0], f) for f in FLAG_RE.findall(inv[1]) if f not in GLOBAL]
-        elif is_span and text.startswith("--"):
+        elif is_span and FLAG_RE.match(text):
             out.append((None, FLAG_RE.match(text).group(1)))
     return out
 
