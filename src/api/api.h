@@ -9,6 +9,7 @@ typedef struct {
     tm_store *store;
     int64_t default_step; /* archive 0's step, ms */
     struct tm_relays *relays; /* connected Pulse relays, for the /relays/ routes (may be NULL) */
+    struct tm_engine *engine; /* the query engine (query/engine.h): every read of samples goes through it */
 } tm_api;
 
 void api_register(tm_http *h, tm_api *api);

@@ -12,6 +12,7 @@
 #include "../net/listen.h"
 #include "../net/relay.h"
 #include "../net/statsd_server.h"
+#include "../query/engine.h"
 #include "../util/config.h"
 #include "../util/counters.h"
 #include "../util/log.h"
@@ -36,6 +37,10 @@ static const tm_flag FLAGS[] = {
     {"fsync", "1s", "durability of acknowledged writes: always, 1s or off", FLAG_STR},
     {"wal-max", "256MiB", "write-ahead log size that triggers persisting every head", FLAG_STR},
     {"log-level", "info", "debug, info, warn or error", FLAG_STR},
+    {"query-workers", "0", "threads that run queries off the ingest loop (0: one per core)", FLAG_STR},
+    {"query-max-series", "100000", "series one query may select", FLAG_STR},
+    {"query-max-points", "50000000", "points one query may hold", FLAG_STR},
+    {"query-timeout", "30s", "wall time one query may take", FLAG_STR},
 };
 #define NFLAGS (sizeof FLAGS / sizeof *FLAGS)
 
@@ -103,14 +108,32 @@ typedef struct {
     tm_listener *gt, *gu;
     tm_statsd *statsd;
     tm_relays *relays;
+    tm_engine *engine;
     tm_api api;
 } listeners;
+
+/* The query engine's workers and bounds from the flags. */
+static tm_engine *engine_start(const tm_config *c, serve_ctx *x, char *err, size_t n) {
+    tm_bounds b = {0};
+    const char *to = config_get(c, "query-timeout");
+    char *end;
+    long workers = strtol(config_get(c, "query-workers"), &end, 10);
+    b.max_series = strtoull(config_get(c, "query-max-series"), NULL, 10);
+    b.max_points = strtoull(config_get(c, "query-max-points"), NULL, 10);
+    if (*end || workers < 0 || workers > 256 || !b.max_series || !b.max_points ||
+        !parse_duration_ms(to, strlen(to), &b.max_ms) || b.max_ms <= 0) {
+        snprintf(err, n, "bad --query-workers, --query-max-series, --query-max-points or --query-timeout");
+        return NULL;
+    }
+    return engine_new(x->store, x->base, (int)workers, &b, err, n);
+}
 
 /* Start every listener in turn; 0, or -1 with the reason in err. */
 static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64_t step0, char *err, size_t n) {
     tm_http_opts ho = {config_get(c, "url-prefix"), config_get(c, "token"), config_get(c, "cors-allow"),
                        config_bool(c, "read-open"), 0};
-    l->api = (tm_api){x->store, step0, NULL};
+    if (!(l->engine = engine_start(c, x, err, n))) return -1;
+    l->api = (tm_api){x->store, step0, NULL, l->engine};
     sink_init(&l->graphite, x->store, sink_graphite, NULL, P_GRAPHITE);
     const char *ga = config_get(c, "graphite-listen"), *pi = config_get(c, "poll-interval");
     int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
@@ -129,6 +152,7 @@ static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64
 
 /* Stop in the order data flows, so what a listener still holds reaches the store. */
 static void listeners_stop(listeners *l) {
+    engine_free(l->engine); /* answers the queries in flight while HTTP still can */
     streams_close();
     listener_free(l->gt);
     listener_free(l->gu);

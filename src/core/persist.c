@@ -66,16 +66,23 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
         return -1;
     }
     sqlite3_busy_timeout(s->rdb, 5000);
-    if (sqlite3_prepare_v2(s->rdb, "SELECT data FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id", -1,
-                           &s->rd_chunks, NULL) ||
-        sqlite3_prepare_v2(s->rdb,
+    if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen)) return -1;
+    return load_series(s, err, errlen);
+}
+
+int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen) {
+    r->s = s;
+    r->db = db;
+    if (sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id", -1,
+                           &r->chunks, NULL) ||
+        sqlite3_prepare_v2(db,
                            "SELECT arch, data FROM rollups WHERE series=? AND end>=? AND start<=? "
                            "ORDER BY arch DESC, start",
-                           -1, &s->rd_rollups, NULL)) {
-        snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(s->rdb));
+                           -1, &r->rollups, NULL)) {
+        snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
         return -1;
     }
-    return load_series(s, err, errlen);
+    return 0;
 }
 
 static void save_chunk(tm_store *s, sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_buf *blob) {
@@ -187,8 +194,9 @@ void persist_stop(tm_store *s) {
 }
 
 void persist_close(tm_store *s) {
-    sqlite3_finalize(s->rd_chunks);
-    sqlite3_finalize(s->rd_rollups);
+    sqlite3_finalize(s->own.chunks);
+    sqlite3_finalize(s->own.rollups);
+    s->own.chunks = s->own.rollups = NULL;
     if (s->rdb && s->rdb != s->wdb) sqlite3_close(s->rdb);
     if (s->wdb) {
         /* fold the SQLite WAL back into the database file on a clean stop */

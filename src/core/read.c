@@ -1,5 +1,7 @@
 /* read.c — queries: one series' samples or buckets over a time range, merged
- * from rollups, persisted chunks, chunks in flight and the head. Loop thread. */
+ * from rollups, persisted chunks, chunks in flight and the head. The loop
+ * thread reads through the store's own reader; other threads through theirs,
+ * under the store's read lock (reader.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +17,11 @@ static void take_range(tm_cols *dst, size_t *cap, const tm_cols *src, int64_t fr
 }
 
 /* Persisted chunks, then chunks in flight, then the head: write order. */
-static void gather_raw(tm_store *s, tm_series *se, int64_t from, int64_t until, tm_cols *out, size_t *cap) {
+static void gather_raw(tm_reader *rd, tm_series *se, int64_t from, int64_t until, tm_cols *out, size_t *cap) {
     /* in-flight chunks first into a side run: once the persister commits one,
      * it is in SQLite before it leaves memory, so reading memory first never
      * misses it (at worst it is seen twice and deduplicated) */
+    tm_store *s = rd->s;
     tm_cols fly = {.type = se->type};
     size_t fcap = 0;
     pthread_mutex_lock(&s->mu);
@@ -33,7 +36,7 @@ static void gather_raw(tm_store *s, tm_series *se, int64_t from, int64_t until, 
     pthread_mutex_unlock(&s->mu);
     free(ps);
 
-    sqlite3_stmt *st = s->rd_chunks;
+    sqlite3_stmt *st = rd->chunks;
     sqlite3_bind_int64(st, 1, se->id);
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, until);
@@ -50,8 +53,8 @@ static void gather_raw(tm_store *s, tm_series *se, int64_t from, int64_t until, 
 }
 
 /* Rollup buckets of every archive overlapping the range, coarsest first. */
-static void gather_rollups(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *out, size_t *cap) {
-    sqlite3_stmt *st = s->rd_rollups;
+static void gather_rollups(tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out, size_t *cap) {
+    sqlite3_stmt *st = rd->rollups;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, until);
@@ -64,8 +67,8 @@ static void gather_rollups(tm_store *s, uint32_t id, int64_t from, int64_t until
     sqlite3_reset(st);
 }
 
-int store_read(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *out) {
-    tm_series *se = catalog_get(&s->cat, id);
+int read_series(tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out) {
+    tm_series *se = catalog_get(&rd->s->cat, id);
     memset(out, 0, sizeof *out);
     if (!se) return 0;
     out->type = se->type;
@@ -73,7 +76,7 @@ int store_read(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *o
     if (se->type == TM_NUMBER) {
         tm_cols r = {.type = TM_ROLLUP};
         size_t rcap = 0;
-        gather_rollups(s, id, from, until, &r, &rcap);
+        gather_rollups(rd, id, from, until, &r, &rcap);
         /* a bucket stands for its samples by its last value, at its start */
         for (size_t i = 0; i < r.n; i++) {
             tm_cols one = {.type = TM_NUMBER, .n = 1, .ts = &r.ts[i], .v = &r.last[i]};
@@ -81,9 +84,13 @@ int store_read(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *o
         }
         cols_free(&r);
     }
-    gather_raw(s, se, from, until, out, &cap);
+    gather_raw(rd, se, from, until, out, &cap);
     cols_sort_dedup(out);
     return 1;
+}
+
+int store_read(tm_store *s, uint32_t id, int64_t from, int64_t until, tm_cols *out) {
+    return read_series(&s->own, id, from, until, out);
 }
 
 static int64_t floor_to(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
@@ -112,8 +119,8 @@ void buckets_fold(const tm_bucket *x, size_t n, tm_cols *out) {
     free(idx);
 }
 
-int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out) {
-    tm_series *se = catalog_get(&s->cat, id);
+int read_buckets(tm_reader *rd, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out) {
+    tm_series *se = catalog_get(&rd->s->cat, id);
     memset(out, 0, sizeof *out);
     out->type = TM_ROLLUP;
     if (!se || se->type != TM_NUMBER || step <= 0 || until < from) return 0;
@@ -121,8 +128,8 @@ int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t
     if ((until - b0) / step + 1 > MAX_BUCKETS) return 0;
     tm_cols r = {.type = TM_ROLLUP}, raw = {.type = TM_NUMBER};
     size_t rcap = 0, cap = 0, n = 0;
-    gather_rollups(s, id, b0, until, &r, &rcap);
-    gather_raw(s, se, b0, until, &raw, &cap);
+    gather_rollups(rd, id, b0, until, &r, &rcap);
+    gather_raw(rd, se, b0, until, &raw, &cap);
     cols_sort_dedup(&raw);
     /* rollups first (older writes), then raw, so on a tie raw's last wins */
     tm_bucket *x = xmalloc((r.n + raw.n + 1) * sizeof *x);
@@ -138,4 +145,8 @@ int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t
     buckets_fold(x, n, out);
     free(x);
     return 1;
+}
+
+int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out) {
+    return read_buckets(&s->own, id, from, until, step, out);
 }

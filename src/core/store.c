@@ -125,7 +125,17 @@ static void wal_sample(tm_buf *w, const tm_series *se, int64_t ts, const tm_samp
     if (se->type == TM_LOCATION) buf_put(w, &x->v2, 8);
 }
 
+static size_t write_locked(tm_store *s, tm_batch *b, int64_t now);
 size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
+    pthread_rwlock_wrlock(&s->lock);
+    size_t ok = write_locked(s, b, now);
+    pthread_rwlock_unlock(&s->lock);
+    /* outside the lock: observers may take their time (they run on this thread) */
+    if (s->observer && ok) s->observer(s->observer_arg, b, s->ids);
+    return ok;
+}
+
+static size_t write_locked(tm_store *s, tm_batch *b, int64_t now) {
     s->now = now;
     int64_t oldest = now - s->o.keep[s->o.narch - 1];
     tm_buf *w = &s->walbuf;
@@ -164,6 +174,7 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
     if (s->wal && w->n && wal_append(s->wal, w->p, w->n, &rec)) {
         log_limited(LOG_ERROR, "wal: write failed: %s; samples refused", strerror(errno));
         batch_error(b, 0, "cannot write the write-ahead log: %s", strerror(errno));
+        for (size_t i = 0; i < b->n; i++) s->ids[i] = 0;
         return 0;
     }
     for (size_t i = 0, k = 0; i < b->n; i++) {
@@ -173,7 +184,6 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
         s->walpos = rec ? rec + k++ : 0; /* the k-th sample of the record, as replay counts */
         apply(s, ser[i], x->ts, x->v, x->v2, batch_str(b, x), x->str_len);
     }
-    if (s->observer && ok) s->observer(s->observer_arg, b, s->ids);
     return ok;
 }
 
@@ -228,6 +238,11 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
     s->now = now_ms();
     catalog_init(&s->cat);
     pthread_mutex_init(&s->mu, NULL);
+    pthread_rwlockattr_t la;
+    pthread_rwlockattr_init(&la);
+    pthread_rwlockattr_setkind_np(&la, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&s->lock, &la);
+    pthread_rwlockattr_destroy(&la);
     pthread_cond_init(&s->wake, NULL);
     pthread_cond_init(&s->done, NULL);
     if (!o->memory) {
@@ -287,13 +302,21 @@ void store_close(tm_store *s) {
     free(s->ser);
     free(s->ids);
     pthread_mutex_destroy(&s->mu);
+    pthread_rwlock_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);
     pthread_cond_destroy(&s->done);
     free(s->dir);
     free(s);
 }
 
+static void tick_locked(tm_store *s, int64_t now);
 void store_tick(tm_store *s, int64_t now) {
+    pthread_rwlock_wrlock(&s->lock);
+    tick_locked(s, now);
+    pthread_rwlock_unlock(&s->lock);
+}
+
+static void tick_locked(tm_store *s, int64_t now) {
     s->now = now;
     pthread_mutex_lock(&s->mu);
     int cut_done = s->cutting && s->done_seq >= s->cut_seq;
@@ -323,7 +346,7 @@ void store_tick(tm_store *s, int64_t now) {
     }
 }
 
-static void info_of(const tm_series *se, tm_series_info *out) {
+void info_of(const tm_series *se, tm_series_info *out) {
     out->id = se->id;
     out->type = se->type;
     out->key = se->key;
@@ -359,6 +382,8 @@ int store_find(tm_store *s, const char *key, size_t klen, tm_series_info *out) {
     info_of(se, out);
     return 1;
 }
+
+const tm_store_opts *store_options(const tm_store *s) { return &s->o; }
 
 int store_get(tm_store *s, uint32_t id, tm_series_info *out) {
     tm_series *se = catalog_get(&s->cat, id);

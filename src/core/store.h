@@ -94,6 +94,27 @@ void buckets_fold(const tm_bucket *x, size_t n, tm_cols *out);
  * entry per non-empty bucket, ts = bucket start. Numbers only. */
 int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out);
 
+/* Reading from other threads (the query engine's workers). Each such thread
+ * opens its own reader (its own SQLite connection on disk) and reads only
+ * through reader_*; every call holds the store's read lock for its length,
+ * and the loop thread holds the write lock around each store_write and
+ * store_tick, so a reader sees every series whole (never a head mid-append,
+ * never the catalog mid-growth). The lock prefers the writer: ingestion
+ * waits for at most one series' read per reading thread. The loop thread
+ * itself keeps using store_read/store_buckets (it is the writer: no lock).
+ * Ids are dense (1..reader_max_id) and never reused; a series' key pointer
+ * stays valid for the store's life. */
+typedef struct tm_reader tm_reader;
+tm_reader *store_reader_open(tm_store *s, char *err, size_t errlen);
+void store_reader_close(tm_reader *r);
+int reader_read(tm_reader *r, uint32_t id, int64_t from, int64_t until, tm_cols *out);
+int reader_buckets(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out);
+/* last_str (a copy) is valid until the reader's next reader_get */
+int reader_get(tm_reader *r, uint32_t id, tm_series_info *out);
+uint32_t reader_max_id(tm_reader *r);
+/* Archives as the store was opened with them (narch, step, keep). */
+const tm_store_opts *store_options(const tm_store *s);
+
 /* Counters for /metrics. */
 typedef struct {
     uint64_t series, wal_bytes, chunks_persisted, samples_stored, rollup_blocks;

@@ -16,6 +16,15 @@
 #define HEAD_SPAN (6 * 3600 * 1000LL)  /* ms a chunk may span */
 #define ROLLUP_BLOCK 256               /* buckets per rollup block */
 
+/* A read context: its own SQLite statements (and, on disk, connection), so
+ * threads read in parallel. The store holds one for the loop thread. */
+struct tm_reader {
+    tm_store *s;
+    sqlite3 *db; /* owned unless it is the store's */
+    sqlite3_stmt *chunks, *rollups;
+    char *last_str; /* reader_get's copy of a string series' last value */
+};
+
 struct tm_store {
     tm_store_opts o;
     char *dir;
@@ -30,7 +39,12 @@ struct tm_store {
     void *observer_arg;
 
     sqlite3 *wdb, *rdb; /* the same connection with --memory */
-    sqlite3_stmt *rd_chunks, *rd_rollups;
+    struct tm_reader own; /* the loop thread's reads, on rdb */
+    /* The loop thread holds it for writing around every change of the
+     * catalog or a head (store_write, store_tick); other threads read only
+     * through reader_*, each call under it for reading. Writer-preferring, so
+     * ingestion waits at most one series' read per reading thread. */
+    pthread_rwlock_t lock;
 
     pthread_mutex_t mu; /* guards everything below, and every series' pending list */
     pthread_cond_t wake, done;
@@ -47,11 +61,18 @@ struct tm_store {
 };
 
 /* persist.c */
+int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen);
 int persist_open(tm_store *s, char *err, size_t errlen);
 void persist_start(tm_store *s);
 void persist_stop(tm_store *s); /* drains the queue first */
 void persist_close(tm_store *s);
 void persist_wait(tm_store *s, uint64_t seq); /* until every chunk up to seq is committed */
+
+/* read.c: reads through a reader (the caller holds what it needs: the loop
+ * thread nothing, others the read lock) */
+int read_series(struct tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out);
+int read_buckets(struct tm_reader *rd, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out);
+void info_of(const tm_series *se, tm_series_info *out);
 
 /* rollup.c (persister thread) */
 /* Fold n buckets (any order) into archive a's blocks of series sid. */

@@ -1,0 +1,364 @@
+/* index.c — the name tree and the tag postings (see index.h). */
+#include "index.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/batch.h"
+#include "../util/buf.h"
+#include "../util/glob.h"
+#include "strmap.h"
+
+typedef struct {
+    uint32_t parent, seglen;
+    char *seg;
+    uint32_t *kids;
+    uint32_t nk, ck;
+    tm_ids ser;     /* series named exactly this path (any tags) */
+    uint32_t plain; /* how many of them carry no tags */
+} node;
+
+typedef struct {
+    char *v;
+    uint32_t vlen;
+    tm_ids ids;
+} posting;
+
+typedef struct {
+    char *k;
+    uint32_t klen;
+    uint32_t *post; /* indexes into postings */
+    uint32_t np, cp;
+} tagkey;
+
+struct tm_index {
+    pthread_rwlock_t lock;
+    size_t n; /* ids 1..n indexed */
+    const char **keys;
+    uint32_t *klens;
+    uint8_t *types;
+    size_t cap;
+    node *nodes; /* [0] is the root */
+    size_t nn, cn;
+    tm_strmap kids; /* (parent, segment) → node */
+    tagkey *tags;
+    size_t nt, ct;
+    tm_strmap tagidx; /* (0, key) → tag */
+    posting *posts;
+    size_t npost, cpost;
+    tm_strmap vals; /* (tag, value) → posting */
+};
+
+tm_index *index_new(void) {
+    tm_index *ix = xcalloc(1, sizeof *ix);
+    pthread_rwlock_init(&ix->lock, NULL);
+    ix->cn = 64;
+    ix->nodes = xcalloc(ix->cn, sizeof *ix->nodes);
+    ix->nn = 1;
+    return ix;
+}
+
+void index_free(tm_index *ix) {
+    if (!ix) return;
+    for (size_t i = 0; i < ix->nn; i++) {
+        free(ix->nodes[i].seg);
+        free(ix->nodes[i].kids);
+        ids_free(&ix->nodes[i].ser);
+    }
+    for (size_t i = 0; i < ix->nt; i++) {
+        free(ix->tags[i].k);
+        free(ix->tags[i].post);
+    }
+    for (size_t i = 0; i < ix->npost; i++) {
+        free(ix->posts[i].v);
+        ids_free(&ix->posts[i].ids);
+    }
+    free(ix->nodes);
+    free(ix->tags);
+    free(ix->posts);
+    free(ix->keys);
+    free(ix->klens);
+    free(ix->types);
+    strmap_free(&ix->kids);
+    strmap_free(&ix->tagidx);
+    strmap_free(&ix->vals);
+    pthread_rwlock_destroy(&ix->lock);
+    free(ix);
+}
+
+static uint32_t child(tm_index *ix, uint32_t parent, const char *seg, size_t n) {
+    uint32_t c = strmap_get(&ix->kids, parent, seg, n);
+    if (c != UINT32_MAX) return c;
+    if (ix->nn == ix->cn) {
+        ix->cn *= 2;
+        ix->nodes = xrealloc(ix->nodes, ix->cn * sizeof *ix->nodes);
+    }
+    c = (uint32_t)ix->nn++;
+    node *x = &ix->nodes[c];
+    memset(x, 0, sizeof *x);
+    x->parent = parent;
+    x->seg = xstrndup(seg, n);
+    x->seglen = (uint32_t)n;
+    strmap_put(&ix->kids, parent, seg, n, c);
+    node *p = &ix->nodes[parent];
+    if (p->nk == p->ck) {
+        p->ck = p->ck ? p->ck * 2 : 4;
+        p->kids = xrealloc(p->kids, p->ck * sizeof *p->kids);
+    }
+    p->kids[p->nk++] = c;
+    return c;
+}
+
+static void post(tm_index *ix, const char *k, size_t kl, const char *v, size_t vl, uint32_t id) {
+    uint32_t t = strmap_get(&ix->tagidx, 0, k, kl);
+    if (t == UINT32_MAX) {
+        if (ix->nt == ix->ct) {
+            ix->ct = ix->ct ? ix->ct * 2 : 16;
+            ix->tags = xrealloc(ix->tags, ix->ct * sizeof *ix->tags);
+        }
+        t = (uint32_t)ix->nt++;
+        ix->tags[t] = (tagkey){xstrndup(k, kl), (uint32_t)kl, NULL, 0, 0};
+        strmap_put(&ix->tagidx, 0, k, kl, t);
+    }
+    uint32_t p = strmap_get(&ix->vals, t, v, vl);
+    if (p == UINT32_MAX) {
+        if (ix->npost == ix->cpost) {
+            ix->cpost = ix->cpost ? ix->cpost * 2 : 64;
+            ix->posts = xrealloc(ix->posts, ix->cpost * sizeof *ix->posts);
+        }
+        p = (uint32_t)ix->npost++;
+        ix->posts[p] = (posting){xstrndup(v, vl), (uint32_t)vl, {0}};
+        strmap_put(&ix->vals, t, v, vl, p);
+        tagkey *tk = &ix->tags[t];
+        if (tk->np == tk->cp) {
+            tk->cp = tk->cp ? tk->cp * 2 : 8;
+            tk->post = xrealloc(tk->post, tk->cp * sizeof *tk->post);
+        }
+        tk->post[tk->np++] = p;
+    }
+    ids_push(&ix->posts[p].ids, id);
+}
+
+static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen) {
+    tm_tag tags[64];
+    size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
+    uint32_t at = 0;
+    for (size_t i = 0; i <= nlen;) { /* walk the name's segments */
+        size_t j = i;
+        while (j < nlen && key[j] != '.') j++;
+        at = child(ix, at, key + i, j - i);
+        i = j + 1;
+    }
+    ids_push(&ix->nodes[at].ser, id);
+    if (!nt) ix->nodes[at].plain++;
+    post(ix, "__name__", 8, key, nlen, id);
+    if (nt) post(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);
+    for (size_t i = 0; i < nt; i++) post(ix, tags[i].k, tags[i].klen, tags[i].v, tags[i].vlen, id);
+}
+
+void index_sync(tm_index *ix, tm_reader *rd) {
+    uint32_t max = reader_max_id(rd);
+    pthread_rwlock_rdlock(&ix->lock);
+    int behind = max > ix->n;
+    pthread_rwlock_unlock(&ix->lock);
+    if (!behind) return;
+    pthread_rwlock_wrlock(&ix->lock);
+    if (max + 1 > ix->cap) {
+        ix->cap = (max + 1) * 2;
+        ix->keys = xrealloc(ix->keys, ix->cap * sizeof *ix->keys);
+        ix->klens = xrealloc(ix->klens, ix->cap * sizeof *ix->klens);
+        ix->types = xrealloc(ix->types, ix->cap);
+    }
+    for (uint32_t id = (uint32_t)ix->n + 1; id <= max; id++) {
+        tm_series_info in;
+        ix->keys[id] = NULL;
+        ix->klens[id] = 0;
+        ix->types[id] = 0;
+        if (!reader_get(rd, id, &in)) continue; /* a hole in the ids (an id loaded from disk out of order) */
+        ix->keys[id] = in.key;
+        ix->klens[id] = (uint32_t)in.klen;
+        ix->types[id] = (uint8_t)in.type;
+        add_series(ix, id, in.key, in.klen);
+    }
+    if (max > ix->n) ix->n = max;
+    pthread_rwlock_unlock(&ix->lock);
+}
+
+size_t index_size(tm_index *ix) {
+    pthread_rwlock_rdlock(&ix->lock);
+    size_t n = ix->n;
+    pthread_rwlock_unlock(&ix->lock);
+    return n;
+}
+
+const char *index_key(tm_index *ix, uint32_t id, size_t *klen) {
+    pthread_rwlock_rdlock(&ix->lock);
+    const char *k = id && id <= ix->n ? ix->keys[id] : NULL;
+    *klen = k ? ix->klens[id] : 0;
+    pthread_rwlock_unlock(&ix->lock);
+    return k;
+}
+
+int index_type(tm_index *ix, uint32_t id) {
+    pthread_rwlock_rdlock(&ix->lock);
+    int t = id && id <= ix->n ? ix->types[id] : -1;
+    pthread_rwlock_unlock(&ix->lock);
+    return t;
+}
+
+/* The nodes matching a glob, level by level: a literal segment is a lookup,
+ * a pattern visits the children of the nodes matched so far. */
+static void walk(tm_index *ix, const char *glob, size_t n, tm_ids *at) {
+    tm_ids next = {0};
+    ids_add(at, 0);
+    for (size_t i = 0; i <= n && at->n;) {
+        size_t j = i;
+        int depth = 0;
+        while (j < n && (glob[j] != '.' || depth)) { /* a dot inside {a.b,c} belongs to the group */
+            if (glob[j] == '{') depth++;
+            else if (glob[j] == '}' && depth) depth--;
+            j++;
+        }
+        const char *seg = glob + i;
+        size_t sl = j - i;
+        next.n = 0;
+        int pat = glob_is_pattern(seg, sl);
+        for (size_t k = 0; k < at->n; k++) {
+            if (!pat) {
+                uint32_t c = strmap_get(&ix->kids, at->v[k], seg, sl);
+                if (c != UINT32_MAX) ids_add(&next, c);
+                continue;
+            }
+            const node *p = &ix->nodes[at->v[k]];
+            for (uint32_t q = 0; q < p->nk; q++) {
+                const node *c = &ix->nodes[p->kids[q]];
+                if (glob_match(seg, sl, c->seg, c->seglen)) ids_add(&next, p->kids[q]);
+            }
+        }
+        tm_ids t = *at;
+        *at = next;
+        next = t;
+        i = j + 1;
+    }
+    ids_free(&next);
+    ids_sort(at);
+}
+
+void index_glob(tm_index *ix, const char *glob, size_t n, int with_tags, tm_ids *out) {
+    tm_ids at = {0};
+    pthread_rwlock_rdlock(&ix->lock);
+    walk(ix, glob, n, &at);
+    for (size_t k = 0; k < at.n; k++) {
+        const tm_ids *s = &ix->nodes[at.v[k]].ser;
+        for (size_t i = 0; i < s->n; i++)
+            if (with_tags || !memchr(ix->keys[s->v[i]], ';', ix->klens[s->v[i]])) ids_add(out, s->v[i]);
+    }
+    pthread_rwlock_unlock(&ix->lock);
+    ids_free(&at);
+    ids_sort(out);
+}
+
+static char *path_of(tm_index *ix, uint32_t k) {
+    size_t len = 0;
+    for (uint32_t x = k; x; x = ix->nodes[x].parent) len += ix->nodes[x].seglen + 1;
+    char *p = xmalloc(len + 1);
+    p[len ? len - 1 : 0] = 0;
+    size_t at = len ? len - 1 : 0;
+    for (uint32_t x = k; x; x = ix->nodes[x].parent) {
+        at -= ix->nodes[x].seglen;
+        memcpy(p + at, ix->nodes[x].seg, ix->nodes[x].seglen);
+        if (at) p[--at] = '.';
+    }
+    return p;
+}
+
+static int cmp_node(const void *a, const void *b) { return strcmp(((const tm_node *)a)->path, ((const tm_node *)b)->path); }
+
+size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
+    tm_ids at = {0};
+    pthread_rwlock_rdlock(&ix->lock);
+    walk(ix, glob, n, &at);
+    tm_node *v = xcalloc(at.n ? at.n : 1, sizeof *v);
+    size_t m = 0;
+    for (size_t k = 0; k < at.n; k++) {
+        const node *x = &ix->nodes[at.v[k]];
+        uint32_t branch = 0; /* a child counts when some untagged series lies below it */
+        for (uint32_t q = 0; q < x->nk && !branch; q++) branch = 1;
+        if (!x->plain && !branch) continue; /* only tagged series here: Graphite's tree never shows them */
+        v[m++] = (tm_node){path_of(ix, at.v[k]), x->plain > 0, branch > 0};
+    }
+    pthread_rwlock_unlock(&ix->lock);
+    ids_free(&at);
+    qsort(v, m, sizeof *v, cmp_node);
+    *out = v;
+    return m;
+}
+
+void nodes_free(tm_node *v, size_t n) {
+    for (size_t i = 0; i < n; i++) free(v[i].path);
+    free(v);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+size_t index_tag_keys(tm_index *ix, char ***out) {
+    pthread_rwlock_rdlock(&ix->lock);
+    char **v = xmalloc((ix->nt + 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; i < ix->nt; i++)
+        if (strcmp(ix->tags[i].k, "__name__") && strcmp(ix->tags[i].k, IX_TAGGED_NAME))
+            v[m++] = xstrndup(ix->tags[i].k, ix->tags[i].klen);
+    pthread_rwlock_unlock(&ix->lock);
+    qsort(v, m, sizeof *v, cmp_str);
+    *out = v;
+    return m;
+}
+
+size_t index_tag_values(tm_index *ix, const char *key, char ***out) {
+    pthread_rwlock_rdlock(&ix->lock);
+    uint32_t t = strmap_get(&ix->tagidx, 0, key, strlen(key));
+    size_t np = t == UINT32_MAX ? 0 : ix->tags[t].np;
+    char **v = xmalloc((np + 1) * sizeof *v);
+    for (size_t i = 0; i < np; i++) {
+        const posting *p = &ix->posts[ix->tags[t].post[i]];
+        v[i] = xstrndup(p->v, p->vlen);
+    }
+    pthread_rwlock_unlock(&ix->lock);
+    qsort(v, np, sizeof *v, cmp_str);
+    *out = v;
+    return np;
+}
+
+void strs_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+void index_postings(tm_index *ix, const char *key, size_t klen, int (*test)(const char *v, size_t n, void *arg),
+                    void *arg, tm_ids *out) {
+    pthread_rwlock_rdlock(&ix->lock);
+    uint32_t t = strmap_get(&ix->tagidx, 0, key, klen);
+    for (size_t i = 0; t != UINT32_MAX && i < ix->tags[t].np; i++) {
+        const posting *p = &ix->posts[ix->tags[t].post[i]];
+        if (test && !test(p->v, p->vlen, arg)) continue;
+        for (size_t k = 0; k < p->ids.n; k++) ids_add(out, p->ids.v[k]);
+    }
+    pthread_rwlock_unlock(&ix->lock);
+    ids_sort(out); /* one sort, not a merge per value: a regex may pick thousands */
+}
+
+void index_postings_eq(tm_index *ix, const char *key, size_t klen, const char *v, size_t vlen, tm_ids *out) {
+    pthread_rwlock_rdlock(&ix->lock);
+    uint32_t t = strmap_get(&ix->tagidx, 0, key, klen);
+    uint32_t p = t == UINT32_MAX ? UINT32_MAX : strmap_get(&ix->vals, t, v, vlen);
+    if (p != UINT32_MAX) ids_union(out, &ix->posts[p].ids);
+    pthread_rwlock_unlock(&ix->lock);
+}
+
+void index_all(tm_index *ix, tm_ids *out) {
+    pthread_rwlock_rdlock(&ix->lock);
+    for (uint32_t id = 1; id <= ix->n; id++)
+        if (ix->keys[id]) ids_push(out, id);
+    pthread_rwlock_unlock(&ix->lock);
+}

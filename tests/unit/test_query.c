@@ -1,0 +1,376 @@
+/* test_query.c — the query engine through its headers: selection by glob
+ * (tree) and matchers (postings, PCRE2), raw and grid fetch, aggregation,
+ * every bound's error, and ingestion going on while a heavy query runs on
+ * the workers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/store.h"
+#include "query/engine.h"
+#include "query/fetch.h"
+#include "query/grid.h"
+#include "query/matcher.h"
+#include "util/timeparse.h"
+
+static char dir[256];
+static tm_store *S;
+static tm_engine *E;
+static const int64_t T0 = 1700000000000LL; /* a multiple of 10 s */
+
+static tm_store *open_store(int memory) {
+    tm_store_opts o = {0};
+    o.memory = memory;
+    o.data_dir = dir;
+    o.fsync = TM_FSYNC_OFF;
+    o.narch = parse_retention("10s:100y", o.step, o.keep, TM_MAX_ARCHIVES);
+    char err[256];
+    tm_store *s = store_open(&o, err, sizeof err);
+    if (!s) fail_msg("store_open: %s", err);
+    return s;
+}
+
+static void put(const char *key, int64_t ts, double v) {
+    tm_batch b;
+    batch_init(&b);
+    batch_add_number(&b, key, strlen(key), ts, v);
+    assert_int_equal(store_write(S, &b, now_ms()), 1);
+    batch_free(&b);
+}
+
+static int setup(void **st) {
+    (void)st;
+    snprintf(dir, sizeof dir, "/tmp/tm-test-query-XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    S = open_store(0);
+    const char *keys[] = {"a.b.c", "a.b.d", "a.x.c", "b.b.c", "cpu;dc=eu;host=web1", "cpu;dc=us;host=web2",
+                          "cpu;dc=eu;host=db1", "mem;host=web1"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+        for (int i = 0; i < 6; i++) put(keys[k], T0 + i * 10000, (double)(k * 100 + i));
+    char err[256];
+    E = engine_new(S, NULL, 2, NULL, err, sizeof err);
+    assert_non_null(E);
+    return 0;
+}
+
+static int teardown(void **st) {
+    (void)st;
+    engine_free(E);
+    store_close(S);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static char *names_of(tm_index *ix, const tm_ids *ids) {
+    static char out[1024];
+    out[0] = 0;
+    for (size_t i = 0; i < ids->n; i++) {
+        size_t kl;
+        const char *k = index_key(ix, ids->v[i], &kl);
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%.*s", i ? " " : "", (int)kl, k);
+    }
+    return out;
+}
+
+typedef struct {
+    const char *glob;
+    int with_tags;
+    char got[1024];
+} glob_arg;
+
+static void do_glob(tm_query *q, void *arg) {
+    glob_arg *g = arg;
+    tm_ids ids = {0};
+    index_glob(q->ix, g->glob, strlen(g->glob), g->with_tags, &ids);
+    snprintf(g->got, sizeof g->got, "%s", names_of(q->ix, &ids));
+    ids_free(&ids);
+}
+
+static const char *glob(const char *pat, int with_tags) {
+    static glob_arg g;
+    tm_query q;
+    g = (glob_arg){pat, with_tags, ""};
+    engine_run(E, do_glob, &g, &q);
+    assert_int_equal(q.code, 0);
+    return g.got;
+}
+
+static void test_glob(void **st) {
+    (void)st;
+    assert_string_equal(glob("a.b.c", 0), "a.b.c");
+    assert_string_equal(glob("a.*.c", 0), "a.b.c a.x.c");
+    assert_string_equal(glob("*.b.c", 0), "a.b.c b.b.c");
+    assert_string_equal(glob("a.{b,x}.[cd]", 0), "a.b.c a.b.d a.x.c");
+    assert_string_equal(glob("a.?.c", 0), "a.b.c a.x.c");
+    assert_string_equal(glob("a.*", 0), ""); /* never crosses a dot */
+    assert_string_equal(glob("cpu", 0), "");  /* Graphite's globs see untagged series only */
+    assert_string_equal(glob("cpu", 1), "cpu;dc=eu;host=web1 cpu;dc=us;host=web2 cpu;dc=eu;host=db1");
+}
+
+static void test_find(void **st) {
+    (void)st;
+    tm_index *ix = engine_index(E);
+    tm_node *v;
+    size_t n = index_find(ix, "a.*", 3, &v);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].path, "a.b");
+    assert_true(v[0].branch && !v[0].leaf);
+    assert_string_equal(v[1].path, "a.x");
+    nodes_free(v, n);
+    n = index_find(ix, "a.b.*", 5, &v);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[1].path, "a.b.d");
+    assert_true(v[1].leaf && !v[1].branch);
+    nodes_free(v, n);
+    char **t;
+    n = index_tag_keys(ix, &t);
+    assert_int_equal(n, 2);
+    assert_string_equal(t[0], "dc");
+    assert_string_equal(t[1], "host");
+    strs_free(t, n);
+    n = index_tag_values(ix, "host", &t);
+    assert_int_equal(n, 3);
+    assert_string_equal(t[0], "db1");
+    strs_free(t, n);
+}
+
+typedef struct {
+    const char *spec[4]; /* "name op value" with op one of = != =~ !~ */
+    int full;
+    char got[1024];
+    char err[256];
+} match_arg;
+
+static void do_match(tm_query *q, void *arg) {
+    match_arg *a = arg;
+    tm_matcher m[4];
+    size_t n = 0;
+    for (; n < 4 && a->spec[n]; n++) {
+        const char *s = a->spec[n], *op = strpbrk(s, "=!");
+        int kind = op[0] == '!' ? (op[1] == '~' ? MT_NRE : MT_NE) : (op[1] == '~' ? MT_RE : MT_EQ);
+        const char *val = op + (kind == MT_EQ ? 1 : 2);
+        if (matcher_init(&m[n], s, (size_t)(op - s), kind, val, strlen(val), a->full, a->err, sizeof a->err)) {
+            for (size_t i = 0; i < n; i++) matcher_free(&m[i]);
+            return;
+        }
+    }
+    tm_ids ids = {0};
+    select_matchers(q->ix, m, n, &ids);
+    snprintf(a->got, sizeof a->got, "%s", names_of(q->ix, &ids));
+    ids_free(&ids);
+    for (size_t i = 0; i < n; i++) matcher_free(&m[i]);
+}
+
+static const char *sel(int full, const char *a, const char *b, const char *c) {
+    static match_arg x;
+    x = (match_arg){{a, b, c, NULL}, full, "", ""};
+    tm_query q;
+    engine_run(E, do_match, &x, &q);
+    return x.err[0] ? x.err : x.got;
+}
+
+static void test_matchers(void **st) {
+    (void)st;
+    assert_string_equal(sel(1, "host=web1", NULL, NULL), "cpu;dc=eu;host=web1 mem;host=web1");
+    assert_string_equal(sel(1, "__name__=cpu", "dc!=eu", NULL), "cpu;dc=us;host=web2");
+    assert_string_equal(sel(1, "__name__=cpu", "host=~web.*", NULL), "cpu;dc=eu;host=web1 cpu;dc=us;host=web2");
+    assert_string_equal(sel(1, "host=~web", NULL, NULL), "");                 /* PromQL: anchored at both ends */
+    assert_string_equal(sel(0, "host=~web", NULL, NULL), "cpu;dc=eu;host=web1 cpu;dc=us;host=web2 mem;host=web1");
+    assert_string_equal(sel(1, "__name__=~a\\.b\\..*", NULL, NULL), "a.b.c a.b.d");
+    assert_string_equal(sel(1, "__name__=mem", "dc!~eu", NULL), "mem;host=web1"); /* no dc: "" */
+    assert_string_equal(sel(1, "__name__=cpu", "dc!~e.", "host!=db1"), "cpu;dc=us;host=web2");
+    assert_string_equal(sel(1, "dc=~.*", "host=db1", NULL), "cpu;dc=eu;host=db1");
+    assert_non_null(strstr(sel(1, "host=~(web", NULL, NULL), "bad regex"));
+}
+
+typedef struct {
+    const char *glob;
+    int64_t from, until, step;
+    size_t n;
+    tm_raw raw;
+    tm_sset set;
+    tm_gser sum;
+} fetch_arg;
+
+static void do_fetch(tm_query *q, void *arg) {
+    fetch_arg *a = arg;
+    tm_ids ids = {0};
+    index_glob(q->ix, a->glob, strlen(a->glob), 1, &ids);
+    if (!fetch_raw(q, &ids, a->from, a->until, &a->raw) && a->step &&
+        !fetch_grid(q, &ids, a->from, a->step, a->n, AGG_AVG, &a->set)) {
+        tm_sset one = {0};
+        tm_gser *g = sset_add(&one, "sum", "sum", a->from, a->step, a->n);
+        tm_gser **in = malloc(a->set.n * sizeof *in);
+        for (size_t i = 0; i < a->set.n; i++) in[i] = &a->set.s[i];
+        grid_aggregate(in, a->set.n, AGG_SUM, g);
+        free(in);
+        a->sum = *g;
+        free(one.s);
+    }
+    ids_free(&ids);
+}
+
+static void test_fetch(void **st) {
+    (void)st;
+    fetch_arg a = {.glob = "a.*.c", .from = T0 + 20000, .until = T0 + 50000, .step = 20000, .n = 2};
+    tm_query q;
+    engine_run(E, do_fetch, &a, &q);
+    assert_int_equal(q.code, 0);
+    assert_int_equal(a.raw.n, 2);
+    assert_int_equal(a.raw.off[1], 4); /* 20..50 s: 4 samples each */
+    assert_int_equal(a.raw.off[2], 8);
+    assert_true(a.raw.ts[0] == T0 + 20000 && a.raw.v[0] == 2);
+    assert_true(a.raw.ts[7] == T0 + 50000 && a.raw.v[7] == 205);
+    /* grid: [20,40) avg(2,3)=2.5 and [40,60) avg(4,5)=4.5; a.x.c is 200 more */
+    assert_int_equal(a.set.n, 2);
+    assert_true(a.set.s[0].v[0] == 2.5 && a.set.s[0].v[1] == 4.5);
+    assert_string_equal(a.set.s[1].name, "a.x.c");
+    assert_true(a.sum.v[0] == 2.5 + 202.5 && a.sum.v[1] == 4.5 + 204.5);
+    raw_free(NULL, &a.raw);
+    sset_free(&a.set);
+    gser_free(&a.sum);
+    /* a grid wider than the data: NaN where nothing is */
+    a = (fetch_arg){.glob = "b.b.c", .from = T0 - 20000, .until = T0, .step = 10000, .n = 4};
+    engine_run(E, do_fetch, &a, &q);
+    assert_true(isnan(a.set.s[0].v[0]) && isnan(a.set.s[0].v[1]) && a.set.s[0].v[2] == 300 && a.set.s[0].v[3] == 301);
+    assert_true(isnan(a.sum.v[0]) && a.sum.v[3] == 301);
+    raw_free(NULL, &a.raw);
+    sset_free(&a.set);
+    gser_free(&a.sum);
+}
+
+static void test_aggregates(void **st) {
+    (void)st;
+    double v[] = {3, NAN, 1, 2};
+    assert_true(agg_values(v, 4, AGG_SUM) == 6);
+    assert_true(agg_values(v, 4, AGG_AVG) == 2);
+    assert_true(agg_values(v, 4, AGG_MEDIAN) == 2);
+    assert_true(agg_values(v, 4, AGG_COUNT) == 3);
+    assert_true(agg_values(v, 4, AGG_LAST) == 2);
+    assert_true(agg_values(v, 4, AGG_RANGE) == 2);
+    assert_true(agg_values(v, 4, AGG_DIFF) == 0);
+    assert_true(isnan(agg_values(v + 1, 1, AGG_SUM)));
+    assert_int_equal(agg_parse("total", 5), AGG_SUM);
+    assert_int_equal(agg_parse("nope", 4), -1);
+}
+
+/* a query that outlives a 1 ms bound: the next check fails it */
+static void slow(tm_query *q, void *arg) {
+    (void)arg;
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    query_check_time(q);
+}
+
+static void test_bounds(void **st) {
+    (void)st;
+    char err[256];
+    tm_bounds b = {.max_series = 2};
+    tm_engine *e = engine_new(S, NULL, 1, &b, err, sizeof err);
+    fetch_arg a = {.glob = "a.*.*", .from = T0, .until = T0 + 60000};
+    tm_query q;
+    engine_run(e, do_fetch, &a, &q);
+    assert_int_equal(q.code, 422);
+    assert_non_null(strstr(q.err, "max series"));
+    raw_free(NULL, &a.raw);
+    engine_free(e);
+
+    b = (tm_bounds){.max_points = 5};
+    e = engine_new(S, NULL, 1, &b, err, sizeof err);
+    a = (fetch_arg){.glob = "a.b.c", .from = T0, .until = T0 + 60000};
+    engine_run(e, do_fetch, &a, &q);
+    assert_int_equal(q.code, 422);
+    assert_non_null(strstr(q.err, "max points"));
+    raw_free(NULL, &a.raw);
+    engine_free(e);
+
+    b = (tm_bounds){.max_ms = 1};
+    e = engine_new(S, NULL, 1, &b, err, sizeof err);
+    engine_run(e, slow, NULL, &q);
+    assert_int_equal(q.code, 503);
+    assert_non_null(strstr(q.err, "max seconds"));
+    engine_free(e);
+}
+
+/* Ingestion while a heavy query runs: the loop thread (here: this thread)
+ * keeps writing while two workers read every series. Each write waits at
+ * most for one series' read per worker (the store's read lock is per
+ * series and prefers the writer), so many writes complete before the query
+ * ends, and the query sees a consistent store throughout. */
+#define HEAVY_SERIES 400
+#define HEAVY_POINTS 2000
+static volatile int heavy_done;
+static int heavy_rounds;
+
+static void do_heavy(tm_query *q, void *arg) {
+    (void)arg;
+    tm_ids ids = {0};
+    index_glob(q->ix, "heavy.*", 7, 0, &ids);
+    for (int r = 0; r < heavy_rounds && !query_failed(q); r++) {
+        tm_raw raw;
+        fetch_raw(q, &ids, T0, T0 + HEAVY_POINTS * 10000LL, &raw);
+        assert_int_equal(raw.n, HEAVY_SERIES);
+        for (size_t i = 0; i < raw.n; i++) /* every series whole: its first 2000 points, in order */
+            assert_true(raw.off[i + 1] - raw.off[i] >= HEAVY_POINTS);
+        raw_free(q, &raw);
+    }
+    ids_free(&ids);
+}
+
+static void *heavy_thread(void *arg) {
+    tm_query q;
+    engine_run(arg, do_heavy, NULL, &q);
+    __atomic_store_n(&heavy_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void test_ingest_during_heavy_query(void **st) {
+    (void)st;
+    tm_batch b;
+    batch_init(&b);
+    char key[64];
+    for (int s = 0; s < HEAVY_SERIES; s++) {
+        snprintf(key, sizeof key, "heavy.s%d", s);
+        for (int i = 0; i < HEAVY_POINTS; i++) batch_add_number(&b, key, strlen(key), T0 + i * 10000LL, i);
+    }
+    store_write(S, &b, now_ms());
+    batch_reset(&b);
+    heavy_rounds = 40;
+    pthread_t t;
+    pthread_create(&t, NULL, heavy_thread, E);
+    /* writes go on as long as the query runs (bounded: at most 200000) */
+    long writes = 0;
+    for (int i = 0; !__atomic_load_n(&heavy_done, __ATOMIC_ACQUIRE) && i < 200000; i++) {
+        snprintf(key, sizeof key, "heavy.s%d", i % HEAVY_SERIES);
+        batch_reset(&b);
+        batch_add_number(&b, key, strlen(key), T0 + (HEAVY_POINTS + i) * 10000LL, i);
+        assert_int_equal(store_write(S, &b, now_ms()), 1);
+        writes++;
+    }
+    int was_running = !__atomic_load_n(&heavy_done, __ATOMIC_ACQUIRE);
+    pthread_join(t, NULL);
+    batch_free(&b);
+    /* the query reads 40 x 800000 samples; writes of one sample each take
+     * microseconds, so a stalled writer would show as a handful */
+    print_message("writes during the heavy query: %ld%s\n", writes, was_running ? " (write bound reached)" : "");
+    assert_true(writes >= 1000);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_glob),       cmocka_unit_test(test_find),
+        cmocka_unit_test(test_matchers),   cmocka_unit_test(test_fetch),
+        cmocka_unit_test(test_aggregates), cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_ingest_during_heavy_query),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
