@@ -257,7 +257,7 @@ int cmd_routes(int argc, char **argv) {
     struct event_base *base = event_base_new();
     tm_http_opts ho = {0};
     tm_http *h = http_new(base, &ho);
-    tm_api api = {st, so.step[0], NULL};
+    tm_api api = {st, so.step[0], NULL, NULL};
     serve_routes(h, &api, base);
     http_routes_print(h, stdout);
     streams_close();
