@@ -96,15 +96,12 @@ double agg_values(const double *v, size_t n, int agg) {
         double x = v[i];
         if (isnan(x)) continue;
         if (!k) acc = x;
-        else switch (agg) {
-            case AGG_SUM: case AGG_AVG: acc += x; break;
-            case AGG_MIN: if (x < acc) acc = x; break;
-            case AGG_MAX: if (x > acc) acc = x; break;
-            case AGG_LAST: acc = x; break;
-            case AGG_MULTIPLY: acc *= x; break;
-            case AGG_DIFF: acc -= x; break;
-            default: break;
-            }
+        else if (agg == AGG_SUM || agg == AGG_AVG) acc += x;
+        else if (agg == AGG_MIN) acc = x < acc ? x : acc;
+        else if (agg == AGG_MAX) acc = x > acc ? x : acc;
+        else if (agg == AGG_LAST) acc = x;
+        else if (agg == AGG_MULTIPLY) acc *= x;
+        else if (agg == AGG_DIFF) acc -= x;
         if (x < lo) lo = x;
         if (x > hi) hi = x;
         if (tmp) tmp[k] = x;
@@ -157,14 +154,11 @@ void grid_aggregate(tm_gser *const *in, size_t n, int agg, tm_gser *out) {
                 acc[i] = x;
                 continue;
             }
-            switch (agg) {
-            case AGG_SUM: case AGG_AVG: acc[i] += x; break;
-            case AGG_MIN: if (x < acc[i]) acc[i] = x; break;
-            case AGG_MAX: if (x > acc[i]) acc[i] = x; break;
-            case AGG_LAST: acc[i] = x; break;
-            case AGG_MULTIPLY: acc[i] *= x; break;
-            default: break;
-            }
+            if (agg == AGG_SUM || agg == AGG_AVG) acc[i] += x;
+            else if (agg == AGG_MIN) acc[i] = x < acc[i] ? x : acc[i];
+            else if (agg == AGG_MAX) acc[i] = x > acc[i] ? x : acc[i];
+            else if (agg == AGG_LAST) acc[i] = x;
+            else if (agg == AGG_MULTIPLY) acc[i] *= x;
         }
     }
     for (size_t i = 0; i < len; i++) {
