@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../query/index.h"
 #include "../util/glob.h"
 
 static const char *const reserved[] = {
@@ -86,4 +87,45 @@ size_t match_ids(tm_store *s, const tm_match *m, uint32_t **ids) {
     }
     *ids = c.ids;
     return c.n;
+}
+
+void match_select(tm_index *ix, const tm_match *m, tm_ids *out) {
+    tm_ids cand = {0};
+    if (m->metric && (m->exact || !glob_is_pattern(m->metric, m->mlen))) {
+        index_postings_eq(ix, "__name__", 8, m->metric, m->mlen, &cand);
+    } else if (m->metric) {
+        index_glob(ix, m->metric, m->mlen, 1, &cand);
+    } else {
+        size_t i = 0; /* a literal filter narrows through its postings */
+        while (i < m->nf && !m->exact && glob_is_pattern(m->filt[i].v, m->filt[i].vlen)) i++;
+        if (i < m->nf) index_postings_eq(ix, m->filt[i].k, m->filt[i].klen, m->filt[i].v, m->filt[i].vlen, &cand);
+        else index_all(ix, &cand);
+    }
+    for (size_t i = 0; i < cand.n; i++) {
+        size_t kl;
+        const char *k = index_key(ix, cand.v[i], &kl);
+        if (k && match_series(m, k, kl)) ids_push(out, cand.v[i]);
+    }
+    ids_free(&cand);
+}
+
+char *match_own(tm_match *m) {
+    size_t n = m->mlen + 1;
+    for (size_t i = 0; i < m->nf; i++) n += m->filt[i].klen + m->filt[i].vlen + 2;
+    char *p = xmalloc(n), *strs = p;
+    if (m->metric) {
+        memcpy(p, m->metric, m->mlen);
+        m->metric = p;
+        p += m->mlen;
+    }
+    for (size_t i = 0; i < m->nf; i++) {
+        tm_tag *t = &m->filt[i];
+        memcpy(p, t->k, t->klen);
+        t->k = p;
+        p += t->klen;
+        memcpy(p, t->v, t->vlen);
+        t->v = p;
+        p += t->vlen;
+    }
+    return strs;
 }

@@ -13,6 +13,7 @@
 #include "../core/store.h"
 #include "../model/batch.h"
 #include "../net/http.h"
+#include "../query/index.h"
 
 #define MATCH_MAX_TAGS 32
 typedef struct {
@@ -28,4 +29,9 @@ void match_from_req(const tm_req *r, const char *metric, tm_match *m);
 int match_series(const tm_match *m, const char *key, size_t klen);
 /* ids of every matching series, in id order (allocated); returns the count */
 size_t match_ids(tm_store *s, const tm_match *m, uint32_t **ids);
+/* The same through the query engine's indexes, from any worker. */
+void match_select(tm_index *ix, const tm_match *m, tm_ids *out);
+/* Copy m's strings into one allocation (returned, to free) so m outlives
+ * the request it came from. */
+char *match_own(tm_match *m);
 #endif

@@ -1,12 +1,15 @@
-/* query_routes.c — GET /api/v1/metrics, /api/v1/data/{metric}, /api/v1/query. */
+/* query_routes.c — GET /api/v1/metrics, /api/v1/data/{metric}, /api/v1/query,
+ * answered on the query engine's workers (defer.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/merge.h"
+#include "../query/fetch.h"
 #include "../util/jsonw.h"
 #include "../util/timeparse.h"
 #include "api.h"
+#include "defer.h"
 #include "match.h"
 
 static const char *const type_names[] = {"number", "string", "location"};
@@ -45,18 +48,30 @@ static void put_name(tm_buf *b, const char *key, size_t klen) {
     json_put_string(b, key, semi ? (size_t)(semi - key) : klen);
 }
 
+/* What a route's worker needs of its request, copied. */
 typedef struct {
-    tm_buf *b;
-    const tm_match *m;
-    int first;
-} list_ctx;
+    tm_match m;
+    char *strs, *metric;
+    int64_t from, until, step;
+    int agg;
+} qjob;
 
-static int list_one(const tm_series_info *in, void *arg) {
-    list_ctx *x = arg;
-    if (!match_series(x->m, in->key, in->klen)) return 0;
-    tm_buf *b = x->b;
-    buf_put(b, x->first ? "{\"metric\":" : ",{\"metric\":", x->first ? 10 : 11);
-    x->first = 0;
+static void qjob_free(void *arg) {
+    qjob *j = arg;
+    free(j->strs);
+    free(j->metric);
+    free(j);
+}
+
+static qjob *qjob_new(const tm_req *r, const char *metric) {
+    qjob *j = xcalloc(1, sizeof *j);
+    j->metric = metric ? xstrndup(metric, strlen(metric)) : NULL;
+    match_from_req(r, j->metric, &j->m);
+    j->strs = match_own(&j->m);
+    return j;
+}
+
+static void put_info(tm_buf *b, const tm_series_info *in) {
     put_name(b, in->key, in->klen);
     buf_put(b, ",\"tags\":", 8);
     json_put_tags(b, in->key, in->klen);
@@ -72,114 +87,84 @@ static int list_one(const tm_series_info *in, void *arg) {
         else put_value(b, &one, 0);
     }
     buf_printf(b, ",\"points\":%llu}", (unsigned long long)in->points);
-    return 0;
+}
+
+static void work_metrics(tm_query *q, void *arg, tm_reply *out) {
+    qjob *j = arg;
+    tm_ids ids = {0};
+    match_select(q->ix, &j->m, &ids);
+    tm_buf *b = &out->body;
+    buf_putc(b, '[');
+    for (size_t i = 0, first = 1; i < ids.n; i++) {
+        tm_series_info in;
+        if (!reader_get(q->rd, ids.v[i], &in)) continue;
+        buf_put(b, first ? "{\"metric\":" : ",{\"metric\":", first ? 10 : 11);
+        first = 0;
+        put_info(b, &in);
+    }
+    buf_putc(b, ']');
+    ids_free(&ids);
 }
 
 static void route_metrics(tm_req *r, void *arg) {
-    tm_api *api = arg;
-    tm_match m;
-    match_from_req(r, req_param(r, "match"), &m);
-    tm_buf b = {0};
-    buf_putc(&b, '[');
-    list_ctx x = {&b, &m, 1};
-    store_each(api->store, list_one, &x);
-    buf_putc(&b, ']');
-    http_json(r, 200, &b);
-    buf_free(&b);
+    api_defer(arg, r, work_metrics, qjob_new(r, req_param(r, "match")), qjob_free);
+}
+
+static void not_found(tm_reply *out) {
+    out->code = 404;
+    buf_printf(&out->body, "{\"error\":\"no series matches\"}");
 }
 
 /* Trendlines export: every matching series' samples, oldest first. */
-static void route_export(tm_req *r, void *arg) {
-    tm_api *api = arg;
-    int64_t from, until;
-    if (!time_range(r, INT64_MIN / 2, &from, &until)) return;
-    tm_match m;
-    match_from_req(r, r->rest, &m);
-    uint32_t *ids;
-    size_t n = match_ids(api->store, &m, &ids);
-    if (!n) {
-        free(ids);
-        http_error(r, 404, "no series matches", 0);
+static void work_export(tm_query *q, void *arg, tm_reply *out) {
+    qjob *j = arg;
+    tm_ids ids = {0};
+    match_select(q->ix, &j->m, &ids);
+    if (!ids.n) {
+        not_found(out);
         return;
     }
-    tm_cols all = {0};
+    tm_cols *per = xcalloc(ids.n, sizeof *per), all = {0};
     size_t cap = 0;
-    for (size_t i = 0; i < n; i++) {
-        tm_cols c;
-        if (!store_read(api->store, ids[i], from, until, &c)) continue;
-        if (!i) all.type = c.type;
-        if (c.type == all.type)
-            for (size_t k = 0; k < c.n; k++) cols_append(&all, &cap, &c, k);
-        cols_free(&c);
+    if (!fetch_cols(q, &ids, j->from, j->until, per)) {
+        all.type = per[0].type;
+        for (size_t i = 0; i < ids.n; i++)
+            if (per[i].type == all.type)
+                for (size_t k = 0; k < per[i].n; k++) cols_append(&all, &cap, &per[i], k);
+        if (ids.n > 1) cols_sort_dedup(&all);
     }
-    free(ids);
-    if (n > 1) cols_sort_dedup(&all);
-    tm_buf b = {0};
-    buf_putc(&b, '[');
+    for (size_t i = 0; i < ids.n; i++) cols_free(&per[i]);
+    free(per);
+    tm_buf *b = &out->body;
+    buf_putc(b, '[');
     for (size_t i = 0; i < all.n; i++) {
-        buf_put(&b, i ? ",{\"time\":" : "{\"time\":", i ? 9 : 8);
-        json_put_time(&b, all.ts[i]);
-        buf_put(&b, ",\"value\":", 9);
-        put_value(&b, &all, i);
-        buf_putc(&b, '}');
+        buf_put(b, i ? ",{\"time\":" : "{\"time\":", i ? 9 : 8);
+        json_put_time(b, all.ts[i]);
+        buf_put(b, ",\"value\":", 9);
+        put_value(b, &all, i);
+        buf_putc(b, '}');
     }
-    buf_putc(&b, ']');
+    buf_putc(b, ']');
     cols_free(&all);
-    http_json(r, 200, &b);
-    buf_free(&b);
+    ids_free(&ids);
 }
 
-enum { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_COUNT, AGG_LAST };
-static int agg_parse(const char *s) {
-    static const char *names[] = {"avg", "min", "max", "sum", "count", "last"};
-    if (!s) return AGG_AVG;
-    for (int i = 0; i < 6; i++)
-        if (!strcmp(s, names[i])) return i;
-    if (!strcmp(s, "average") || !strcmp(s, "mean")) return AGG_AVG;
-    return -1;
+static void route_export(tm_req *r, void *arg) {
+    int64_t from, until;
+    if (!time_range(r, INT64_MIN / 2, &from, &until)) return;
+    qjob *j = qjob_new(r, r->rest);
+    j->from = from;
+    j->until = until;
+    api_defer(arg, r, work_export, j, qjob_free);
 }
 
-static double agg_value(int agg, double min, double max, double sum, double cnt, double last) {
-    switch (agg) {
-    case AGG_MIN: return min;
-    case AGG_MAX: return max;
-    case AGG_SUM: return sum;
-    case AGG_COUNT: return cnt;
-    case AGG_LAST: return last;
-    default: return cnt ? sum / cnt : NAN;
-    }
-}
-
-/* Buckets of every series folded into one run, one entry per bucket start. */
-static int fold_series(tm_store *st, const uint32_t *ids, size_t n, int64_t from, int64_t until, int64_t step,
-                       tm_cols *out) {
-    tm_bucket *x = NULL;
-    size_t nx = 0, cap = 0, ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        tm_cols c;
-        if (!store_buckets(st, ids[i], from, until, step, &c)) continue;
-        ok++;
-        if (nx + c.n > cap) {
-            cap = (nx + c.n) * 2;
-            x = xrealloc(x, cap * sizeof *x);
-        }
-        for (size_t k = 0; k < c.n; k++)
-            x[nx++] = (tm_bucket){c.ts[k], c.v[k], c.v2[k], c.sum[k], c.cnt[k], c.last[k], c.lt[k]};
-        cols_free(&c);
-    }
-    buckets_fold(x, nx, out);
-    free(x);
-    return ok > 0 || !n;
-}
-
-static void put_head(tm_buf *b, tm_store *st, const char *metric, const uint32_t *ids, size_t n,
-                     const tm_match *m, int64_t step) {
+static void put_head(tm_buf *b, const char *metric, const tm_series_info *one, size_t n, const tm_match *m,
+                     int64_t step) {
     buf_put(b, "{\"metric\":", 10);
     json_put_string(b, metric, strlen(metric));
     buf_put(b, ",\"tags\":", 8);
-    tm_series_info in;
-    if (n == 1 && store_get(st, ids[0], &in)) {
-        json_put_tags(b, in.key, in.klen);
+    if (n == 1) {
+        json_put_tags(b, one->key, one->klen);
     } else { /* several series: the tags asked for */
         buf_putc(b, '{');
         for (size_t i = 0; i < m->nf; i++) {
@@ -197,29 +182,57 @@ static void put_head(tm_buf *b, tm_store *st, const char *metric, const uint32_t
     buf_put(b, ",\"points\":[", 11);
 }
 
-static void put_raw(tm_buf *b, tm_store *st, uint32_t id, int64_t from, int64_t until) {
-    tm_cols c;
-    if (!store_read(st, id, from, until, &c)) return;
-    for (size_t i = 0; i < c.n; i++) {
+static void put_points(tm_buf *b, const tm_cols *c, int agg) {
+    for (size_t i = 0; i < c->n; i++) {
         buf_put(b, i ? ",[" : "[", i ? 2 : 1);
-        json_put_time(b, c.ts[i]);
+        json_put_time(b, c->ts[i]);
         buf_putc(b, ',');
-        put_value(b, &c, i);
+        if (agg < 0) put_value(b, c, i);
+        else json_put_number(b, bucket_value(c, i, agg));
         buf_putc(b, ']');
     }
+}
+
+static void work_query(tm_query *q, void *arg, tm_reply *out) {
+    qjob *j = arg;
+    tm_ids ids = {0};
+    tm_series_info in;
+    match_select(q->ix, &j->m, &ids);
+    if (!ids.n || !reader_get(q->rd, ids.v[0], &in)) {
+        ids_free(&ids);
+        not_found(out);
+        return;
+    }
+    /* several series are folded together, so they need buckets */
+    int64_t step = !j->step && ids.n > 1 ? store_options(q->store)->step[0] : j->step;
+    if (step && in.type != TM_NUMBER) {
+        ids_free(&ids);
+        query_fail(q, 400, "step and agg need a number series; leave step out for raw samples");
+        return;
+    }
+    tm_buf *b = &out->body;
+    put_head(b, j->metric, &in, ids.n, &j->m, step);
+    tm_cols c;
+    if (!step) {
+        tm_ids one = {ids.v, 1, 1};
+        if (!fetch_cols(q, &one, j->from, j->until, &c)) put_points(b, &c, -1);
+    } else if (!fetch_fold(q, &ids, j->from, j->until, step, &c)) {
+        put_points(b, &c, j->agg);
+    }
     cols_free(&c);
+    buf_put(b, "]}", 2);
+    ids_free(&ids);
 }
 
 static void route_query(tm_req *r, void *arg) {
-    tm_api *api = arg;
-    const char *metric = req_param(r, "metric"), *sp = req_param(r, "step");
-    int agg = agg_parse(req_param(r, "agg"));
+    const char *metric = req_param(r, "metric"), *sp = req_param(r, "step"), *ag = req_param(r, "agg");
+    int agg = ag ? agg_parse(ag, strlen(ag)) : AGG_AVG;
     int64_t from, until, step = 0;
     if (!metric || !*metric) {
         http_error(r, 400, "metric is required: /api/v1/query?metric=NAME", 0);
         return;
     }
-    if (agg < 0) {
+    if (agg < 0 || agg > AGG_LAST) {
         http_error(r, 400, "bad agg: use avg, min, max, sum, count or last", 0);
         return;
     }
@@ -228,48 +241,12 @@ static void route_query(tm_req *r, void *arg) {
         return;
     }
     if (!time_range(r, now_ms() - 24 * 3600 * 1000LL, &from, &until)) return;
-    tm_match m;
-    match_from_req(r, metric, &m);
-    uint32_t *ids;
-    size_t n = match_ids(api->store, &m, &ids);
-    tm_series_info in;
-    if (!n || !store_get(api->store, ids[0], &in)) {
-        free(ids);
-        http_error(r, 404, "no series matches", 0);
-        return;
-    }
-    /* several series are folded together, so they need buckets */
-    if (!step && n > 1) step = api->default_step;
-    if (step && in.type != TM_NUMBER) {
-        free(ids);
-        http_error(r, 400, "step and agg need a number series; leave step out for raw samples", 0);
-        return;
-    }
-    tm_buf b = {0};
-    put_head(&b, api->store, metric, ids, n, &m, step);
-    if (!step) {
-        put_raw(&b, api->store, ids[0], from, until);
-    } else {
-        tm_cols c;
-        if (!fold_series(api->store, ids, n, from, until, step, &c)) {
-            free(ids);
-            buf_free(&b);
-            http_error(r, 400, "too many points: use a larger step or a shorter range", 0);
-            return;
-        }
-        for (size_t i = 0; i < c.n; i++) {
-            buf_put(&b, i ? ",[" : "[", i ? 2 : 1);
-            json_put_time(&b, c.ts[i]);
-            buf_putc(&b, ',');
-            json_put_number(&b, agg_value(agg, c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i]));
-            buf_putc(&b, ']');
-        }
-        cols_free(&c);
-    }
-    buf_put(&b, "]}", 2);
-    free(ids);
-    http_json(r, 200, &b);
-    buf_free(&b);
+    qjob *j = qjob_new(r, metric);
+    j->from = from;
+    j->until = until;
+    j->step = step;
+    j->agg = agg;
+    api_defer(arg, r, work_query, j, qjob_free);
 }
 
 void routes_query(tm_http *h, tm_api *api) {

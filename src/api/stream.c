@@ -141,27 +141,6 @@ static void on_ping(evutil_socket_t fd, short what, void *arg) {
     }
 }
 
-/* Copy the match's strings: the request's parameters die with this call. */
-static void own_match(client *c) {
-    size_t n = c->m.mlen + 1;
-    for (size_t i = 0; i < c->m.nf; i++) n += c->m.filt[i].klen + c->m.filt[i].vlen + 2;
-    char *p = c->strs = malloc(n);
-    if (c->m.metric) {
-        memcpy(p, c->m.metric, c->m.mlen);
-        c->m.metric = p;
-        p += c->m.mlen;
-    }
-    for (size_t i = 0; i < c->m.nf; i++) {
-        tm_tag *t = &c->m.filt[i];
-        memcpy(p, t->k, t->klen);
-        t->k = p;
-        p += t->klen;
-        memcpy(p, t->v, t->vlen);
-        t->v = p;
-        p += t->vlen;
-    }
-}
-
 static void route_stream(tm_req *r, void *arg) {
     tm_streams *s = arg;
     if (s->n >= STREAM_MAX_CLIENTS) {
@@ -173,7 +152,7 @@ static void route_stream(tm_req *r, void *arg) {
     c->con = evhttp_request_get_connection(r->req);
     c->owner = s;
     match_from_req(r, req_param(r, "metric"), &c->m);
-    own_match(c);
+    c->strs = match_own(&c->m); /* the request's parameters die with this call */
     c->next = s->clients;
     s->clients = c;
     s->n++;

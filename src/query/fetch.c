@@ -12,22 +12,34 @@ typedef struct {
     tm_cols *cols;
 } raw_job;
 
-static void raw_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
+static void cols_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
     raw_job *j = arg;
     tm_cols *c = &j->cols[i];
     if (!reader_read(rd, j->ids->v[i], j->from, j->until, c)) return;
-    if (c->type != TM_NUMBER) {
-        cols_free(c);
-        return;
-    }
     if (query_add_points(q, c->n) == 0) query_check_time(q);
+}
+
+int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_cols *out) {
+    memset(out, 0, ids->n * sizeof *out);
+    if (query_check_series(q, ids->n)) return -1;
+    raw_job j = {ids, from, until, out};
+    query_parallel(q, ids->n, cols_one, &j);
+    return query_failed(q) ? -1 : 0;
 }
 
 int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_raw *out) {
     memset(out, 0, sizeof *out);
-    if (query_check_series(q, ids->n)) return -1;
     raw_job j = {ids, from, until, xcalloc(ids->n ? ids->n : 1, sizeof(tm_cols))};
-    query_parallel(q, ids->n, raw_one, &j);
+    if (fetch_cols(q, ids, from, until, j.cols)) {
+        for (size_t i = 0; i < ids->n; i++) cols_free(&j.cols[i]);
+        free(j.cols);
+        return -1;
+    }
+    for (size_t i = 0; i < ids->n; i++)
+        if (j.cols[i].type != TM_NUMBER) { /* numbers only: a string series has nothing here */
+            query_release_points(q, j.cols[i].n);
+            cols_free(&j.cols[i]);
+        }
     size_t total = 0;
     for (size_t i = 0; i < ids->n; i++) total += j.cols[i].n;
     out->n = ids->n;
@@ -69,7 +81,7 @@ typedef struct {
     tm_gser *out; /* ids->n series, preallocated */
 } grid_job;
 
-static double bucket_value(const tm_cols *c, size_t k, int agg) {
+double bucket_value(const tm_cols *c, size_t k, int agg) {
     switch (agg) {
     case AGG_MIN: return c->v[k];
     case AGG_MAX: return c->v2[k];
@@ -112,4 +124,49 @@ int fetch_grid(tm_query *q, const tm_ids *ids, int64_t start, int64_t step, size
     grid_job j = {ids, start, step, n, agg, out->s + first};
     query_parallel(q, ids->n, grid_one, &j);
     return query_failed(q) ? -1 : 0;
+}
+
+typedef struct {
+    const tm_ids *ids;
+    int64_t from, until, step;
+    tm_cols *out;
+} buckets_job;
+
+static void buckets_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
+    buckets_job *j = arg;
+    if (!reader_buckets(rd, j->ids->v[i], j->from, j->until, j->step, &j->out[i])) return;
+    if (query_add_points(q, j->out[i].n) == 0) query_check_time(q);
+}
+
+int fetch_buckets(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int64_t step, tm_cols *out) {
+    memset(out, 0, ids->n * sizeof *out);
+    if (query_check_series(q, ids->n)) return -1;
+    if (step <= 0) return query_fail(q, 400, "the step must be positive");
+    if (until < from) return 0;
+    if ((uint64_t)((until - from) / step + 1) > q->b.max_points || (until - from) / step + 1 > 10 * 1000 * 1000)
+        return query_fail(q, 422, "the step makes more buckets than the max points bound: use a larger step");
+    buckets_job j = {ids, from, until, step, out};
+    query_parallel(q, ids->n, buckets_one, &j);
+    return query_failed(q) ? -1 : 0;
+}
+
+int fetch_fold(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int64_t step, tm_cols *out) {
+    memset(out, 0, sizeof *out);
+    out->type = TM_ROLLUP;
+    tm_cols *per = xcalloc(ids->n ? ids->n : 1, sizeof *per);
+    int rc = fetch_buckets(q, ids, from, until, step, per);
+    size_t nx = 0;
+    for (size_t i = 0; i < ids->n; i++) nx += per[i].n;
+    tm_bucket *x = xmalloc((nx ? nx : 1) * sizeof *x);
+    nx = 0;
+    for (size_t i = 0; i < ids->n; i++) {
+        const tm_cols *c = &per[i];
+        for (size_t k = 0; k < c->n; k++)
+            x[nx++] = (tm_bucket){c->ts[k], c->v[k], c->v2[k], c->sum[k], c->cnt[k], c->last[k], c->lt[k]};
+        cols_free(&per[i]);
+    }
+    free(per);
+    if (!rc) buckets_fold(x, nx, out);
+    free(x);
+    return rc;
 }

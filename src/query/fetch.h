@@ -28,8 +28,22 @@ typedef struct {
     double *v;
 } tm_raw;
 
+/* Samples of any type, each series its own run (out[k] for ids->v[k];
+ * empty for a missing series); counted against the points bound. */
+int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_cols *out);
 int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_raw *out);
 void raw_free(tm_query *q, tm_raw *r); /* also gives its points back to the bound */
+
+/* Buckets (min, max, sum, count, last; TM_ROLLUP columns, one per
+ * non-empty bucket, ts = bucket start) of step ms over [from, until]:
+ * fetch_buckets gives each series its own run (out[k] for ids->v[k]; alerts
+ * take "agg over the last duration, per series" from it with step = the
+ * duration), fetch_fold folds every series' buckets into one run (an avg
+ * is then over all their samples, not an average of averages). */
+int fetch_buckets(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int64_t step, tm_cols *out);
+int fetch_fold(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int64_t step, tm_cols *out);
+/* One bucket's value by an aggregate (AGG_AVG, MIN, MAX, SUM, COUNT, LAST, RANGE). */
+double bucket_value(const tm_cols *c, size_t k, int agg);
 
 /* Appends one series per id to out (key, name = the series' name; id set). */
 int fetch_grid(tm_query *q, const tm_ids *ids, int64_t start, int64_t step, size_t n, int agg, tm_sset *out);

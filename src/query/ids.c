@@ -33,7 +33,7 @@ static int cmp_u32(const void *a, const void *b) {
 }
 
 void ids_sort(tm_ids *s) {
-    qsort(s->v, s->n, sizeof *s->v, cmp_u32);
+    if (s->n > 1) qsort(s->v, s->n, sizeof *s->v, cmp_u32);
     size_t k = 0;
     for (size_t i = 0; i < s->n; i++)
         if (!k || s->v[k - 1] != s->v[i]) s->v[k++] = s->v[i];

@@ -1,0 +1,39 @@
+#include "defer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    struct evhttp_request *req;
+    tm_work work;
+    void *arg;
+    void (*free_arg)(void *);
+    tm_reply out;
+} deferred;
+
+static void run(tm_query *q, void *arg) {
+    deferred *d = arg;
+    d->work(q, d->arg, &d->out);
+}
+
+static void done(tm_query *q, void *arg) {
+    deferred *d = arg;
+    tm_req r = {.req = d->req};
+    if (q->code) http_error(&r, q->code > 0 ? q->code : 500, q->err, 0);
+    else http_reply(&r, d->out.code ? d->out.code : 200, d->out.ctype ? d->out.ctype : "application/json",
+                    d->out.body.p, d->out.body.n);
+    buf_free(&d->out.body);
+    if (d->free_arg) d->free_arg(d->arg);
+    free(d);
+}
+
+void api_defer(tm_api *api, tm_req *r, tm_work work, void *arg, void (*free_arg)(void *)) {
+    deferred *d = xcalloc(1, sizeof *d);
+    *d = (deferred){r->req, work, arg, free_arg, {0}};
+    engine_submit(api->engine, run, done, d);
+}
+
+char *param_dup(const tm_req *r, const char *name) {
+    const char *v = req_param(r, name);
+    return v ? xstrndup(v, strlen(v)) : NULL;
+}
