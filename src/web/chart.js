@@ -2,7 +2,8 @@
 // CSS variables (light or dark, as the system says); a theme change rebuilds
 // the charts through onTheme. The x axis is time, or with index: true the
 // sample's position (the "sequential" axis), labelled with the time.
-import { fmtNum, fmtTime } from './fmt.js';
+import { fmtTime, fmtTimeFull } from './fmt.js';
+import { axisLabels, BYTE_INCRS, fmtUnit, PLAIN } from './units.js';
 
 const dark = matchMedia('(prefers-color-scheme: dark)');
 export function onTheme(fn) { dark.addEventListener('change', fn); }
@@ -21,7 +22,7 @@ function timeTicks(u, splits) {
   const step = splits.length > 1 ? splits[1] - splits[0] : 60;
   return splits.map(t => {
     const d = new Date(t * 1000);
-    const md = (d.getMonth() + 1) + '/' + d.getDate();
+    const md = pad2(d.getMonth() + 1) + '-' + pad2(d.getDate());
     if (step >= 86400 || (step >= 3600 && !d.getHours() && !d.getMinutes())) return md;
     const hm = pad2(d.getHours()) + ':' + pad2(d.getMinutes());
     if (step >= 60) return hm;
@@ -35,11 +36,18 @@ function autoRange(pad) {
   return (u, lo, hi) => (lo === null || hi === null ? [0, 1] : lo === hi ? [lo - pad, hi + pad] : [lo, hi]);
 }
 
+// one colour per overlaid line, readable on light and dark
+const PALETTE = ['#1f6feb', '#e8590c', '#2f9e44', '#ae3ec9', '#f59f00', '#0c8599', '#e03131', '#5c7cfa', '#66a80f', '#d6336c'];
+export const lineColor = i => PALETTE[i % PALETTE.length];
+
 // opts: width, height, compact (home cards), dense (tiny ones), index (times[] for labels),
-// band (series 2 and 3 are min and max), xRange() ([min, max] of the x
-// axis; else the data's), onDraw(u), onSelect(x0, x1)
+// unit (units.js), band (series 2 and 3 are min and max), lines ([label, ...]:
+// one line each, data [x, y1, y2...]), sync (a key: charts with the same one
+// share the crosshair), xRange() ([min, max] of the x axis; else the
+// data's), onDraw(u), onSelect(x0, x1)
 export function makeChart(target, data, opts) {
   const c = colors(), font = opts.compact ? '10px system-ui, sans-serif' : '11px system-ui, sans-serif';
+  const unit = opts.unit || PLAIN, fmt = (u, v) => fmtUnit(unit, v);
   const axis = { stroke: c.dim, font, grid: { stroke: c.grid, width: 1 }, ticks: { show: false } };
   const xAxis = { ...axis, size: opts.compact ? 22 : 28 };
   xAxis.values = timeTicks;
@@ -50,23 +58,31 @@ export function makeChart(target, data, opts) {
       return Number.isInteger(i) && t !== undefined ? fmtTime(t) : '';
     });
   }
-  const series = [
-    { label: opts.index ? '#' : 'time', value: opts.index ? (u, i) => (i === null ? '' : i + ' · ' + fmtTime(opts.index[i])) : undefined },
-    { label: opts.label || 'value', stroke: c.accent, width: 1.5, fill: opts.band ? undefined : c.fill,
-      points: { size: 5, fill: c.accent }, value: (u, v) => fmtNum(v) },
-  ];
+  const yAxis = { ...axis, size: yWidth, values: axisLabels(unit) };
+  if (unit.kind === 'bytes') yAxis.incrs = BYTE_INCRS;
+  const series = [{ label: opts.index ? '#' : 'time',
+    value: opts.index ? (u, i) => (i === null ? '' : i + ' · ' + fmtTimeFull(opts.index[i])) : (u, t) => fmtTimeFull(t) }];
+  if (opts.lines) {
+    opts.lines.forEach((label, i) => series.push({ label, stroke: lineColor(i), width: 1.5, value: fmt,
+      points: { size: 4, fill: lineColor(i) } }));
+  } else {
+    series.push({ label: opts.label || 'value', stroke: c.accent, width: 1.5, fill: opts.band ? undefined : c.fill,
+      points: { size: 5, fill: c.accent }, value: fmt });
+  }
+  const cursor = opts.compact ? { show: false } : { drag: { x: true, y: false, setScale: false } };
+  if (opts.sync && !opts.compact) cursor.sync = { key: opts.sync };
   const o = {
     width: opts.width, height: opts.height,
     legend: { show: !opts.compact },
-    cursor: opts.compact ? { show: false } : { drag: { x: true, y: false, setScale: false } },
+    cursor,
     scales: { x: { time: !opts.index, range: opts.xRange ? () => opts.xRange() : autoRange(opts.index ? 1 : 30) } },
-    axes: [xAxis, { ...axis, size: yWidth, values: (u, vals) => vals.map(fmtNum) }],
+    axes: [xAxis, yAxis],
     series,
     hooks: {},
   };
   if (opts.band) {
-    series.push({ label: 'min', stroke: c.band, width: 0.5, points: { show: false }, value: (u, v) => fmtNum(v) });
-    series.push({ label: 'max', stroke: c.band, width: 0.5, points: { show: false }, value: (u, v) => fmtNum(v) });
+    series.push({ label: 'min', stroke: c.band, width: 0.5, points: { show: false }, value: fmt });
+    series.push({ label: 'max', stroke: c.band, width: 0.5, points: { show: false }, value: fmt });
     o.bands = [{ series: [3, 2], fill: c.fill }];
   }
   if (opts.onDraw) o.hooks.draw = [opts.onDraw];
@@ -83,13 +99,16 @@ export function makeChart(target, data, opts) {
   return new uPlot(o, data, target);
 }
 
-// Keeps a chart as wide as its box (and as high, without a fixed height).
+// Keeps a chart as wide as its box, and as high as height() says (a
+// function: the window's room) or the box (none given).
 export function fitWidth(box, getChart, height) {
-  const ro = new ResizeObserver(() => {
+  const fit = () => {
     const u = getChart();
-    const w = Math.floor(box.clientWidth), h = height || Math.floor(box.clientHeight);
+    const w = Math.floor(box.clientWidth), h = height ? height() : Math.floor(box.clientHeight);
     if (u && w > 0 && h > 0 && (w !== u.width || h !== u.height)) u.setSize({ width: w, height: h });
-  });
+  };
+  const ro = new ResizeObserver(fit);
   ro.observe(box);
-  return ro;
+  if (height) addEventListener('resize', fit);
+  return { disconnect() { ro.disconnect(); removeEventListener('resize', fit); } };
 }

@@ -1,6 +1,8 @@
 // fmt.js — how values, times and series names are shown, and how a series
 // is named in URLs: a series is its metric plus its tags, keyed as the
-// server keys it ("metric;k=v;k2=v2", tags sorted).
+// server keys it ("metric;k=v;k2=v2", tags sorted). Times are local and
+// 24-hour everywhere, as on the chart axes.
+import { fmtUnit, PLAIN } from './units.js';
 
 export function seriesKey(metric, tags) {
   const ks = Object.keys(tags || {}).sort();
@@ -25,20 +27,15 @@ export function tagsText(tags, skip) {
   return Object.keys(tags || {}).sort().filter(k => k !== skip).map(k => k + '=' + tags[k]).join(' ');
 }
 
-export function fmtNum(v) {
-  if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e15 || a < 1e-4)) return v.toExponential(3);
-  if (a >= 1e5) return String(Math.round(v));
-  return String(+v.toPrecision(6));
-}
+export const fmtNum = v => fmtUnit(PLAIN, v);
 
 export function fmtLoc(v) {
   return Array.isArray(v) ? v[0].toFixed(5) + ', ' + v[1].toFixed(5) : '–';
 }
 
-export function fmtValue(type, v) {
-  if (type === 'number') return fmtNum(v);
+// unit: from unitOf (numbers only)
+export function fmtValue(type, v, unit) {
+  if (type === 'number') return fmtUnit(unit || PLAIN, v);
   if (type === 'location') return fmtLoc(v);
   return v === null || v === undefined ? '–' : String(v);
 }
@@ -51,7 +48,26 @@ export function fmtTime(t) {
   const d = new Date(t * 1000), now = new Date();
   const hm = pad(d.getHours()) + ':' + pad(d.getMinutes());
   if (d.toDateString() === now.toDateString()) return hm + ':' + pad(d.getSeconds());
-  return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + hm;
+  return ymd(d) + ' ' + hm;
+}
+
+const ymd = d => d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
+
+// to the second, always (hover legends): "14:03:07", "2024-05-01 14:03:07"
+export function fmtTimeFull(t) {
+  if (t === null || t === undefined) return '';
+  const d = new Date(t * 1000), now = new Date();
+  const hms = pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  return d.toDateString() === now.toDateString() ? hms : ymd(d) + ' ' + hms;
+}
+
+// "40 s", "12 min", "3 h", "5 d": how long ago, roughly
+export function fmtAge(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 90) return s + ' s';
+  if (s < 5400) return Math.round(s / 60) + ' min';
+  if (s < 129600) return Math.round(s / 3600) + ' h';
+  return Math.round(s / 86400) + ' d';
 }
 
 export function el(tag, attrs, ...kids) {

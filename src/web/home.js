@@ -7,6 +7,7 @@ import { getJSON } from './api.js';
 import { onTheme } from './chart.js';
 import { el, seriesKey, seriesParams } from './fmt.js';
 import { markDirty, showState, stream } from './live.js';
+import { hostOf } from './names.js';
 import { CAP, makeWidget } from './widgets.js';
 
 const NO_HOST = '(no host)';
@@ -20,6 +21,7 @@ const HISTORY = {
 };
 const historyOf = w => HISTORY[w.type === 'number' && w.info.points > CAP.number ? 'bucketed' : w.type] || HISTORY.bucketed;
 const PARALLEL = 4;
+const STALE_CHECK_MS = 5000;
 
 export async function home(main) {
   const widgets = new Map(), groups = new Map();
@@ -61,17 +63,25 @@ export async function home(main) {
   }
 
   function add(info) {
-    const w = makeWidget(info);
+    const place = hostOf(info.metric, info.tags);
+    const w = makeWidget(info, place.prefix);
     widgets.set(w.key, w);
-    const g = group(info.tags && info.tags.host !== undefined ? info.tags.host : NO_HOST);
+    const g = group(place.host !== undefined ? place.host : NO_HOST);
     let next = null;
     for (const c of g.cards.children) if (byName.compare(c.widget.key, w.key) > 0) { next = c; break; }
     g.cards.insertBefore(w.el, next);
     applyFilter(w);
     io.observe(w.el);
     empty.hidden = true;
-    count.textContent = widgets.size + (widgets.size === 1 ? ' series' : ' series');
+    showCount();
     return w;
+  }
+
+  // "12 series", or "3 of 12 series" while the filter hides some
+  function showCount() {
+    let shown = 0;
+    for (const w of widgets.values()) if (!w.el.hidden) shown++;
+    count.textContent = (shown === widgets.size ? '' : shown + ' of ') + widgets.size + ' series';
   }
 
   function applyFilter(w) {
@@ -81,7 +91,14 @@ export async function home(main) {
   filter.addEventListener('input', () => {
     for (const w of widgets.values()) applyFilter(w);
     for (const g of groups.values()) g.el.hidden = ![...g.cards.children].some(c => !c.hidden);
+    showCount();
   });
+
+  // a series that stops reporting sends nothing that would redraw it
+  setInterval(() => {
+    const now = Date.now() / 1000;
+    for (const w of widgets.values()) w.showWhen(now);
+  }, STALE_CHECK_MS);
 
   onTheme(() => { for (const w of widgets.values()) w.rebuild(); });
 

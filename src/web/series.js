@@ -6,14 +6,17 @@
 // count, so the band and the stats are exact whatever the range.
 import { getJSON, url, withToken } from './api.js';
 import { fitWidth, makeChart, onTheme } from './chart.js';
-import { el, fmtNum, fmtTime, fmtValue, seriesKey, seriesParams, tagsText } from './fmt.js';
+import { el, fmtAge, fmtTime, fmtValue, seriesKey, seriesParams, tagsText } from './fmt.js';
+import { staleAfter, typicalStep, withGaps } from './gaps.js';
 import { markDirty, showState, stream } from './live.js';
+import { rangeParams, rangePicker, readRange, roomBelow, span, stepFor } from './ranges.js';
 import { drawTrack, tileTemplate } from './track.js';
+import { fmtUnit, unitOf } from './units.js';
 
-const RANGES = [['5m', 300], ['15m', 900], ['1h', 3600], ['6h', 21600], ['24h', 86400], ['7d', 604800],
-  ['30d', 2592000], ['1y', 31536000]];
 const BUCKETS = 800;
 const MAX_ROWS = 1000;
+const MIN_HEIGHT = 200;
+const STALE_CHECK_MS = 5000;
 
 function readState() {
   const q = new URLSearchParams(location.search);
@@ -22,31 +25,14 @@ function readState() {
     const i = t.indexOf(':');
     if (i > 0) tags[t.slice(0, i)] = t.slice(i + 1);
   }
-  const from = parseFloat(q.get('from')), until = parseFloat(q.get('until'));
-  const custom = Number.isFinite(from) && Number.isFinite(until) && until > from;
-  const range = RANGES.some(r => r[0] === q.get('range')) ? q.get('range') : '1h';
-  return { metric: q.get('metric') || '', tags, range: custom ? null : range, from, until, index: q.get('index') === '1' };
+  return { metric: q.get('metric') || '', tags, ...readRange(q), index: q.get('index') === '1' };
 }
 
 function writeState(st) {
-  const p = seriesParams(st.metric, st.tags);
-  if (st.range) p.push(['range', st.range]);
-  else p.push(['from', st.from.toFixed(3)], ['until', st.until.toFixed(3)]);
+  const p = seriesParams(st.metric, st.tags).concat(rangeParams(st));
   if (st.index) p.push(['index', '1']);
   history.replaceState(null, '', 'series?' + new URLSearchParams(p));
 }
-
-// [from, until] in seconds for the state, now
-function span(st) {
-  if (!st.range) return [st.from, st.until];
-  const now = Date.now() / 1000;
-  return [now - RANGES.find(r => r[0] === st.range)[1], now];
-}
-
-const toLocalInput = t => {
-  const d = new Date(t * 1000 - new Date(t * 1000).getTimezoneOffset() * 60000);
-  return d.toISOString().slice(0, 19);
-};
 
 export async function seriesPage(main) {
   const st = readState();
@@ -68,6 +54,7 @@ export async function seriesPage(main) {
     if (seriesKey(s.metric, s.tags) === key) view.live(s.time, s.value);
   }, showState, () => { if (view.st.range) view.reload(); });
   window.tidemark.series = view;
+  setInterval(() => view.showStale(), STALE_CHECK_MS);
   await view.reload();
 }
 
@@ -77,6 +64,8 @@ class SeriesView {
     this.info = info;
     this.type = info.type;
     this.visible = true;
+    this.unit = unitOf(info.metric, info.tags);
+    this.lastSeen = info.last_time;
     this.gen = 0;
     this.clear();
     this.build(main);
@@ -93,24 +82,20 @@ class SeriesView {
 
   build(main) {
     const st = this.st, tags = tagsText(st.tags);
-    this.buttons = RANGES.map(([name]) => el('button', { type: 'button', 'data-range': name,
-      onclick: () => this.setRange(name) }, name));
-    this.customBtn = el('button', { type: 'button', 'data-range': 'custom', onclick: () => { this.custom.hidden = !this.custom.hidden; } }, 'custom');
-    this.fromIn = el('input', { type: 'datetime-local', step: '1', name: 'from', 'aria-label': 'from' });
-    this.untilIn = el('input', { type: 'datetime-local', step: '1', name: 'until', 'aria-label': 'until' });
-    this.custom = el('form', { class: 'custom', hidden: true, onsubmit: e => { e.preventDefault(); this.applyCustom(); } },
-      el('label', null, 'from ', this.fromIn), el('label', null, 'until ', this.untilIn), el('button', { type: 'submit' }, 'apply'));
+    this.picker = rangePicker(st, () => this.reload(), t => this.note(t));
     this.indexBox = el('input', { type: 'checkbox', class: 'index-toggle', onchange: () => this.setIndex(this.indexBox.checked) });
     this.indexBox.checked = st.index;
     this.exportLink = el('a', { class: 'export', target: '_blank', rel: 'noopener' }, 'JSON export');
     this.stats = el('dl', { class: 'stats' });
+    this.staleNote = el('span', { class: 'stale-note', hidden: true });
     this.msg = el('p', { class: 'note', hidden: true });
     this.body = el('div', { class: 'plot' });
     main.replaceChildren(el('section', { class: 'series-page', 'data-type': this.type },
-      el('h1', null, st.metric, tags ? el('span', { class: 'tags' }, tags) : null, el('span', { class: 'type' }, this.type)),
-      el('div', { class: 'controls' }, el('div', { class: 'ranges', role: 'group', 'aria-label': 'time range' }, ...this.buttons, this.customBtn),
+      el('h1', null, st.metric, tags ? el('span', { class: 'tags' }, tags) : null, el('span', { class: 'type' }, this.type),
+        this.staleNote),
+      el('div', { class: 'controls' }, this.picker.buttons,
         this.type === 'number' ? el('label', { class: 'toggle' }, this.indexBox, ' sequential x-axis') : null, this.exportLink),
-      this.custom, this.stats, this.msg, this.body));
+      this.picker.form, this.stats, this.msg, this.body));
     if (this.type === 'location') {
       this.canvas = el('canvas', { class: 'track big-track' });
       this.body.append(this.canvas);
@@ -120,21 +105,6 @@ class SeriesView {
       this.table = el('table', { class: 'events-table' });
       this.body.append(this.table);
     }
-  }
-
-  setRange(name) {
-    Object.assign(this.st, { range: name });
-    this.custom.hidden = true;
-    this.reload();
-  }
-
-  applyCustom() {
-    const f = new Date(this.fromIn.value).getTime() / 1000, u = new Date(this.untilIn.value).getTime() / 1000;
-    if (!(f < u)) {
-      this.note('The custom range needs "from" before "until".');
-      return;
-    }
-    this.zoomTo(f, u);
   }
 
   zoomTo(from, until) {
@@ -155,10 +125,7 @@ class SeriesView {
 
   controls() {
     const st = this.st, [from, until] = span(st);
-    for (const b of this.buttons) b.classList.toggle('on', b.dataset.range === st.range);
-    this.customBtn.classList.toggle('on', !st.range);
-    this.fromIn.value = toLocalInput(from);
-    this.untilIn.value = toLocalInput(until);
+    this.picker.show();
     const p = seriesParams(st.metric, st.tags).slice(1);
     p.push(['from', st.range ? '-' + st.range : from.toFixed(3)]);
     if (!st.range) p.push(['until', until.toFixed(3)]);
@@ -172,7 +139,7 @@ class SeriesView {
     const base = seriesParams(st.metric, st.tags).concat([['from', from.toFixed(3)], ['until', until.toFixed(3)]]);
     try {
       if (this.type === 'number') {
-        const step = Math.max(1, Math.ceil(((until - from) * 1000) / BUCKETS)) + 'ms';
+        const step = stepFor(from, until, BUCKETS);
         const q = agg => getJSON('api/v1/query', base.concat([['step', step], ['agg', agg]]));
         const [a, lo, hi, n] = await Promise.all([q('avg'), q('min'), q('max'), q('count')]);
         if (gen !== this.gen) return;
@@ -214,6 +181,7 @@ class SeriesView {
 
   // a sample from the stream: kept while the range is "the last X"
   live(t, v) {
+    if (this.lastSeen === null || t > this.lastSeen) this.lastSeen = t;
     if (!this.st.range || t <= this.loadedTo) return;
     const n = this.t.length;
     if (n && t < this.t[n - 1]) return; // late: the next reload has it
@@ -242,21 +210,30 @@ class SeriesView {
     }
   }
 
+  // the sequential axis closes gaps on purpose; the time axis breaks the line there
   drawChart() {
     const idx = this.st.index;
-    const xs = idx ? this.t.map((_, i) => i) : this.t;
-    const data = [xs, this.avg, this.min, this.max];
+    const data = idx ? [this.t.map((_, i) => i), this.avg, this.min, this.max]
+      : withGaps(this.t, [this.avg, this.min, this.max], typicalStep(this.t));
     if (this.u) {
       this.u.batch(() => this.u.setData(data));
       return;
     }
-    const width = Math.floor(this.body.clientWidth), height = window.innerWidth < 640 ? 240 : 340;
+    const width = Math.floor(this.body.clientWidth);
     if (!width) return;
     this.u = makeChart(this.body, data, {
-      width, height, band: true, label: 'avg', index: idx ? this.t : null, xRange: idx ? null : () => span(this.st),
+      width, height: this.height(), band: true, label: 'avg', unit: this.unit, index: idx ? this.t : null,
+      xRange: idx ? null : () => span(this.st),
       onSelect: (x0, x1) => this.zoomTo(...(idx ? [this.t[Math.max(0, Math.floor(x0))], this.t[Math.min(this.t.length - 1, Math.ceil(x1))]] : [x0, x1])),
     });
-    this.ro = this.ro || fitWidth(this.body, () => this.u, height);
+    this.u.setSize({ width, height: this.height() }); // now that its legend is there to measure
+    this.ro = this.ro || fitWidth(this.body, () => this.u, () => this.height());
+  }
+
+  // the window's height, less what is above the chart and its legend below
+  height() {
+    const legend = this.u ? this.u.root.querySelector('.u-legend') : null;
+    return roomBelow(this.body, legend ? legend.offsetHeight : 30, MIN_HEIGHT);
   }
 
   drawTable() {
@@ -282,11 +259,20 @@ class SeriesView {
       count = this.t.length;
     }
     const dd = (name, v) => [el('dt', null, name), el('dd', { 'data-stat': name }, v)];
-    const [from, until] = span(this.st);
+    const [from, until] = span(this.st), f = v => fmtUnit(this.unit, v);
+    this.showStale();
     this.stats.replaceChildren(
-      ...(this.type === 'number' ? [...dd('min', count ? fmtNum(lo) : '–'), ...dd('max', count ? fmtNum(hi) : '–'),
-        ...dd('avg', count ? fmtNum(sum / count) : '–')] : []),
+      ...(this.type === 'number' ? [...dd('min', count ? f(lo) : '–'), ...dd('max', count ? f(hi) : '–'),
+        ...dd('avg', count ? f(sum / count) : '–')] : []),
       ...dd(this.type === 'number' ? 'samples' : 'points', String(count)),
       ...dd('range', fmtTime(from) + ' – ' + fmtTime(until)));
+  }
+
+  // a series that stopped reporting says so, whatever the range shows
+  showStale() {
+    const now = Date.now() / 1000, last = this.lastSeen;
+    const stale = this.type !== 'string' && last !== null && last !== undefined && now - last > staleAfter(typicalStep(this.t));
+    this.staleNote.hidden = !stale;
+    if (stale) this.staleNote.textContent = `stopped reporting · last seen ${fmtTime(last)} (${fmtAge(now - last)} ago)`;
   }
 }

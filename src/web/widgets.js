@@ -1,16 +1,22 @@
 // widgets.js — one card per series on the home page, with the widget its
 // type calls for: numbers → a live line chart with the current value large,
 // strings → a scrolling event list, locations → a track. A widget keeps its
-// recent points (bounded) and draws only when the frame loop asks.
+// recent points (bounded) and draws only when the frame loop asks. A card
+// names its series by the part that differs within its host group (the
+// full name on hover) and greys out once the series stopped reporting.
 import { makeChart, fitWidth } from './chart.js';
-import { el, fmtTime, fmtValue, seriesHref, seriesKey, tagsText } from './fmt.js';
+import { el, fmtAge, fmtTime, fmtValue, seriesHref, seriesKey, tagsText } from './fmt.js';
+import { staleAfter, typicalStep, withGaps } from './gaps.js';
 import { markDirty } from './live.js';
+import { shortName } from './names.js';
 import { drawTrack, tileTemplate } from './track.js';
+import { unitOf } from './units.js';
 
 export const CAP = { number: 300, string: 50, location: 2000 };
 
 class Widget {
-  constructor(info) {
+  // prefix: the namespace and host nodes of the name, left out on the card
+  constructor(info, prefix) {
     this.info = info;
     this.type = info.type;
     this.key = seriesKey(info.metric, info.tags);
@@ -22,9 +28,10 @@ class Widget {
     this.big = el('div', { class: 'big' }, '–');
     this.when = el('time', { class: 'when' });
     this.viz = el('div', { class: 'viz' });
-    const tags = tagsText(info.tags, 'host');
+    const tags = tagsText(info.tags, 'host'), [head, tail] = shortName(info.metric, prefix);
     this.el = el('article', { class: 'card', 'data-key': this.key, 'data-type': this.type },
-      el('header', null, el('a', { class: 'name', href: seriesHref(info.metric, info.tags) }, info.metric),
+      el('header', null, el('a', { class: 'name', href: seriesHref(info.metric, info.tags), title: this.key },
+        head ? el('span', { class: 'head' }, head) : null, el('span', { class: 'tail' }, tail)),
         tags ? el('span', { class: 'tags' }, tags) : null, el('span', { class: 'type' }, this.type)),
       el('div', { class: 'now' }, this.big, this.when), this.viz);
     this.el.widget = this;
@@ -72,26 +79,46 @@ class Widget {
 
   drawNow() {
     const n = this.t.length;
-    this.big.textContent = n ? fmtValue(this.type, this.v[n - 1]) : '–';
-    this.when.textContent = n ? fmtTime(this.t[n - 1]) : '';
+    this.big.textContent = n ? fmtValue(this.type, this.v[n - 1], this.unit) : '–';
+    this.showWhen(Date.now() / 1000);
+  }
+
+  // the newest sample's time, or "last seen ... ago" once the series is stale
+  showWhen(now) {
+    const n = this.t.length, last = n ? this.t[n - 1] : null;
+    if (n !== this.stepN) {
+      this.step = typicalStep(this.t);
+      this.stepN = n;
+    }
+    // events come when something happens, not on a clock: never stale
+    const stale = last !== null && this.type !== 'string' && now - last > staleAfter(this.step);
+    const text = last === null ? '' : stale ? `last seen ${fmtTime(last)} · ${fmtAge(now - last)} ago` : fmtTime(last);
+    if (this.when.textContent !== text) this.when.textContent = text;
+    if (stale !== this.el.classList.contains('stale')) this.el.classList.toggle('stale', stale);
   }
 
   rebuild() { markDirty(this); }
 }
 
 class NumberWidget extends Widget {
+  constructor(info, prefix) {
+    super(info, prefix);
+    this.unit = unitOf(info.metric, info.tags);
+  }
+
   draw() {
     this.drawNow();
+    const data = withGaps(this.t, [this.v], this.step);
     if (this.u) {
       // drawn now, not in a microtask, so the frame loop's budget sees the cost
-      this.u.batch(() => this.u.setData([this.t, this.v]));
+      this.u.batch(() => this.u.setData(data));
       return;
     }
     const width = Math.floor(this.viz.clientWidth), height = Math.floor(this.viz.clientHeight);
     if (!width || !height) return;
-    this.u = makeChart(this.viz, [this.t, this.v], {
-      width, height, compact: true, dense: height < 80, label: this.info.metric, onDraw: u => this.drawn(u),
-      xRange: () => this.xRange(),
+    this.u = makeChart(this.viz, data, {
+      width, height, compact: true, dense: height < 80, label: this.info.metric, unit: this.unit,
+      onDraw: u => this.drawn(u), xRange: () => this.xRange(),
     });
     this.ro = this.ro || fitWidth(this.viz, () => this.u);
   }
@@ -119,8 +146,8 @@ class NumberWidget extends Widget {
 }
 
 class EventsWidget extends Widget {
-  constructor(info) {
-    super(info);
+  constructor(info, prefix) {
+    super(info, prefix);
     this.list = el('ol', { class: 'events' });
     this.viz.append(this.list);
     this.shown = -Infinity;
@@ -140,8 +167,8 @@ class EventsWidget extends Widget {
 }
 
 class TrackWidget extends Widget {
-  constructor(info) {
-    super(info);
+  constructor(info, prefix) {
+    super(info, prefix);
     this.canvas = el('canvas', { class: 'track' });
     this.viz.append(this.canvas);
     this.tiles = tileTemplate();
@@ -156,8 +183,8 @@ class TrackWidget extends Widget {
   }
 }
 
-export function makeWidget(info) {
-  if (info.type === 'string') return new EventsWidget(info);
-  if (info.type === 'location') return new TrackWidget(info);
-  return new NumberWidget(info);
+export function makeWidget(info, prefix) {
+  if (info.type === 'string') return new EventsWidget(info, prefix);
+  if (info.type === 'location') return new TrackWidget(info, prefix);
+  return new NumberWidget(info, prefix);
 }

@@ -5,45 +5,11 @@
 // alerts page on a server without alerts, phone layout, dark theme, and a
 // server with --token and --url-prefix (token asked once, kept). Any console
 // error fails the test. Screenshots go to $TM_ARTIFACTS (desktop and phone).
-import fs from 'node:fs';
-import path from 'node:path';
-import { browser, Server, tmpdir, waitUntil } from './uilib.mjs';
+import { card, check, DESKTOP, PHONE, run, shot, stopAll, text, waitFor, watch } from './harness.mjs';
+import { browser, Server, waitUntil } from './uilib.mjs';
 
-const ARTIFACTS = process.env.TM_ARTIFACTS || path.resolve('artifacts');
-const DESKTOP = { width: 1280, height: 800 }, PHONE = { width: 390, height: 844 };
-const failures = [];
-const servers = [];
-let b = null;
-
-function check(cond, what) {
-  if (!cond) failures.push(what);
-  return !!cond;
-}
-function require_(cond, what) {
-  if (!cond) throw new Error(what);
-}
-async function waitFor(pred, what, ms = 10000) {
-  const v = await waitUntil(pred, ms);
-  require_(v, 'timed out: ' + what);
-  return v;
-}
-
-// console errors fail the test, but for the answers the test itself provokes
-function watch(page, allowed) {
-  const errors = [];
-  page.on('console', m => {
-    if (m.type() !== 'error') return;
-    const url = (m.location() && m.location().url) || '';
-    if (!allowed.some(a => a(m.text(), url))) errors.push(m.text() + ' @ ' + url);
-  });
-  page.on('pageerror', e => errors.push('page error: ' + e.message));
-  return errors;
-}
-
-const text = (page, sel) => page.$eval(sel, e => e.textContent.trim()).catch(() => null);
-const card = key => `article.card[data-key="${key}"]`;
+let b = null, servers = [];
 const drawn = (page, key) => page.evaluate(k => { const w = window.tidemark.widgets.get(k); return w && w.lastDrawn; }, key);
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, name + '.png'), fullPage: false });
 
 async function homePage(s, page) {
   await page.goto(s.url('/'));
@@ -220,15 +186,15 @@ async function pageWeight(s, urls) {
   check(again.status === 304, 'ETag revalidates: ' + again.status);
 }
 
-async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const tmp = tmpdir('tm-ui');
+run('test_web', async ctx => {
+  servers = ctx.servers;
+  const tmp = ctx.tmp;
   const s = await new Server(tmp).start();
   servers.push(s);
   await s.add('web1', { temp: '21.5', door: 'open', gps: '52.5,13.4' });
-  b = await browser();
-  const ctx = await b.newContext({ viewport: DESKTOP });
-  const page = await ctx.newPage();
+  b = ctx.browser = await browser();
+  const bctx = await b.newContext({ viewport: DESKTOP });
+  const page = await bctx.newPage();
   const loaded = [];
   page.on('request', r => { if (r.url().includes('/assets/') || r.url().endsWith(':' + s.ports.http + '/')) loaded.push(r.url()); });
   const errors = watch(page, [(t, url) => url.endsWith('/alerts') && t.includes('404')]);
@@ -238,28 +204,9 @@ async function main() {
   await seriesPage(s, page);
   await otherPages(s, page);
   check(errors.length === 0, 'console errors: ' + errors.join('; '));
-  await ctx.close();
+  await bctx.close();
   await phone(s);
   await dark(s);
   await tokenServer(tmp);
-  for (const x of servers) {
-    const code = await x.stop();
-    check(code === 0, `server stops cleanly (exit ${code})\n` + x.log().slice(-4000));
-  }
-  fs.rmSync(tmp, { recursive: true, force: true });
-}
-
-const started = Date.now();
-const alarm = setTimeout(() => { console.error('FAIL: the test took over 55 s'); cleanup().then(() => process.exit(1)); }, 55000);
-async function cleanup() {
-  if (b) await b.close().catch(() => {});
-  for (const s of servers) if (s.proc && s.proc.exitCode === null) s.proc.kill('SIGKILL');
-}
-main().catch(e => failures.push('stopped: ' + e.message + '\n' + servers.map(s => s.log()).join('\n').slice(-3000)))
-  .finally(async () => {
-    clearTimeout(alarm);
-    await cleanup();
-    for (const f of failures) console.error('FAIL:', f);
-    console.log(`${failures.length ? 'FAILED' : 'ok'} in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}`);
-    process.exit(failures.length ? 1 : 0);
-  });
+  await stopAll(servers);
+});

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BIN = process.env.TIDEMARK_BIN || path.resolve(HERE, '../../build/tidemark');
+// resolved now: the server runs in its temporary dir, where a relative path means nothing
+export const BIN = path.resolve(process.env.TIDEMARK_BIN || path.join(HERE, '../../build/tidemark'));
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 export const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -99,6 +100,24 @@ export class Server {
     const q = new URLSearchParams({ host, ...fields });
     const r = await fetch(this.url('/add?' + q), { headers });
     if (r.status !== 200) throw new Error(`/add ${q}: HTTP ${r.status} ${await r.text()}`);
+  }
+
+  // POST /api/v1/data: [{metric, value, time, tags}], requiring 2xx
+  async data(samples, headers) {
+    const r = await fetch(this.url('/api/v1/data'), { method: 'POST', body: JSON.stringify(samples), headers });
+    if (!r.ok) throw new Error(`/api/v1/data: HTTP ${r.status} ${await r.text()}`);
+  }
+
+  // Graphite plaintext lines over TCP, as collectd's write_graphite sends
+  // them (\r\n); resolves once the server has closed its side
+  graphite(lines) {
+    return new Promise((resolve, reject) => {
+      const c = net.connect(this.ports.graphite, '127.0.0.1', () => c.end(lines.map(l => l + '\r\n').join('')));
+      c.setTimeout(10000, () => c.destroy(new Error('graphite: timed out')));
+      c.on('error', reject);
+      c.on('close', () => resolve());
+      c.resume();
+    });
   }
 
   async stop(ms = 30000) {
