@@ -11,6 +11,7 @@ static void usage(FILE *f) {
             "  serve    the server: listeners, storage, API (the default)\n"
             "  send     send one sample: tidemark send NAME VALUE [TIME] [--tag k=v]...\n"
             "  query    print a series: tidemark query NAME [--from -1h] [--step 1m] [--agg avg] [--json]\n"
+            "  agent    collect this machine's stats and send them: tidemark agent --server URL\n"
             "  routes   print the HTTP routes of serve: methods, path, who may call them\n\n"
             "`tidemark --version` prints the version.\n"
             "`tidemark COMMAND --help` lists each command's flags with their defaults.\n\n");
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "send")) return cmd_send(argc - 2, argv + 2);
     if (!strcmp(argv[1], "query")) return cmd_query(argc - 2, argv + 2);
     if (!strcmp(argv[1], "routes")) return cmd_routes(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "agent")) return cmd_agent(argc - 2, argv + 2);
     fprintf(stderr, "tidemark: unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return 2;

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static size_t on_data(char *p, size_t sz, size_t n, void *arg) {
@@ -9,13 +10,30 @@ static size_t on_data(char *p, size_t sz, size_t n, void *arg) {
     return sz * n;
 }
 
-long httpc_request(const char *method, const char *url, const char *token, const char *ctype, const void *body,
-                   size_t n, tm_buf *resp, char *err, size_t errlen) {
+struct tm_httpc {
+    CURL *c;
+    long timeout_s;
+};
+
+tm_httpc *httpc_new(long timeout_s) {
     CURL *c = curl_easy_init();
-    if (!c) {
-        snprintf(err, errlen, "cannot start libcurl");
-        return -1;
-    }
+    if (!c) return NULL;
+    tm_httpc *h = xcalloc(1, sizeof *h);
+    h->c = c;
+    h->timeout_s = timeout_s;
+    return h;
+}
+
+void httpc_free(tm_httpc *h) {
+    if (!h) return;
+    curl_easy_cleanup(h->c);
+    free(h);
+}
+
+long httpc_do(tm_httpc *hc, const char *method, const char *url, const char *token, const char *ctype,
+              const void *body, size_t n, tm_buf *resp, char *err, size_t errlen) {
+    CURL *c = hc->c;
+    curl_easy_reset(c); /* options go, the connection cache stays */
     struct curl_slist *h = NULL;
     char line[1024];
     if (token) {
@@ -31,7 +49,8 @@ long httpc_request(const char *method, const char *url, const char *token, const
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, hc->timeout_s);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -42,7 +61,18 @@ long httpc_request(const char *method, const char *url, const char *token, const
     if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     else snprintf(err, errlen, "%s: %s", url, curl_easy_strerror(rc));
     curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    return code;
+}
+
+long httpc_request(const char *method, const char *url, const char *token, const char *ctype, const void *body,
+                   size_t n, tm_buf *resp, char *err, size_t errlen) {
+    tm_httpc *h = httpc_new(30);
+    if (!h) {
+        snprintf(err, errlen, "cannot start libcurl");
+        return -1;
+    }
+    long code = httpc_do(h, method, url, token, ctype, body, n, resp, err, errlen);
+    httpc_free(h);
     return code;
 }
 
