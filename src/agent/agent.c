@@ -43,6 +43,11 @@ int plugins_start(agent_plugins *ap, const agent_opts *o, char *err, size_t errl
     return rc;
 }
 
+void plugins_stop_threads(agent_plugins *ap) {
+    for (size_t i = 0; i < ap->n; i++)
+        if (ap->p[i] && !ap->p[i]->collect) plugin_free(ap->p[i]), ap->p[i] = NULL;
+}
+
 void plugins_stop(agent_plugins *ap) {
     for (size_t i = 0; i < ap->n; i++) plugin_free(ap->p[i]);
     free(ap->p);
@@ -56,7 +61,7 @@ int64_t plugins_collect(agent_plugins *ap, const agent_env *env, int64_t now, in
     int64_t next = now + 60000;
     for (size_t i = 0; i < ap->n; i++) {
         tm_plugin *p = ap->p[i];
-        if (!p->collect) continue; /* runs on its own thread */
+        if (!p || !p->collect) continue; /* runs on its own thread */
         if (force || now >= p->due_ms) {
             p->e.ts = now;
             p->collect(p, env); /* a failure is logged by the plugin; it is tried again next time */
@@ -163,6 +168,7 @@ static int run_push(agent_plugins *ap, const agent_opts *o) {
         }
         sleep_until(due < next_send ? due : next_send);
     }
+    plugins_stop_threads(ap); /* so nothing is emitted after the last send */
     flush(&s, ap, &b, &body, now_ms()); /* what was collected since the last send */
     log_info("agent: stopping (%llu batch(es) sent, %llu spooled, %llu bytes still in the spool)",
              (unsigned long long)s.sent, (unsigned long long)s.spooled, (unsigned long long)spool_bytes(sp));

@@ -36,6 +36,8 @@ typedef struct {
 
 int plugins_start(agent_plugins *ap, const agent_opts *o, char *err, size_t errlen);
 void plugins_stop(agent_plugins *ap);
+/* Stop the plugins that run on threads of their own (before a last send). */
+void plugins_stop_threads(agent_plugins *ap);
 /* Collect every plugin due at now (all of them with force); the earliest
  * time one is due next. */
 int64_t plugins_collect(agent_plugins *ap, const agent_env *env, int64_t now, int force);

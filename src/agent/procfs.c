@@ -76,6 +76,8 @@ int cpu_percent(const proc_cpu *a, const proc_cpu *b, double pct[CPU_NSTATES]) {
         if (i < CPU_GUEST) total += d[i];
     }
     for (int i = 0; i < CPU_NSTATES; i++) pct[i] = total ? 100.0 * (double)d[i] / (double)total : 0;
+    /* guest above user only comes from a broken reading: keep it a percentage */
+    for (int i = CPU_GUEST; i < CPU_NSTATES; i++) pct[i] = pct[i] > 100 ? 100 : pct[i];
     return total > 0;
 }
 
@@ -178,7 +180,7 @@ size_t parse_net_dev(const char *text, size_t n, proc_net *out, size_t max) {
 
 /* Filesystems that hold no user data (Telegraf's defaults, less overlay: a container's root is one). */
 static int pseudo_fs(const char *t) {
-    static const char *const skip[] = {"proc",     "sysfs",     "cgroup",  "cgroup2", "devpts",     "devtmpfs",
+    static const char *const skip[] = {"rootfs", "proc",     "sysfs",     "cgroup",  "cgroup2", "devpts",     "devtmpfs",
                                        "mqueue",   "debugfs",   "tracefs", "securityfs", "pstore", "bpf",
                                        "autofs",   "hugetlbfs", "configfs", "fusectl", "binfmt_misc", "rpc_pipefs",
                                        "nsfs",     "efivarfs",  "ramfs",   "squashfs", "selinuxfs", "tmpfs", "iso9660"};
@@ -241,14 +243,14 @@ static size_t kv_value(scan *s, const char *key, const char **v) {
 
 int parse_cpuinfo(const char *text, size_t n, char *model, size_t cap, int *cores) {
     scan s = {text, text + n};
-    int found = 0, prio = 0; /* "model name" beats "Hardware" beats "Model" */
+    int found = 0, prio = 0; /* a board's "Model" (Raspberry Pi) beats "model name" beats "Hardware" */
     *cores = 0;
     model[0] = 0;
     while (s.p < s.end) {
         const char *v;
         size_t vn;
         if (kv_value(&s, "processor", &v)) (*cores)++;
-        static const char *const keys[] = {"Model", "Hardware", "model name"};
+        static const char *const keys[] = {"Hardware", "model name", "Model"};
         for (int i = 2; i >= 0; i--)
             if ((vn = kv_value(&s, keys[i], &v)) && i + 1 > prio) {
                 copy_name(model, cap, v, vn);

@@ -15,12 +15,12 @@
 
 #include "../util/log.h"
 
-#define SEG_MAX (4u << 20)     /* a segment rolls past this */
 #define REC_MAX (64u << 20)    /* no batch is larger: a bigger length is damage */
 
 struct tm_spool {
     char dir[512];
     uint64_t max, bytes, dropped;
+    uint64_t seg_max; /* a segment rolls past this: an eighth of the bound, so dropping is fine-grained */
     uint64_t *segs; /* ids, oldest first; the last one is appended to */
     size_t nsegs, cap;
     int wfd;        /* the last segment, open for append */
@@ -121,7 +121,7 @@ static int scan_dir(tm_spool *s, char *err, size_t errlen) {
         if (sscanf(e->d_name, "spool-%16" SCNu64 ".%3s", &id, tail) == 2 && !strcmp(tail, "seg")) segs_push(s, id);
     }
     closedir(d);
-    qsort(s->segs, s->nsegs, sizeof *s->segs, cmp_u64);
+    if (s->nsegs) qsort(s->segs, s->nsegs, sizeof *s->segs, cmp_u64);
     if (!s->nsegs) segs_push(s, 1);
     if (open_writer(s, err, errlen)) return -1;
     uint64_t good = good_prefix(s->wfd, s->wsize);
@@ -142,6 +142,7 @@ tm_spool *spool_open(const char *dir, uint64_t max_bytes, char *err, size_t errl
     tm_spool *s = xcalloc(1, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     s->max = max_bytes;
+    s->seg_max = max_bytes / 8 < (16u << 10) ? (16u << 10) : max_bytes / 8 > (4u << 20) ? (4u << 20) : max_bytes / 8;
     s->wfd = -1;
     if (scan_dir(s, err, errlen)) {
         spool_close(s);
@@ -178,11 +179,11 @@ static void drop_oldest(tm_spool *s) {
     s->bytes -= lost < s->bytes ? lost : s->bytes;
     s->dropped++;
     if (s->head_seg < s->segs[0]) s->head_seg = s->segs[0], s->head_off = 0, s->peek_len = 0, save_head(s);
-    log_warn("agent: spool is over its --spool-max: dropped its oldest %" PRIu64 " bytes", lost);
+    log_limited(LOG_WARN, "agent: spool is over its --spool-max: dropped its oldest %" PRIu64 " bytes", lost);
 }
 
 int spool_append(tm_spool *s, const void *p, size_t n) {
-    if (s->wsize >= SEG_MAX) { /* roll */
+    if (s->wsize >= s->seg_max) { /* roll */
         close(s->wfd);
         segs_push(s, s->segs[s->nsegs - 1] + 1);
         char err[256];
