@@ -5,7 +5,7 @@ DESTDIR ?=
 SAN ?= build-san
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-fast test-san bench bench-ui install clean
+.PHONY: all deps build run test test-fast test-san bench bench-ui bench-agent install clean
 
 all: build
 
@@ -47,6 +47,10 @@ bench: build
 	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
 
 # The web UI in chromium: fps and sample-to-pixel latency, 100 live series.
+# The agent beside collectd, same plugins at 1 s: peak RSS and CPU (DURATION=60).
+bench-agent: build
+	bench/agent.sh $(BUILD)/tidemark
+
 bench-ui: build
 	node bench/ui_bench.mjs $(BUILD)/tidemark
 
