@@ -4,7 +4,7 @@
 set -eu
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
       libevent-dev libsqlite3-dev libjansson-dev libzstd-dev libcmocka-dev
-      libcurl4-openssl-dev curl collectd-core python3-statsd
+      libcurl4-openssl-dev curl collectd-core python3-statsd procps
       zlib1g-dev influxdb-client libpcre2-dev
       protobuf-c-compiler libprotobuf-c-dev libsnappy-dev prometheus chromium
       wrk)
