@@ -210,6 +210,7 @@ static void test_plugins_on_fixtures(void **st) {
     assert_float_equal(s->v, 0, 0);
     plugin_free(io);
     /* a container without diskstats: that plugin fails alone, the others go on */
+    batch_free(&r.b);
     rig_init(&r, "container", root, sizeof root);
     io = plugin_new("diskio", &r.env, &r.e, err, sizeof err);
     assert_int_equal(io->collect(io, &r.env), -1);
