@@ -264,7 +264,8 @@ static int parse_fields(json_t *o, alert_rule *r, why *w) {
     static const char *const fmts[] = {"post", "alertmanager"};
     if (parse_enum(o, "format", fmts, 2, &r->format, w)) return -1;
     json_t *c = json_object_get(o, "created");
-    if (json_is_number(c)) r->created = (int64_t)(json_number_value(c) * 1000);
+    if (json_is_number(c) && fabs(json_number_value(c)) < 1e13) /* seconds; beyond that a cast is undefined */
+        r->created = (int64_t)(json_number_value(c) * 1000);
     return parse_threshold(o, r, w);
 }
 

@@ -21,7 +21,7 @@ static json_t *duration(int64_t ms) {
 
 /* integral values as integers: a threshold of 70 reads "70", not "70.0" */
 static json_t *num(double v) {
-    if (v == (double)(long long)v && v > -1e15 && v < 1e15) return json_integer((json_int_t)v);
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) return json_integer((json_int_t)v);
     return json_real(v);
 }
 

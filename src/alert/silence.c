@@ -2,6 +2,7 @@
 #include "silence.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,8 @@ int silence_parse(const char *json, size_t n, int64_t now, alert_silence *s, cha
         if (!rc && json_is_string(c)) s->comment = xstrndup(json_string_value(c), json_string_length(c));
         if (!rc && json_is_string(id) && json_string_length(id) <= RULE_ID_MAX)
             snprintf(s->id, sizeof s->id, "%s", json_string_value(id));
-        if (!rc && json_is_number(cr)) s->created = (int64_t)(json_number_value(cr) * 1000);
+        if (!rc && json_is_number(cr) && fabs(json_number_value(cr)) < 1e13)
+            s->created = (int64_t)(json_number_value(cr) * 1000);
     }
     if (o) json_decref(o);
     if (rc) silence_free(s);

@@ -35,7 +35,7 @@ void json_put_number(tm_buf *b, double v) {
         return;
     }
     char s[32];
-    if (v == (double)(long long)v && fabs(v) < 1e15) {
+    if (fabs(v) < 1e15 && v == (double)(long long)v) { /* the range first: a cast out of range is undefined */
         buf_put(b, s, (size_t)snprintf(s, sizeof s, "%lld", (long long)v));
         return;
     }
