@@ -1,6 +1,7 @@
 /* query_routes.c — GET /api/v1/metrics, /api/v1/data/{metric}, /api/v1/query,
  * answered on the query engine's workers (defer.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,13 @@ static int time_range(tm_req *r, int64_t dfrom, int64_t *from, int64_t *until) {
     }
     if (u && !parse_time_ms(u, strlen(u), now, until)) {
         http_error(r, 400, "bad until: use Unix seconds, RFC 3339, now or -1h", 0);
+        return 0;
+    }
+    if (*from > *until) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "the range is inverted: from (%s) is after until (%s)", f ? f : "its default",
+                 u ? u : "now");
+        http_error(r, 400, msg, 0);
         return 0;
     }
     return 1;
@@ -151,6 +159,10 @@ static void work_export(tm_query *q, void *arg, tm_reply *out) {
 
 static void route_export(tm_req *r, void *arg) {
     int64_t from, until;
+    if (!*r->rest) {
+        http_error(r, 400, "a metric name is required: /api/v1/data/NAME", 0);
+        return;
+    }
     if (!time_range(r, INT64_MIN / 2, &from, &until)) return;
     qjob *j = qjob_new(r, r->rest);
     j->from = from;

@@ -18,6 +18,7 @@
 #include "../util/log.h"
 #include "../util/timeparse.h"
 #include "cmd.h"
+#include "serve_opts.h"
 
 static const tm_flag FLAGS[] = {
     {"config", NULL, "JSON file whose keys are these flags' long names", FLAG_STR},
@@ -66,34 +67,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg) {
     store_tick(x->store, now_ms());
 }
 
-/* serve takes flags only: a word left over is a mistake, not ignored */
-static int stray_word(const tm_config *c, char *err, size_t errlen) {
-    if (!c->npos) return 0;
-    snprintf(err, errlen, "unexpected \"%s\": serve takes only flags (see --help)", c->pos[0]);
-    return -1;
-}
-
-static int store_opts(const tm_config *c, tm_store_opts *o, char *err, size_t errlen) {
-    memset(o, 0, sizeof *o);
-    o->memory = config_bool(c, "memory");
-    o->data_dir = config_get(c, "data-dir");
-    const char *fs = config_get(c, "fsync"), *ret = config_get(c, "retention"), *wm = config_get(c, "wal-max");
-    o->fsync = !strcmp(fs, "always") ? TM_FSYNC_ALWAYS : !strcmp(fs, "off") ? TM_FSYNC_OFF : TM_FSYNC_1S;
-    if (strcmp(fs, "always") && strcmp(fs, "off") && strcmp(fs, "1s")) {
-        snprintf(err, errlen, "--fsync must be always, 1s or off, not \"%s\"", fs);
-        return -1;
-    }
-    o->narch = parse_retention(ret, o->step, o->keep, TM_MAX_ARCHIVES);
-    if (!o->narch) {
-        snprintf(err, errlen, "bad --retention \"%s\" (want STEP:KEEP,... such as 10s:7d,1m:90d)", ret);
-        return -1;
-    }
-    char *end;
-    double mb = strtod(wm, &end);
-    o->wal_max_bytes = (size_t)(mb * (strstr(end, "G") ? 1 << 30 : strstr(end, "K") ? 1 << 10 : 1 << 20));
-    return 0;
-}
-
 /* Every HTTP route of the server, and only here: `tidemark routes` prints
  * what this registers, and the docs test compares that with docs/. */
 void serve_routes(tm_http *h, tm_api *api, struct event_base *base) {
@@ -128,7 +101,21 @@ static tm_engine *engine_start(const tm_config *c, serve_ctx *x, char *err, size
     return engine_new(x->store, x->base, (int)workers, &b, err, n);
 }
 
-/* Start every listener in turn; 0, or -1 with the reason in err. */
+/* "--graphite-listen: cannot listen on ...": which listener could not start */
+static int failed(const char *flag, char *err, size_t n) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", err);
+    snprintf(err, n, "--%s: %.400s", flag, why);
+    return -1;
+}
+
+static int off(const char *flag, const char *addr) {
+    if (listener_off(addr)) log_info("not listening: --%s off", flag);
+    return listener_off(addr);
+}
+
+/* Start every listener in turn, leaving out those set to "off"; 0, or -1
+ * with the reason in err. */
 static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64_t step0, char *err, size_t n) {
     tm_http_opts ho = {config_get(c, "url-prefix"), config_get(c, "token"), config_get(c, "cors-allow"),
                        config_bool(c, "read-open"), 0};
@@ -136,17 +123,23 @@ static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64
     l->api = (tm_api){x->store, step0, NULL, l->engine};
     sink_init(&l->graphite, x->store, sink_graphite, NULL, P_GRAPHITE);
     const char *ga = config_get(c, "graphite-listen"), *pi = config_get(c, "poll-interval");
+    const char *ha = config_get(c, "http-listen"), *sa = config_get(c, "statsd-listen");
+    const char *ra = config_get(c, "relay-listen");
     int64_t poll_ms = 0; /* relay_listen refuses 0, so a bad flag is reported */
     parse_duration_ms(pi, strlen(pi), &poll_ms);
-    if (!(l->http = http_listen(x->base, config_get(c, "http-listen"), &ho, err, n)) ||
-        !(l->gt = tcp_listen(x->base, "Graphite plaintext", ga, &l->graphite, err, n)) ||
-        !(l->gu = udp_listen(x->base, "Graphite plaintext", ga, &l->graphite, err, n)) ||
-        !(l->statsd = statsd_start(x->base, x->store, config_get(c, "statsd-listen"), config_get(c, "statsd-flush"),
-                                   err, n)) ||
-        !(l->relays = relay_listen(x->base, config_get(c, "relay-listen"), x->store, poll_ms, err, n)))
-        return -1;
+    if (!off("http-listen", ha) && !(l->http = http_listen(x->base, ha, &ho, err, n)))
+        return failed("http-listen", err, n);
+    if (!off("graphite-listen", ga) &&
+        (!(l->gt = tcp_listen(x->base, "Graphite plaintext", ga, &l->graphite, err, n)) ||
+         !(l->gu = udp_listen(x->base, "Graphite plaintext", ga, &l->graphite, err, n))))
+        return failed("graphite-listen", err, n);
+    if (!off("statsd-listen", sa) &&
+        !(l->statsd = statsd_start(x->base, x->store, sa, config_get(c, "statsd-flush"), err, n)))
+        return failed("statsd-listen", err, n);
+    if (!off("relay-listen", ra) && !(l->relays = relay_listen(x->base, ra, x->store, poll_ms, err, n)))
+        return failed("relay-listen", err, n);
     l->api.relays = l->relays;
-    serve_routes(l->http, &l->api, x->base);
+    if (l->http) serve_routes(l->http, &l->api, x->base);
     return 0;
 }
 
@@ -185,14 +178,12 @@ int cmd_serve(int argc, char **argv) {
             return 0;
         }
     tm_store_opts so;
-    if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || stray_word(&c, err, sizeof err) ||
-        store_opts(&c, &so, err, sizeof err)) {
+    if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || serve_check(&c, &so, err, sizeof err)) {
         fprintf(stderr, "tidemark serve: %s\n", err);
         config_free(&c);
         return 2;
     }
-    int lvl = log_level_parse(config_get(&c, "log-level"));
-    if (lvl >= 0) log_level = lvl;
+    log_level = log_level_parse(config_get(&c, "log-level")); /* serve_check refused the others */
     signal(SIGPIPE, SIG_IGN);
     log_info("tidemark starting: %s, retention %s, fsync %s", so.memory ? "in memory" : so.data_dir,
              config_get(&c, "retention"), config_get(&c, "fsync"));
@@ -243,7 +234,7 @@ int cmd_routes(int argc, char **argv) {
     tm_config c;
     tm_store_opts so;
     char err[512], *mem[] = {"--memory"};
-    if (config_parse(&c, FLAGS, NFLAGS, 1, mem, err, sizeof err) || store_opts(&c, &so, err, sizeof err)) {
+    if (config_parse(&c, FLAGS, NFLAGS, 1, mem, err, sizeof err) || serve_check(&c, &so, err, sizeof err)) {
         fprintf(stderr, "tidemark routes: %s\n", err);
         config_free(&c);
         return 1;

@@ -3,13 +3,16 @@
 #include <event2/buffer.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../ingest/vapor.h"
 #include "../util/counters.h"
 #include "../util/jsonw.h"
 #include "../util/log.h"
 #include "gzip.h"
+#include "listen.h"
 
 typedef struct {
     int methods, is_prefix, access;
@@ -258,21 +261,13 @@ tm_http *http_new(struct event_base *base, const tm_http_opts *o) {
 }
 
 int http_bind(tm_http *h, const char *addr, char *err, size_t errlen) {
-    char host[256];
-    const char *colon = strrchr(addr, ':');
-    if (!colon || (size_t)(colon - addr) >= sizeof host) {
-        snprintf(err, errlen, "bad address \"%s\" (want host:port)", addr);
-        return -1;
-    }
-    memcpy(host, addr, (size_t)(colon - addr));
-    host[colon - addr] = 0;
-    char *hp = host;
-    if (*hp == '[') { /* [::1]:8080 */
-        hp++;
-        hp[strlen(hp) - 1] = 0;
-    }
-    if (!evhttp_bind_socket_with_handle(h->eh, hp, (ev_uint16_t)atoi(colon + 1))) {
-        snprintf(err, errlen, "cannot listen on %s", addr);
+    /* our own socket: numeric addresses only, and errno's reason when the
+     * bind fails (evhttp's own bind resolves names and logs its warnings) */
+    int fd = listen_socket(addr, SOCK_STREAM, err, errlen);
+    if (fd < 0) return -1;
+    if (!evhttp_accept_socket_with_handle(h->eh, fd)) {
+        snprintf(err, errlen, "cannot serve HTTP on %s", addr);
+        close(fd);
         return -1;
     }
     log_info("listening: HTTP API and web UI on http://%s%s/", addr, h->prefix);

@@ -40,7 +40,10 @@ struct tm_listener {
 int parse_addr(const char *addr, struct sockaddr_storage *ss, int *len) {
     memset(ss, 0, sizeof *ss);
     *len = (int)sizeof *ss;
-    return evutil_parse_sockaddr_port(addr, (struct sockaddr *)ss, len);
+    if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)ss, len)) return -1;
+    /* "1.2.3.4" alone parses as port 0: a listener needs its port */
+    const char *colon = strrchr(addr, ':'), *bracket = strrchr(addr, ']');
+    return !colon || (bracket && bracket > colon) || atoi(colon + 1) <= 0 ? -1 : 0;
 }
 
 static void peer_name(const struct sockaddr_storage *ss, char *out, size_t n) {
@@ -58,11 +61,11 @@ static void peer_name(const struct sockaddr_storage *ss, char *out, size_t n) {
     snprintf(out, n, "%s:%d", host, port);
 }
 
-static int bind_socket(const char *addr, int type, char *err, size_t errlen) {
+int listen_socket(const char *addr, int type, char *err, size_t errlen) {
     struct sockaddr_storage ss;
     int len;
     if (parse_addr(addr, &ss, &len)) {
-        snprintf(err, errlen, "bad address \"%s\" (want host:port)", addr);
+        snprintf(err, errlen, "bad address \"%s\" (%s)", addr, ADDR_FORMS);
         return -1;
     }
     int fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
@@ -72,7 +75,8 @@ static int bind_socket(const char *addr, int type, char *err, size_t errlen) {
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&ss, (socklen_t)len) || (type == SOCK_STREAM && listen(fd, 512))) {
-        snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
+        snprintf(err, errlen, "cannot listen on %s (%s): %s", addr, type == SOCK_STREAM ? "TCP" : "UDP",
+                 strerror(errno));
         close(fd);
         return -1;
     }
@@ -168,7 +172,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg) {
 
 tm_listener *tcp_listen(struct event_base *base, const char *what, const char *addr, tm_sink *sink, char *err,
                         size_t errlen) {
-    int fd = bind_socket(addr, SOCK_STREAM, err, errlen);
+    int fd = listen_socket(addr, SOCK_STREAM, err, errlen);
     if (fd < 0) return NULL;
     tm_listener *l = xcalloc(1, sizeof *l);
     l->fd = fd;
@@ -197,7 +201,7 @@ static void on_dgram(evutil_socket_t fd, short what, void *arg) {
 
 tm_listener *udp_listen(struct event_base *base, const char *what, const char *addr, tm_sink *sink, char *err,
                         size_t errlen) {
-    int fd = bind_socket(addr, SOCK_DGRAM, err, errlen);
+    int fd = listen_socket(addr, SOCK_DGRAM, err, errlen);
     if (fd < 0) return NULL;
     int rcv = 8 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);

@@ -251,7 +251,7 @@ tm_relays *relay_listen(struct event_base *base, const char *addr, tm_store *sto
     struct sockaddr_storage ss;
     int len;
     if (parse_addr(addr, &ss, &len)) {
-        snprintf(err, errlen, "bad --relay-listen address \"%s\" (want host:port)", addr);
+        snprintf(err, errlen, "bad address \"%s\" (%s)", addr, ADDR_FORMS);
         return NULL;
     }
     if (poll_ms <= 0) {
@@ -265,7 +265,8 @@ tm_relays *relay_listen(struct event_base *base, const char *addr, tm_store *sto
                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128,
                                      (struct sockaddr *)&ss, len);
     if (!r->lis) {
-        snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
+        snprintf(err, errlen, "cannot listen on %s (TCP): %s", addr, strerror(errno));
+        batch_free(&r->batch);
         free(r);
         return NULL;
     }

@@ -2,6 +2,7 @@
  * them. No libc time or locale functions: results must not depend on TZ. */
 #include "timeparse.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -224,32 +225,72 @@ int64_t now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* One "step:keep". A bare-number keep is a count of points, as in carbon's
- * storage-schemas.conf ("60:1440" is a day of minutes). */
-static int parse_archive(const char *s, size_t n, int64_t *step, int64_t *keep) {
+/* One "step:keep": NULL, or why it is not one. A bare-number keep is a
+ * count of points, as in carbon's storage-schemas.conf ("60:1440" is a day
+ * of minutes). */
+static const char *parse_archive(const char *s, size_t n, int64_t *step, int64_t *keep) {
+    static const char *const form = "is not STEP:KEEP (durations, such as 10s:7d)";
     const char *colon = memchr(s, ':', n);
-    if (!colon) return 0;
+    if (!colon) return form;
     size_t sn = (size_t)(colon - s), kn = n - sn - 1;
     const char *k = colon + 1;
-    if (!parse_duration_ms(s, sn, step) || *step <= 0) return 0;
+    if (!parse_duration_ms(s, sn, step) || *step <= 0) return form;
     trim(&k, &kn);
     size_t i = 0;
     while (i < kn && isdig(k[i])) i++;
     if (kn && i == kn) {
         int64_t pts;
-        if (kn > 12 || !parse_duration_ms(k, kn, &pts)) return 0;
+        if (kn > 12 || !parse_duration_ms(k, kn, &pts)) return form;
         pts /= 1000;
-        if (pts <= 0 || pts > INT64_MAX / *step) return 0;
+        if (pts <= 0 || pts > INT64_MAX / *step) return form;
         *keep = pts * *step;
     } else if (!parse_duration_ms(k, kn, keep)) {
-        return 0;
+        return form;
     }
-    return *keep >= *step;
+    return *keep >= *step ? NULL : "keeps less than its step";
 }
 
-/* Whisper's rules: each step a multiple of the one before (a rollup bucket
- * holds whole buckets of the finer archive), each archive keeping longer. */
-size_t parse_retention(const char *s, int64_t *step, int64_t *keep, size_t max) {
+/* ms as the largest unit that holds it whole: "10s", "90m", "7d" */
+static void fmt_duration(int64_t ms, char *out, size_t n) {
+    static const struct {
+        const char *u;
+        int64_t ms;
+    } U[] = {{"y", 365 * 86400000LL}, {"d", 86400000LL}, {"h", 3600000}, {"m", 60000},
+             {"s", 1000}};
+    for (size_t i = 0; i < sizeof U / sizeof *U; i++)
+        if (ms % U[i].ms == 0) {
+            snprintf(out, n, "%lld%s", (long long)(ms / U[i].ms), U[i].u);
+            return;
+        }
+    snprintf(out, n, "%lldms", (long long)ms);
+}
+
+/* Why archive k cannot follow the one before (into why); 0 when it can. */
+static int archive_order(const int64_t *step, const int64_t *keep, size_t k, char *why, size_t n) {
+    char s0[32], s1[32], k0[32], k1[32];
+    fmt_duration(step[k - 1], s0, sizeof s0);
+    fmt_duration(step[k], s1, sizeof s1);
+    fmt_duration(keep[k - 1], k0, sizeof k0);
+    fmt_duration(keep[k], k1, sizeof k1);
+    int short_step = step[k] <= step[k - 1], short_keep = keep[k] <= keep[k - 1];
+    if (short_step && short_keep)
+        snprintf(why, n, "its step %s and keep %s are not longer than the archive before's %s and %s "
+                         "(each archive is coarser and keeps longer than the one before)", s1, k1, s0, k0);
+    else if (short_step)
+        snprintf(why, n, "its step %s is not longer than the archive before's %s (list the finest step first)", s1,
+                 s0);
+    else if (step[k] % step[k - 1])
+        snprintf(why, n, "its step %s is not a multiple of the archive before's %s (its buckets would straddle)", s1,
+                 s0);
+    else if (short_keep)
+        snprintf(why, n, "it keeps %s, not longer than the archive before's %s (a coarser archive keeps longer)", k1,
+                 k0);
+    else
+        return 0;
+    return 1;
+}
+
+size_t parse_retention_why(const char *s, int64_t *step, int64_t *keep, size_t max, char *why, size_t whylen) {
     size_t n = strlen(s), cnt = 0;
     trim(&s, &n);
     if (n >= 2 && s[0] == '[' && s[n - 1] == ']') s++, n -= 2;
@@ -257,12 +298,24 @@ size_t parse_retention(const char *s, int64_t *step, int64_t *keep, size_t max) 
     while (p <= e) {
         const char *c = memchr(p, ',', (size_t)(e - p));
         if (!c) c = e;
-        if (cnt == max) return 0;
-        if (!parse_archive(p, (size_t)(c - p), &step[cnt], &keep[cnt])) return 0;
-        if (cnt && (step[cnt] <= step[cnt - 1] || step[cnt] % step[cnt - 1] || keep[cnt] <= keep[cnt - 1]))
+        if (cnt == max) {
+            snprintf(why, whylen, "more than %zu archives", max);
             return 0;
+        }
+        const char *bad = parse_archive(p, (size_t)(c - p), &step[cnt], &keep[cnt]);
+        char order[256];
+        if (bad || (cnt && archive_order(step, keep, cnt, order, sizeof order))) {
+            snprintf(why, whylen, "archive %zu \"%.*s\"%s%s", cnt + 1, (int)(c - p), p, bad ? " " : ": ",
+                     bad ? bad : order);
+            return 0;
+        }
         cnt++;
         p = c + 1;
     }
     return cnt;
+}
+
+size_t parse_retention(const char *s, int64_t *step, int64_t *keep, size_t max) {
+    char why[200];
+    return parse_retention_why(s, step, keep, max, why, sizeof why);
 }

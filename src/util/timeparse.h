@@ -16,4 +16,8 @@ int64_t now_ms(void);
 /* "[...]" retention "10s:7d,1m:90d": up to max archives (step, keep) in ms,
  * steps increasing; returns the count, 0 if malformed. */
 size_t parse_retention(const char *s, int64_t *step, int64_t *keep, size_t max);
+/* The same, with why it is malformed in why (which archive, and what is
+ * wrong with it: its form, keeping less than its step, a step that does not
+ * grow or divide, a keep that does not grow, too many archives). */
+size_t parse_retention_why(const char *s, int64_t *step, int64_t *keep, size_t max, char *why, size_t whylen);
 #endif

@@ -108,6 +108,10 @@ async function otherPages(s, page) {
   await waitFor(() => page.evaluate(() => localStorage.getItem('tidemark.tiles') === null), 'an empty tiles= turns them off');
   await page.goto(s.url('/alerting'));
   await waitFor(async () => (await text(page, '.unavailable')) === 'Alerts are not available on this server.', 'alerts page says so');
+  // the nav offers Alerts only where the server has them
+  const hasAlerts = (await fetch(s.url('/alerts'))).status !== 404;
+  await waitFor(async () => (await page.$eval('#alerts-link', a => a.hidden)) === !hasAlerts,
+    'the Alerts link is shown exactly when the server has /alerts');
   await page.goto(s.url('/series?metric=nosuch'));
   await waitFor(async () => ((await text(page, 'main')) || '').includes('No series'), 'an unknown series says so');
 }
