@@ -6,7 +6,8 @@ points" nor an empty answer; `/api/v1/data/` with an empty name is a 400
 (not every series mixed together); a type conflict on /add names the field
 and the series (`field 3 (door): series door;host=h holds string values`),
 by GET and by POST form, and keeps the good fields; the docs promise no
-/render nor alerts while `tidemark routes` has none.
+/render nor alerts in the README while `tidemark routes` has none (docs/ is
+held to the route table by test_docs).
 """
 import os
 import re
@@ -61,14 +62,14 @@ def main(t):
             "JSON: the element and its series: %r" % r)
 
     t.step("no promise of routes that are not there")
+    # docs/ pages are held to `tidemark routes` by test_docs (every METHOD /path
+    # span); the README, the newcomer's page, names neither before they exist
     routes = t.cli(["routes"]).stdout
-    docs = os.path.join(T.REPO, "docs")
-    pages = [os.path.join(T.REPO, "README.md")] + [os.path.join(docs, f) for f in os.listdir(docs)
-                                                   if f.endswith(".md")]
-    text = "".join(open(p, encoding="utf-8").read() for p in pages)
-    for route, word in (("/render", r"/render\b"), ("/alerts", r"/alerts\b")):
+    with open(os.path.join(T.REPO, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    for route, word in (("/render", r"/render\b"), ("/alerts", r"/alerts\b|\balert(s|ing)\b")):
         if not re.search(r"\s%s\s" % re.escape(route), routes):
-            t.check(not re.search(word, text), "no %s route, and the docs do not promise one" % route)
+            t.check(not re.search(word, text, re.I), "no %s route, and the README does not promise one" % route)
     r = s.get("/render?target=e.temp")
     if not re.search(r"\s/render\s", routes):
         t.eq(r.status, 404, "/render is not answered while there is none")
