@@ -42,7 +42,7 @@ export const lineColor = i => PALETTE[i % PALETTE.length];
 
 // opts: width, height, compact (home cards), dense (tiny ones), index (times[] for labels),
 // unit (units.js), band (series 2 and 3 are min and max), lines ([label, ...]:
-// one line each, data [x, y1, y2...]), sync (a key: charts with the same one
+// one line each, data [x, y1, y2...]; colorFrom: the first one's colour), sync (a key: charts with the same one
 // share the crosshair), xRange() ([min, max] of the x axis; else the
 // data's), onDraw(u), onSelect(x0, x1)
 export function makeChart(target, data, opts) {
@@ -63,8 +63,9 @@ export function makeChart(target, data, opts) {
   const series = [{ label: opts.index ? '#' : 'time',
     value: opts.index ? (u, i) => (i === null ? '' : i + ' · ' + fmtTimeFull(opts.index[i])) : (u, t) => fmtTimeFull(t) }];
   if (opts.lines) {
-    opts.lines.forEach((label, i) => series.push({ label, stroke: lineColor(i), width: 1.5, value: fmt,
-      points: { size: 4, fill: lineColor(i) } }));
+    const c0 = opts.colorFrom || 0;
+    opts.lines.forEach((label, i) => series.push({ label, stroke: lineColor(c0 + i), width: 1.5, value: fmt,
+      points: { size: 4, fill: lineColor(c0 + i) } }));
   } else {
     series.push({ label: opts.label || 'value', stroke: c.accent, width: 1.5, fill: opts.band ? undefined : c.fill,
       points: { size: 5, fill: c.accent }, value: fmt });

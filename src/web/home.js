@@ -28,11 +28,20 @@ export async function home(main) {
   const filter = el('input', { type: 'search', class: 'filter', placeholder: 'filter series', 'aria-label': 'filter series' });
   const count = el('span', { class: 'count' });
   const dense = el('button', { type: 'button', class: 'dense-toggle', title: 'small cards: a wall of charts' }, 'dense');
+  const compare = el('a', { class: 'compare', hidden: true, title: 'the selected series on one chart' });
   const empty = el('div', { class: 'note empty', hidden: true },
     el('p', null, 'No series yet. Send one:'),
     el('pre', null, `curl "${location.origin}${location.pathname.replace(/[^/]*$/, '')}add?host=pi&temp=21.5&door=open&gps=52.5,13.4"`));
   const board = el('div', { class: 'board' });
-  main.replaceChildren(el('div', { class: 'toolbar' }, filter, count, dense), empty, board);
+  main.replaceChildren(el('div', { class: 'toolbar' }, filter, count, compare, dense), empty, board);
+  // the cards ticked for comparing: their series on one page (overlay.js)
+  board.addEventListener('change', e => {
+    if (!e.target.classList.contains('pick')) return;
+    const keys = [...board.querySelectorAll('input.pick:checked')].map(i => i.closest('.card').dataset.key);
+    compare.hidden = keys.length < 2;
+    compare.textContent = `compare ${keys.length}`;
+    compare.href = 'series?' + new URLSearchParams(keys.map(k => ['sel', k]));
+  });
   window.tidemark.widgets = widgets;
   denseToggle(dense, board, widgets);
 

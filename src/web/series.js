@@ -9,6 +9,7 @@ import { fitWidth, makeChart, onTheme } from './chart.js';
 import { el, fmtAge, fmtTime, fmtValue, seriesKey, seriesParams, tagsText } from './fmt.js';
 import { staleAfter, typicalStep, withGaps } from './gaps.js';
 import { markDirty, showState, stream } from './live.js';
+import { overlayPage, wantsOverlay } from './overlay.js';
 import { rangeParams, rangePicker, readRange, roomBelow, span, stepFor } from './ranges.js';
 import { drawTrack, tileTemplate } from './track.js';
 import { fmtUnit, unitOf } from './units.js';
@@ -35,6 +36,7 @@ function writeState(st) {
 }
 
 export async function seriesPage(main) {
+  if (wantsOverlay(new URLSearchParams(location.search))) return overlayPage(main);
   const st = readState();
   if (!st.metric) {
     main.replaceChildren(el('p', { class: 'note' }, 'No series given. Pick one on the ', el('a', { href: './' }, 'home page'), '.'));
@@ -90,11 +92,20 @@ class SeriesView {
     this.staleNote = el('span', { class: 'stale-note', hidden: true });
     this.msg = el('p', { class: 'note', hidden: true });
     this.body = el('div', { class: 'plot' });
+    const globIn = el('input', { type: 'search', name: 'overlay', placeholder: 'overlay: a glob, e.g. ' + st.metric.replace(/[^.]+$/, '*'),
+      'aria-label': 'overlay the series of a glob' });
+    const overlay = el('form', { class: 'overlay-form', onsubmit: e => {
+      e.preventDefault();
+      if (!globIn.value.trim()) return;
+      const p = [['sel', seriesKey(st.metric, st.tags)], ['match', globIn.value.trim()]].concat(rangeParams(st));
+      location.href = 'series?' + new URLSearchParams(p);
+    } }, globIn, el('button', { type: 'submit' }, 'overlay'));
     main.replaceChildren(el('section', { class: 'series-page', 'data-type': this.type },
       el('h1', null, st.metric, tags ? el('span', { class: 'tags' }, tags) : null, el('span', { class: 'type' }, this.type),
         this.staleNote),
       el('div', { class: 'controls' }, this.picker.buttons,
-        this.type === 'number' ? el('label', { class: 'toggle' }, this.indexBox, ' sequential x-axis') : null, this.exportLink),
+        this.type === 'number' ? el('label', { class: 'toggle' }, this.indexBox, ' sequential x-axis') : null, this.exportLink,
+        this.type === 'number' ? overlay : null),
       this.picker.form, this.stats, this.msg, this.body));
     if (this.type === 'location') {
       this.canvas = el('canvas', { class: 'track big-track' });

@@ -32,7 +32,8 @@ class Widget {
     this.el = el('article', { class: 'card', 'data-key': this.key, 'data-type': this.type },
       el('header', null, el('a', { class: 'name', href: seriesHref(info.metric, info.tags), title: this.key },
         head ? el('span', { class: 'head' }, head) : null, el('span', { class: 'tail' }, tail)),
-        tags ? el('span', { class: 'tags' }, tags) : null, el('span', { class: 'type' }, this.type)),
+        tags ? el('span', { class: 'tags' }, tags) : null, el('span', { class: 'type' }, this.type),
+        info.type === 'number' ? el('input', { type: 'checkbox', class: 'pick', title: 'select to compare', 'aria-label': 'select ' + this.key }) : null),
       el('div', { class: 'now' }, this.big, this.when), this.viz);
     this.el.widget = this;
     if (info.last_time !== null && info.last_time !== undefined && info.last_value !== null) {
