@@ -3,11 +3,14 @@
 # network interfaces and load every second for DURATION seconds and send to
 # one fresh tidemark (collectd over write_graphite TCP, the agent over HTTP).
 # Prints peak RSS and CPU seconds of each, measured from /proc in the same run.
+# The agent is the small tidemark-agent binary (`tidemark agent` is the same
+# code inside the server's binary, with libcurl's TLS stack mapped in).
 #
 #   bench/agent.sh [path/to/tidemark]      env: DURATION (60)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(realpath "${1:-$here/../build/tidemark}")
+AGENT=$(dirname "$BIN")/tidemark-agent # the small binary, as installed for the agent
 DURATION=${DURATION:-60}
 COLLECTD=/usr/sbin/collectd
 [ -x "$COLLECTD" ] || { echo "bench-agent: $COLLECTD not found (apt-get install collectd-core)" >&2; exit 1; }
@@ -45,7 +48,7 @@ EOF
 "$COLLECTD" -f -C "$work/collectd.conf" >"$work/collectd.log" 2>&1 &
 CPID=$!
 PIDS+=($CPID)
-(cd "$work" && exec "$BIN" agent --server "http://$HTTP" --host bench-agent --interval 1s \
+(cd "$work" && exec "$AGENT" --server "http://$HTTP" --host bench-agent --interval 1s \
   --plugins cpu,memory,diskspace,network,load --spool-dir "$work/spool" >"$work/agent.log" 2>&1) &
 APID=$!
 PIDS+=($APID)
@@ -58,7 +61,12 @@ count() {
   curl -s "http://$HTTP/api/v1/metrics" | python3 -c 'import json,sys; h=sys.argv[1]
 print(sum(1 for m in json.load(sys.stdin) if m["metric"].startswith(h + ".") or m["tags"].get("host") == h))' "$1"
 }
-printf "| %-9s | %8s | %14s | %17s | %6s |\n" "program" "seconds" "peak RSS MiB" "CPU s (user+sys)" "series"
-printf "|%s|%s|%s|%s|%s|\n" "-----------" "----------" "----------------" "-------------------" "--------"
-printf "| %-9s | %8s | %14s | %17s | %6s |\n" collectd "$DURATION" "$(hwm_mib $CPID)" "$(cpu_s $CPID)" "$(count bench-collectd)"
-printf "| %-9s | %8s | %14s | %17s | %6s |\n" agent "$DURATION" "$(hwm_mib $APID)" "$(cpu_s $APID)" "$(count bench-agent)"
+per_hour() { awk -v c="$1" -v d="$DURATION" 'BEGIN {printf "%.1f", c * 3600 / d}'; }
+row() {
+  local c; c=$(cpu_s $2)
+  printf "| %-14s | %8s | %12s | %10s | %14s | %6s |\n" "$1" "$DURATION" "$(hwm_mib $2)" "$c" "$(per_hour $c)" "$(count $3)"
+}
+printf "| %-14s | %8s | %12s | %10s | %14s | %6s |\n" program seconds "peak RSS MiB" "CPU s" "CPU s per hour" series
+printf "|%s|%s|%s|%s|%s|%s|\n" ---------------- ---------- -------------- ------------ ---------------- --------
+row collectd $CPID bench-collectd
+row tidemark-agent $APID bench-agent

@@ -10,6 +10,7 @@
 #ifndef TM_AGENT_H
 #define TM_AGENT_H
 #include <stdint.h>
+#include <stdio.h>
 
 #include "plugin.h"
 
@@ -25,6 +26,9 @@ typedef struct {
 
 /* Returns the process exit code (2: bad options, with the reason printed). */
 int agent_run(const agent_opts *o);
+/* The whole command: flags (argv after "agent"), then agent_run. */
+int agent_main(int argc, char **argv);
+void agent_usage(FILE *f);
 
 /* The shared state of a run, for the push loop and relay mode alike. */
 typedef struct {

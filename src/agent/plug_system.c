@@ -8,7 +8,7 @@
 #include <sys/utsname.h>
 
 #include "../util/buf.h"
-#include "../util/httpc.h"
+#include "http.h"
 #include "../util/log.h"
 #include "plugin.h"
 #include "procfs.h"
@@ -74,6 +74,7 @@ static int uptime_collect(tm_plugin *p, const agent_env *env) {
 typedef struct {
     char os[256], kernel[256], model[256], ip[64];
     int cores;
+    agent_http *http; /* external_ip */
 } info_state;
 
 static void emit_changed(tm_plugin *p, char *last, size_t cap, const char *name, const char *now) {
@@ -103,7 +104,8 @@ static int external_ip_collect(tm_plugin *p, const agent_env *env) {
     info_state *s = p->st;
     tm_buf r = {0};
     char err[256];
-    long st = httpc_request("GET", env->ip_url, NULL, NULL, NULL, 0, &r, err, sizeof err);
+    if (!s->http) s->http = agent_http_new(10);
+    long st = agent_http_do(s->http, "GET", env->ip_url, NULL, NULL, NULL, 0, &r, err, sizeof err);
     int rc = -1;
     if (st == 200) {
         char ip[64];
@@ -129,7 +131,11 @@ static int sine_collect(tm_plugin *p, const agent_env *env) {
     return 0;
 }
 
-static void free_state(tm_plugin *p) { free(p->st); }
+static void free_state(tm_plugin *p) {
+    info_state *s = p->st;
+    agent_http_free(s->http);
+    free(s);
+}
 
 int plugin_init_system(tm_plugin *p, const char *name, const agent_env *env, char *err, size_t errlen) {
     static const struct {

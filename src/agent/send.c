@@ -20,19 +20,20 @@ int sender_init(tm_sender *s, const char *server, const char *token, tm_spool *s
         snprintf(err, errlen, "--server must be an http:// or https:// URL, not \"%s\"", server);
         return -1;
     }
+    if (!strncmp(server, "https://", 8) && !agent_tls) {
+        snprintf(err, errlen, "https:// needs the full binary: run `tidemark agent` (this one speaks http:// only)");
+        return -1;
+    }
     snprintf(s->url, sizeof s->url, "%.*s/api/v1/data", (int)n, server);
     s->token = token;
     s->spool = spool;
     s->backoff = BACKOFF_MIN;
-    if (!(s->http = httpc_new(10))) {
-        snprintf(err, errlen, "cannot start libcurl");
-        return -1;
-    }
+    s->http = agent_http_new(10);
     return 0;
 }
 
 void sender_free(tm_sender *s) {
-    httpc_free(s->http);
+    agent_http_free(s->http);
     buf_free(&s->scratch);
 }
 
@@ -72,7 +73,7 @@ void batch_json(const tm_batch *b, tm_buf *out) {
 static int post(tm_sender *s, const void *body, size_t n) {
     char err[512];
     s->scratch.n = 0;
-    long st = httpc_do(s->http, "POST", s->url, s->token, "application/json", body, n, &s->scratch, err, sizeof err);
+    long st = agent_http_do(s->http, "POST", s->url, s->token, "application/json", body, n, &s->scratch, err, sizeof err);
     if (st >= 200 && st < 300) return 1;
     if (st == 400 || st == 413 || st == 422) {
         log_limited(LOG_WARN, "agent: the server refused part of a batch (%ld): %.*s", st, (int)s->scratch.n,

@@ -11,11 +11,11 @@
 #include <stdint.h>
 
 #include "../model/batch.h"
-#include "../util/httpc.h"
+#include "http.h"
 #include "spool.h"
 
 typedef struct {
-    tm_httpc *http;
+    agent_http *http;
     char url[1024]; /* SERVER/api/v1/data */
     const char *token;
     tm_spool *spool;

@@ -11,6 +11,5 @@ int cmd_routes(int argc, char **argv);
 /* every HTTP route `serve` answers; `routes` prints them */
 void serve_routes(tm_http *h, tm_api *api, struct event_base *base);
 int cmd_query(int argc, char **argv);
-int cmd_agent(int argc, char **argv);
-void agent_usage(FILE *f);
+int cmd_agent(int argc, char **argv); /* the agent, with libcurl for https:// */
 #endif

@@ -26,11 +26,16 @@ def script(t, name, body):
     return path
 
 
+SMALL = os.path.join(os.path.dirname(os.path.abspath(T.BIN)), "tidemark-agent")
+
+
 class Agent:
-    def __init__(self, t, args, name="agent"):
+    """`tidemark agent ARGS`, or with small the tidemark-agent binary."""
+
+    def __init__(self, t, args, name="agent", small=False):
         self.t = t
         self.log_path = os.path.join(t.tmp, name + ".log")
-        self.args = [T.BIN, "agent"] + list(args)
+        self.args = ([SMALL] if small else [T.BIN, "agent"]) + list(args)
         self.proc = None
 
     def start(self):
@@ -74,6 +79,11 @@ def main(t):
         r = t.cli(["agent", "--once"] + args, timeout=20)
         t.check(r.returncode == 2 and word in r.stderr, "agent %s: %d %r" % (args, r.returncode, r.stderr))
 
+    r = subprocess.run([SMALL, "--once", "--plugins", "load"], capture_output=True, text=True, timeout=20)
+    t.check(r.returncode == 0 and r.stdout.startswith("system.load1;host="), "tidemark-agent --once: %r" % r.stdout)
+    r = subprocess.run([SMALL, "--server", "https://127.0.0.1:1"], capture_output=True, text=True, timeout=20)
+    t.check(r.returncode == 2 and "tidemark agent" in r.stderr, "tidemark-agent refuses https://: %r" % r.stderr)
+
     s = t.server(args=["--poll-interval", "1s"])
     url = "http://127.0.0.1:%d" % s.http_port
     spool = os.path.join(t.tmp, "spool")
@@ -84,9 +94,9 @@ def main(t):
     marker = "tm-agent-hang-%d" % os.getpid()
     hang = script(t, "hang.sh", 'echo "slow=1"\nexec sleep 300 # %s\n' % marker)
 
-    t.step("push: plugins and exec plugins arrive tagged with the agent's host")
+    t.step("push (the small tidemark-agent): plugins and exec plugins arrive tagged with the agent's host")
     a = Agent(t, ["--server", url, "--host", "pi", "--interval", "1s", "--spool-dir", spool,
-                  "--plugins", "sine,memory,exec:%s:1s,exec:%s:1s" % (count, hang)]).start()
+                  "--plugins", "sine,memory,exec:%s:1s,exec:%s:1s" % (count, hang)], small=True).start()
     got = T.wait_until(lambda: len(points(s, "runs", {"host": "pi"})) >= 3 and points(s, "sine"), timeout=20)
     t.require(got, "runs and sine arrive from the agent\n" + a.log())
     t.check(points(s, "mem.used_percent", {"host": "pi"}), "memory plugin's series")
@@ -108,7 +118,7 @@ def main(t):
     t.eq(a.stop(), 0, "agent exits 0 on SIGTERM")
     t.check("spooling" in a.log(), "the agent says it spools\n" + a.log()[-600:])
     a = Agent(t, ["--server", url, "--host", "pi", "--interval", "1s", "--spool-dir", spool,
-                  "--plugins", "exec:%s:1s" % count], name="agent2").start()
+                  "--plugins", "exec:%s:1s" % count], name="agent2", small=True).start()
     time.sleep(2)
     s.start()
     time.sleep(3)

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "agent/http.h"
 #include "agent/plugin.h"
 #include "agent/procfs.h"
 #include "agent/spool.h"
@@ -342,6 +343,40 @@ static void test_spool_bound(void **st) {
     assert_int_equal(system(cmd), 0);
 }
 
+static int answer(const char *text, int eof, http_answer *a, char *copy) {
+    strcpy(copy, text);
+    return http_answer_parse(copy, strlen(copy), eof, a);
+}
+
+static void test_http_answers(void **st) {
+    (void)st;
+    http_answer a;
+    char b[512];
+    assert_int_equal(answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA", 0, &a, b), 1);
+    assert_int_equal(a.status, 200);
+    assert_int_equal(a.body_len, 2);
+    assert_memory_equal(a.body, "ok", 2);
+    assert_true(a.keep_alive);
+    assert_int_equal(a.consumed, strlen(b) - 5);
+    assert_int_equal(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nok", 0, &a, b), 0); /* more to come */
+    assert_int_equal(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nok", 1, &a, b), -1); /* cut short */
+    assert_int_equal(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n",
+                            0, &a, b), 1);
+    assert_int_equal(a.body_len, 5);
+    assert_memory_equal(a.body, "abcde", 5);
+    assert_int_equal(a.consumed, strlen(b));
+    assert_int_equal(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab", 0, &a, b), 0);
+    assert_int_equal(answer("HTTP/1.0 204 No Content\r\n\r\n", 0, &a, b), 1);
+    assert_false(a.keep_alive); /* HTTP/1.0 closes unless it says otherwise */
+    assert_int_equal(answer("HTTP/1.1 400 Bad\r\nConnection: close\r\n\r\n{\"error\":1}", 0, &a, b), 0);
+    assert_int_equal(answer("HTTP/1.1 400 Bad\r\nConnection: close\r\n\r\n{\"error\":1}", 1, &a, b), 1);
+    assert_int_equal(a.body_len, 11);
+    assert_false(a.keep_alive);
+    assert_int_equal(answer("SSH-2.0-OpenSSH\r\n\r\n", 0, &a, b), -1);
+    assert_int_equal(answer("HTTP/1.1 2x0 OK\r\n\r\n", 0, &a, b), -1);
+    assert_int_equal(answer("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", 0, &a, b), -1);
+}
+
 static void test_sizes(void **st) {
     (void)st;
     uint64_t b;
@@ -366,7 +401,7 @@ int main(void) {
         cmocka_unit_test(test_net_dev),      cmocka_unit_test(test_mounts),
         cmocka_unit_test(test_plugins_on_fixtures), cmocka_unit_test(test_kv_lines),
         cmocka_unit_test(test_spool_order_and_restart), cmocka_unit_test(test_spool_bound),
-        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_sizes), cmocka_unit_test(test_http_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
