@@ -72,6 +72,15 @@ def main(t):
             want = int(f.readline().split()[1]) * 1024
         t.eq(float(lines["mem.total;host=box1"]), want, "mem.total is MemTotal in bytes")
 
+    t.step("--config: a JSON file of the same flags")
+    conf = os.path.join(t.tmp, "agent.json")
+    with open(conf, "w") as f:
+        f.write('{"host": "fromfile", "plugins": "load,sine", "interval": "5s"}')
+    r = t.cli(["agent", "--once", "--config", conf], timeout=20)
+    keys = [ln.split(" ")[0] for ln in r.stdout.splitlines()]
+    t.check(r.returncode == 0 and "system.load1;host=fromfile" in keys and "sine;host=fromfile" in keys
+            and not [k for k in keys if k.startswith("cpu")], "--config host and plugins: %r" % keys)
+
     t.step("bad flags are refused by name")
     for args, word in ((["--interval", "0"], "--interval"), (["--spool-max", "lots"], "--spool-max"),
                        (["--plugins", "cpu,nope"], "nope"), (["--cpu-peak", "150"], "--cpu-peak"),
