@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "promql.h"
 
@@ -91,8 +92,12 @@ static void put_args(out_t *o, pq_node *const *a, size_t n) {
     puts_(o, ")");
 }
 
-/* a name written bare must read back as one: [a-zA-Z_:][a-zA-Z0-9_:]* */
+/* a name written bare must read back as one: [a-zA-Z_:][a-zA-Z0-9_:]* and
+ * not a word that reads as a number or an operator's keyword */
 static int bare_name(const char *s) {
+    static const char *const words[] = {"inf", "nan", "on", "ignoring", "group_left", "group_right", "bool", "atan2"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcasecmp(s, words[i])) return 0;
     if (!*s || (*s >= '0' && *s <= '9')) return 0;
     for (; *s; s++)
         if (!(*s == '_' || *s == ':' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
