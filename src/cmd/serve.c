@@ -172,11 +172,10 @@ static void run_loop(serve_ctx *x) {
 int cmd_serve(int argc, char **argv) {
     tm_config c;
     char err[512];
-    for (int i = 0; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            serve_usage(stdout);
-            return 0;
-        }
+    if (config_help(argc, argv)) {
+        serve_usage(stdout);
+        return 0;
+    }
     tm_store_opts so;
     if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || serve_check(&c, &so, err, sizeof err)) {
         fprintf(stderr, "tidemark serve: %s\n", err);

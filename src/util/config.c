@@ -193,3 +193,9 @@ void config_usage(FILE *f, const char *cmd, const char *args, const tm_flag *fla
         fputc('\n', f);
     }
 }
+
+int config_help(int argc, char **argv) {
+    for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+    return 0;
+}

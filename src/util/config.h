@@ -34,5 +34,7 @@ void config_free(tm_config *c);
 const char *config_get(const tm_config *c, const char *name); /* last value, else default, else NULL */
 int config_bool(const tm_config *c, const char *name);
 size_t config_list(const tm_config *c, const char *name, char ***out);
+/* --help or -h among the flags (before a lone "--") */
+int config_help(int argc, char **argv);
 void config_usage(FILE *f, const char *cmd, const char *args, const tm_flag *flags, size_t n);
 #endif
