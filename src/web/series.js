@@ -11,7 +11,7 @@ import { staleAfter, typicalStep, withGaps } from './gaps.js';
 import { markDirty, showState, stream } from './live.js';
 import { overlayPage, wantsOverlay } from './overlay.js';
 import { rangeParams, rangePicker, readRange, roomBelow, span, stepFor } from './ranges.js';
-import { drawTrack, tileTemplate } from './track.js';
+import { drawTrack, located, tileTemplate } from './track.js';
 import { fmtUnit, unitOf } from './units.js';
 
 const BUCKETS = 800;
@@ -112,6 +112,7 @@ class SeriesView {
       this.body.append(this.canvas);
       this.tiles = tileTemplate();
       new ResizeObserver(() => markDirty(this)).observe(this.canvas);
+      addEventListener('resize', () => markDirty(this));
     } else if (this.type === 'string') {
       this.table = el('table', { class: 'events-table' });
       this.body.append(this.table);
@@ -213,7 +214,10 @@ class SeriesView {
   draw() {
     this.showStats();
     if (this.type === 'location') {
-      drawTrack(this.canvas, this.avg.filter(p => Array.isArray(p)), { tiles: this.tiles, onTile: () => markDirty(this) });
+      const room = roomBelow(this.canvas, 0, MIN_HEIGHT) + 'px'; // the track, too, takes the window's height
+      if (this.canvas.style.height !== room) this.canvas.style.height = room;
+      const [pts, times] = located(this.t, this.avg);
+      this.lastTrack = drawTrack(this.canvas, pts, { times, tiles: this.tiles, onTile: () => markDirty(this) });
     } else if (this.type === 'string') {
       this.drawTable();
     } else {

@@ -1,11 +1,15 @@
 // track.js — a location track drawn on a canvas, with no map service:
 // points are projected equirectangularly (x = lon·cos(mid latitude),
-// y = lat), fitted to the track's bounds, the newest point highlighted.
+// y = lat), fitted to the track's bounds, with a scale bar, the start and
+// end marked and their times (trackmarks.js).
 // With a tile URL template (?tiles=URL once, kept in localStorage; e.g.
 // https://tile.openstreetmap.org/{z}/{x}/{y}.png) the track is drawn in Web
 // Mercator over those tiles instead. Off by default: nothing leaves the box.
 
+import { markEnds, scaleBar } from './trackmarks.js';
+
 const TILES_KEY = 'tidemark.tiles';
+const EARTH_M_PER_DEG = 111320; // metres per degree of latitude
 const PAD = 14;
 const tileCache = new Map();
 
@@ -24,7 +28,8 @@ function colors() {
   if (!palette) {
     const cs = getComputedStyle(document.documentElement);
     palette = { accent: cs.getPropertyValue('--accent').trim(), card: cs.getPropertyValue('--card').trim(),
-                dim: cs.getPropertyValue('--dim').trim() };
+                dim: cs.getPropertyValue('--dim').trim(), fg: cs.getPropertyValue('--fg').trim(),
+                good: cs.getPropertyValue('--good').trim() };
   }
   return palette;
 }
@@ -46,7 +51,10 @@ function equirect(pts, w, h) {
   let s = Math.min(sx, sy);
   if (!Number.isFinite(s)) s = Number.isFinite(sx) ? sx : Number.isFinite(sy) ? sy : 1;
   const cx = ((bb.lon0 + bb.lon1) / 2) * k, cy = (bb.lat0 + bb.lat1) / 2;
-  return (lat, lon) => [w / 2 + (lon * k - cx) * s, h / 2 - (lat - cy) * s];
+  const xy = (lat, lon) => [w / 2 + (lon * k - cx) * s, h / 2 - (lat - cy) * s];
+  // a lone point (or a track with no extent) has no scale to show
+  xy.mpp = bb.lat1 > bb.lat0 || bb.lon1 > bb.lon0 ? EARTH_M_PER_DEG / s : 0;
+  return xy;
 }
 
 const mx = (lon, z) => ((lon + 180) / 360) * 256 * 2 ** z;
@@ -62,6 +70,8 @@ function mercator(pts, w, h) {
   const ox = (mx(bb.lon0, z) + mx(bb.lon1, z)) / 2 - w / 2, oy = (my(bb.lat0, z) + my(bb.lat1, z)) / 2 - h / 2;
   const xy = (lat, lon) => [mx(lon, z) - ox, my(lat, z) - oy];
   xy.z = z; xy.ox = ox; xy.oy = oy;
+  // Web Mercator: the equator's 40075 km over 256·2^z px, shrinking with cos(lat)
+  xy.mpp = (40075016.686 * Math.cos(((bb.lat0 + bb.lat1) / 2) * Math.PI / 180)) / (256 * 2 ** z);
   return xy;
 }
 
@@ -93,11 +103,19 @@ function drawTiles(ctx, xy, w, h, tpl, onLoad) {
   ctx.fillText('tiles: ' + new URL(tpl, location.href).host, w - 4, h - 4);
 }
 
-// pts: [[lat, lon], ...] oldest first; opts: tiles (template), onTile (a
-// tile arrived: draw again)
+// the points that are locations, and their times
+export function located(ts, vs) {
+  const pts = [], times = [];
+  for (let i = 0; i < vs.length; i++) if (Array.isArray(vs[i])) { pts.push(vs[i]); times.push(ts[i]); }
+  return [pts, times];
+}
+
+// pts: [[lat, lon], ...] oldest first; opts: times (each point's, seconds),
+// tiles (template), onTile (a tile arrived: draw again). Returns what was
+// drawn, in CSS pixels: {start, end, scale: {m, px, label}, times} (tests).
 export function drawTrack(canvas, pts, opts) {
   const dpr = window.devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight;
-  if (!w || !h) return;
+  if (!w || !h) return null;
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
     canvas.width = Math.round(w * dpr);
     canvas.height = Math.round(h * dpr);
@@ -105,7 +123,7 @@ export function drawTrack(canvas, pts, opts) {
   const ctx = canvas.getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
-  if (!pts.length) return;
+  if (!pts.length) return null;
   const c = colors();
   const xy = opts.tiles ? mercator(pts, w, h) : equirect(pts, w, h);
   if (opts.tiles) drawTiles(ctx, xy, w, h, opts.tiles, opts.onTile);
@@ -119,11 +137,8 @@ export function drawTrack(canvas, pts, opts) {
   ctx.stroke();
   if (pts.length < 200) for (const [lat, lon] of pts) { const [x, y] = xy(lat, lon); ctx.fillRect(x - 1.5, y - 1.5, 3, 3); }
   ctx.globalAlpha = 1;
-  const [x, y] = xy(...pts[pts.length - 1]);
-  ctx.beginPath();
-  ctx.arc(x, y, 6, 0, 2 * Math.PI);
-  ctx.fill();
-  ctx.lineWidth = 2.5;
-  ctx.strokeStyle = c.card;
-  ctx.stroke();
+  const start = xy(...pts[0]), end = xy(...pts[pts.length - 1]);
+  const times = opts.times ? [opts.times[0], opts.times[opts.times.length - 1]] : null;
+  markEnds(ctx, start, end, pts.length > 1 ? times : null, w, h, c);
+  return { start, end, times, scale: scaleBar(ctx, xy.mpp, w, h, c) };
 }

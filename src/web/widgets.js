@@ -9,7 +9,7 @@ import { el, fmtAge, fmtTime, fmtValue, seriesHref, seriesKey, tagsText } from '
 import { staleAfter, typicalStep, withGaps } from './gaps.js';
 import { markDirty } from './live.js';
 import { shortName } from './names.js';
-import { drawTrack, tileTemplate } from './track.js';
+import { drawTrack, located, tileTemplate } from './track.js';
 import { unitOf } from './units.js';
 
 export const CAP = { number: 300, string: 50, location: 2000 };
@@ -178,8 +178,8 @@ class TrackWidget extends Widget {
 
   draw() {
     this.drawNow();
-    const pts = this.v.filter(p => Array.isArray(p));
-    drawTrack(this.canvas, pts, { tiles: this.tiles, onTile: () => markDirty(this) });
+    const [pts, times] = located(this.t, this.v);
+    this.lastTrack = drawTrack(this.canvas, pts, { times, tiles: this.tiles, onTile: () => markDirty(this) });
     this.lastDrawn = pts.length ? pts[pts.length - 1] : null;
   }
 }
