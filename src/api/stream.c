@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../net/httpconn.h"
 #include "../util/jsonw.h"
 #include "api.h"
 #include "match.h"
@@ -67,7 +68,7 @@ static void drop(client *c, const char *why) {
     evbuffer_add_printf(b, "event: dropped\ndata: {\"reason\":\"%s\"}\n\n", why);
     evhttp_send_reply_chunk(c->req, b);
     evbuffer_free(b);
-    evhttp_connection_set_closecb(c->con, NULL, NULL);
+    httpconn_on_close(c->con, NULL, NULL);
     evhttp_send_reply_end(c->req);
     client_free(c);
 }
@@ -165,7 +166,7 @@ static void route_stream(tm_req *r, void *arg) {
     evbuffer_add_printf(b, "retry: 1000\n: connected\n\n");
     evhttp_send_reply_chunk(r->req, b);
     evbuffer_free(b);
-    evhttp_connection_set_closecb(c->con, on_close, c);
+    httpconn_on_close(c->con, on_close, c);
 }
 
 void routes_stream(tm_http *h, tm_api *api, struct event_base *base) {
@@ -180,7 +181,7 @@ void routes_stream(tm_http *h, tm_api *api, struct event_base *base) {
 void streams_close(void) {
     while (streams.clients) {
         client *c = streams.clients;
-        evhttp_connection_set_closecb(c->con, NULL, NULL);
+        httpconn_on_close(c->con, NULL, NULL);
         evhttp_send_reply_end(c->req);
         client_free(c);
     }

@@ -8,6 +8,7 @@
 
 #include "../api/api.h"
 #include "../core/store.h"
+#include "../net/admit.h"
 #include "../net/http.h"
 #include "../net/listen.h"
 #include "../net/relay.h"
@@ -16,6 +17,7 @@
 #include "../util/config.h"
 #include "../util/counters.h"
 #include "../util/log.h"
+#include "../util/sizeparse.h"
 #include "../util/timeparse.h"
 #include "cmd.h"
 #include "serve_opts.h"
@@ -37,6 +39,11 @@ static const tm_flag FLAGS[] = {
     {"url-prefix", "", "serve everything under a prefix (reverse proxies)", FLAG_STR},
     {"fsync", "1s", "durability of acknowledged writes: always, 1s or off", FLAG_STR},
     {"wal-max", "256MiB", "write-ahead log size that triggers persisting every head", FLAG_STR},
+    {"max-connections", "10000", "per listener; past it the newest connections are shed", FLAG_STR},
+    {"idle-timeout", "5m", "close TCP connections (Graphite, StatsD, relay, HTTP keep-alive) idle this long; 0: never",
+     FLAG_STR},
+    {"max-inflight-bytes", "256MiB", "bytes held across all connections; past it HTTP answers 503, TCP waits",
+     FLAG_STR},
     {"log-level", "info", "debug, info, warn or error", FLAG_STR},
     {"query-workers", "0", "threads that run queries off the ingest loop (0: one per core)", FLAG_STR},
     {"query-max-series", "100000", "series one query may select", FLAG_STR},
@@ -72,6 +79,31 @@ static void on_tick(evutil_socket_t fd, short what, void *arg) {
 void serve_routes(tm_http *h, tm_api *api, struct event_base *base) {
     api_register(h, api);
     routes_stream(h, api, base);
+}
+
+/* --max-connections, --idle-timeout, --max-inflight-bytes. */
+static int limits_opts(const tm_config *c, tm_limits *l, char *err, size_t errlen) {
+    const char *mc = config_get(c, "max-connections"), *it = config_get(c, "idle-timeout"),
+               *mi = config_get(c, "max-inflight-bytes");
+    char *end;
+    unsigned long long n = strtoull(mc, &end, 10);
+    if (!*mc || *end || !n || *mc == '-') {
+        snprintf(err, errlen, "--max-connections must be a positive number, not \"%s\"", mc);
+        return -1;
+    }
+    l->max_conns = (size_t)n;
+    if (strcmp(it, "0") && (!parse_duration_ms(it, strlen(it), &l->idle_ms) || l->idle_ms <= 0)) {
+        snprintf(err, errlen, "bad --idle-timeout \"%s\" (want a duration such as 5m, or 0 for never)", it);
+        return -1;
+    }
+    if (!strcmp(it, "0")) l->idle_ms = 0;
+    uint64_t bytes = 0;
+    if (!parse_size(mi, &bytes) || !bytes || bytes > SIZE_MAX / 2) {
+        snprintf(err, errlen, "bad --max-inflight-bytes \"%s\" (want a size such as 256MiB)", mi);
+        return -1;
+    }
+    l->max_inflight = (size_t)bytes;
+    return 0;
 }
 
 /* Every listener of the server; NULL where it is not (yet) running. */
@@ -177,7 +209,9 @@ int cmd_serve(int argc, char **argv) {
         return 0;
     }
     tm_store_opts so;
-    if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || serve_check(&c, &so, err, sizeof err)) {
+    tm_limits lim;
+    if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || serve_check(&c, &so, err, sizeof err) ||
+        limits_opts(&c, &lim, err, sizeof err)) {
         fprintf(stderr, "tidemark serve: %s\n", err);
         config_free(&c);
         return 2;
@@ -199,6 +233,7 @@ int cmd_serve(int argc, char **argv) {
     event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     x.base = event_base_new_with_config(ec);
     event_config_free(ec);
+    admit_init(x.base, &lim);
     listeners l = {0};
     int rc = 0;
     if (listeners_start(&l, &c, &x, so.step[0], err, sizeof err)) {
@@ -212,6 +247,7 @@ int cmd_serve(int argc, char **argv) {
     listeners_stop(&l);
     store_close(x.store);
     sink_free(&l.graphite);
+    admit_shutdown();
     event_base_free(x.base);
     config_free(&c);
     log_info("stopped");

@@ -11,8 +11,10 @@
 #include "../util/counters.h"
 #include "../util/jsonw.h"
 #include "../util/log.h"
+#include "admit.h"
 #include "gzip.h"
 #include "listen.h"
+#include "httpconn.h"
 
 typedef struct {
     int methods, is_prefix, access;
@@ -24,6 +26,7 @@ typedef struct {
 
 struct tm_http {
     struct evhttp *eh;
+    tm_httpconns *conns;
     tm_http_opts o;
     char *prefix;
     size_t prefix_len;
@@ -217,6 +220,7 @@ static void run_route(tm_http *h, tm_req *r, route *rt) {
 static void dispatch(struct evhttp_request *req, void *arg) {
     tm_http *h = arg;
     double t0 = mono();
+    httpconns_done(req); /* read whole: handled now */
     tm_req r = {.req = req, .method = method_of(req)};
     TAILQ_INIT(&r.params);
     add_common_headers(h, req);
@@ -255,7 +259,11 @@ tm_http *http_new(struct event_base *base, const tm_http_opts *o) {
     if (!h->o.max_body) h->o.max_body = 64u << 20;
     evhttp_set_max_body_size(h->eh, (ev_ssize_t)h->o.max_body);
     evhttp_set_max_headers_size(h->eh, 64 * 1024);
-    evhttp_set_timeout(h->eh, 120);
+    /* idle keep-alive connections close after --idle-timeout; without one a
+     * request must still arrive whole within 120 s */
+    const struct timeval *idle = admit_idle_tv();
+    if (idle) evhttp_set_timeout_tv(h->eh, idle);
+    else evhttp_set_timeout(h->eh, 120);
     evhttp_set_gencb(h->eh, dispatch, h);
     return h;
 }
@@ -265,11 +273,13 @@ int http_bind(tm_http *h, const char *addr, char *err, size_t errlen) {
      * bind fails (evhttp's own bind resolves names and logs its warnings) */
     int fd = listen_socket(addr, SOCK_STREAM, err, errlen);
     if (fd < 0) return -1;
-    if (!evhttp_accept_socket_with_handle(h->eh, fd)) {
+    struct evhttp_bound_socket *bound = evhttp_accept_socket_with_handle(h->eh, fd);
+    if (!bound) {
         snprintf(err, errlen, "cannot serve HTTP on %s", addr);
         close(fd);
         return -1;
     }
+    h->conns = httpconns_attach(h->eh, bound, "HTTP listener");
     log_info("listening: HTTP API and web UI on http://%s%s/", addr, h->prefix);
     return 0;
 }
@@ -291,6 +301,7 @@ void http_route(tm_http *h, int methods, const char *path, int is_prefix, int ac
 void http_free(tm_http *h) {
     if (!h) return;
     if (h->eh) evhttp_free(h->eh);
+    httpconns_free(h->conns);
     for (size_t i = 0; i < h->nroutes; i++) free(h->routes[i].path);
     free(h->routes);
     free(h->prefix);

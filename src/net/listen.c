@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +15,23 @@
 #include "../util/buf.h"
 #include "../util/counters.h"
 #include "../util/log.h"
+#include "admit.h"
 
 #define READ_CAP (256 * 1024)
 
+/* A connection keeps only its partial last line (at most TM_LINE_MAX bytes,
+ * grown as needed): whole lines are parsed where the read put them. */
 typedef struct conn {
     struct conn *prev, *next;
     struct tm_listener *l;
-    struct event *ev;
+    struct event *ev, *stall; /* reading; the idle clock while paused */
     int fd;
     char peer[64];
     char *buf;
-    size_t len;
+    size_t len, cap, held;
     size_t line;  /* number of the first line in buf */
     int skipping; /* inside an overlong line: drop until its newline */
+    tm_waiter wait;
 } conn;
 
 struct tm_listener {
@@ -34,6 +39,9 @@ struct tm_listener {
     int fd;
     tm_sink *sink;
     conn *conns;
+    size_t nconns;
+    char what[48];
+    char *scratch; /* where reads land (READ_CAP; reads are one at a time) */
     char *dgram;
 };
 
@@ -87,7 +95,11 @@ static void conn_close(conn *c) {
     if (c->prev) c->prev->next = c->next;
     else c->l->conns = c->next;
     if (c->next) c->next->prev = c->prev;
+    c->l->nconns--;
+    admit_unwait(&c->wait);
+    admit_hold(&c->held, 0);
     event_free(c->ev);
+    if (c->stall) event_free(c->stall);
     close(c->fd);
     free(c->buf);
     free(c);
@@ -99,53 +111,134 @@ static size_t count_lines(const char *p, size_t n) {
     return k;
 }
 
-/* Parse every whole line in the buffer; keep the partial tail. */
-static void conn_consume(conn *c, int eof) {
+/* Keep bytes of the partial line; 0 when that makes it longer than a line may be. */
+static int tail_add(conn *c, const char *p, size_t n, size_t max) {
+    if (c->len + n > max) return 0;
+    if (c->len + n > c->cap) {
+        size_t cap = c->cap ? c->cap : 256;
+        while (cap < c->len + n) cap *= 2;
+        c->buf = xrealloc(c->buf, cap);
+        c->cap = cap;
+    }
+    memcpy(c->buf + c->len, p, n);
+    c->len += n;
+    return 1;
+}
+
+/* Drop the line being kept, count it once; skip the rest of it if its
+ * newline is still to come. */
+static void overlong(conn *c, int skip) {
     tm_sink *k = c->l->sink;
-    size_t start = 0;
-    if (c->skipping) { /* the rest of an overlong line */
-        char *first = memchr(c->buf, '\n', c->len);
-        if (!first) {
-            c->len = 0;
+    count_add(&counters.rejected[k->proto], 1);
+    log_limited(LOG_WARN, "%s from %s: line %zu longer than %d bytes, dropped", proto_names[k->proto], c->peer,
+                c->line, TM_LINE_MAX);
+    c->len = 0;
+    c->skipping = skip;
+    if (!skip) c->line++;
+}
+
+/* One read's bytes: the kept line is completed first, then every whole line
+ * is parsed in place and the new partial line kept. */
+static void conn_feed(conn *c, const char *p, size_t n) {
+    tm_sink *k = c->l->sink;
+    const char *e = p + n;
+    int parsed = 0;
+    if (c->skipping || c->len) {
+        const char *nl = memchr(p, '\n', n);
+        if (c->skipping) {
+            if (!nl) return;
+            c->skipping = 0;
+            c->line++;
+        } else if (!nl) {
+            if (!tail_add(c, p, n, TM_LINE_MAX)) overlong(c, 1);
+            admit_hold(&c->held, c->len);
             return;
+        } else if (!tail_add(c, p, (size_t)(nl - p) + 1, TM_LINE_MAX + 1)) {
+            overlong(c, 0);
+        } else {
+            sink_parse(k, c->buf, c->len, c->line++);
+            c->len = 0;
+            parsed = 1;
         }
-        start = (size_t)(first - c->buf) + 1;
-        c->skipping = 0;
-        c->line++;
+        p = nl + 1;
     }
-    char *nl = c->len > start ? memrchr(c->buf + start, '\n', c->len - start) : NULL;
-    size_t whole = eof ? c->len : nl ? (size_t)(nl - c->buf) + 1 : start;
-    if (whole > start) {
-        sink_parse(k, c->buf + start, whole - start, c->line);
-        c->line += count_lines(c->buf + start, whole - start);
-        sink_flush(k, c->peer);
+    const char *last = p < e ? memrchr(p, '\n', (size_t)(e - p)) : NULL;
+    if (last) {
+        size_t whole = (size_t)(last - p) + 1;
+        sink_parse(k, p, whole, c->line);
+        c->line += count_lines(p, whole);
+        parsed = 1;
+        p = last + 1;
     }
-    memmove(c->buf, c->buf + whole, c->len - whole);
-    c->len -= whole;
-    if (c->len > TM_LINE_MAX) { /* no newline in sight: drop the line, count it once */
-        count_add(&counters.rejected[k->proto], 1);
-        log_limited(LOG_WARN, "%s from %s: line %zu longer than %d bytes, dropped", proto_names[k->proto], c->peer,
-                    c->line, TM_LINE_MAX);
-        c->skipping = 1;
-        c->len = 0;
+    if (p < e && !tail_add(c, p, (size_t)(e - p), TM_LINE_MAX)) overlong(c, 1);
+    if (parsed) sink_flush(k, c->peer);
+    admit_hold(&c->held, c->len);
+}
+
+static void conn_eof(conn *c) {
+    if (!c->len || c->skipping) return;
+    sink_parse(c->l->sink, c->buf, c->len, c->line);
+    sink_flush(c->l->sink, c->peer);
+}
+
+/* Paused for want of room: a connection holding bytes still has its idle clock. */
+static void on_stall(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    conn *c = arg;
+    log_limited(LOG_INFO, "%s from %s: idle while the server is full, closed", c->l->what, c->peer);
+    conn_close(c);
+}
+
+static void on_room(tm_waiter *w) {
+    conn *c = (conn *)((char *)w - offsetof(conn, wait));
+    if (c->stall) event_del(c->stall);
+    event_add(c->ev, admit_idle_tv());
+}
+
+static void conn_pause(conn *c) {
+    event_del(c->ev);
+    admit_wait(&c->wait);
+    if (c->held && admit_idle_tv()) {
+        if (!c->stall) c->stall = evtimer_new(event_get_base(c->ev), on_stall, c);
+        evtimer_add(c->stall, admit_idle_tv());
     }
+    log_limited(LOG_WARN, "%s: %zu bytes in flight (--max-inflight-bytes), pausing reads", c->l->what,
+                admit_inflight());
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg) {
-    (void)what;
     conn *c = arg;
-    for (int rounds = 0; rounds < 16; rounds++) { /* bounded: other sockets get their turn */
-        ssize_t r = read(fd, c->buf + c->len, READ_CAP - c->len);
-        if (r > 0) {
-            c->len += (size_t)r;
-            conn_consume(c, 0);
-            continue;
-        }
-        if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
-        if (c->len) conn_consume(c, 1);
+    if (what & EV_TIMEOUT) {
+        log_limited(LOG_INFO, "%s from %s: idle for --idle-timeout, closed", c->l->what, c->peer);
         conn_close(c);
         return;
     }
+    char *scratch = c->l->scratch;
+    for (int rounds = 0; rounds < 16; rounds++) { /* bounded: other sockets get their turn */
+        if (admit_full()) {
+            conn_pause(c);
+            return;
+        }
+        ssize_t r = read(fd, scratch, READ_CAP);
+        if (r > 0) {
+            conn_feed(c, scratch, (size_t)r);
+            continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        conn_eof(c);
+        conn_close(c);
+        return;
+    }
+}
+
+static void on_accept(evutil_socket_t lfd, short what, void *arg);
+
+static void accept_resume(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    tm_listener *l = arg;
+    event_add(l->ev, NULL);
 }
 
 static void on_accept(evutil_socket_t lfd, short what, void *arg) {
@@ -154,19 +247,25 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg) {
     for (int i = 0; i < 64; i++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
-        int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = admit_accept(lfd, &ss, &sl, l->what, l->nconns);
+        if (fd == ADMIT_SHED) continue;
+        if (fd == ADMIT_STUCK) { /* not even the spare descriptor helps: stop a moment */
+            event_del(l->ev);
+            admit_backoff(accept_resume, l);
+        }
         if (fd < 0) return;
         conn *c = xcalloc(1, sizeof *c);
         c->l = l;
         c->fd = fd;
         c->line = 1;
-        c->buf = xmalloc(READ_CAP);
+        c->wait.wake = on_room;
         peer_name(&ss, c->peer, sizeof c->peer);
         c->ev = event_new(event_get_base(l->ev), fd, EV_READ | EV_PERSIST, on_read, c);
-        event_add(c->ev, NULL);
+        event_add(c->ev, admit_idle_tv());
         c->next = l->conns;
         if (l->conns) l->conns->prev = c;
         l->conns = c;
+        l->nconns++;
     }
 }
 
@@ -177,6 +276,8 @@ tm_listener *tcp_listen(struct event_base *base, const char *what, const char *a
     tm_listener *l = xcalloc(1, sizeof *l);
     l->fd = fd;
     l->sink = sink;
+    l->scratch = xmalloc(READ_CAP);
+    snprintf(l->what, sizeof l->what, "%s (tcp %s)", what, addr);
     l->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_accept, l);
     event_add(l->ev, NULL);
     log_info("listening: %s on tcp %s", what, addr);
@@ -221,5 +322,6 @@ void listener_free(tm_listener *l) {
     event_free(l->ev);
     close(l->fd);
     free(l->dgram);
+    free(l->scratch);
     free(l);
 }

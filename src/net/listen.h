@@ -1,6 +1,7 @@
 /* listen.h — sockets for stream and datagram protocols, on libevent.
- * tcp_listen: newline-delimited streams, any number of connections; a line
- * longer than TM_LINE_MAX is dropped and counted, the connection kept.
+ * tcp_listen: newline-delimited streams, as many connections as admit.h
+ * lets in; a line longer than TM_LINE_MAX is dropped and counted, the
+ * connection kept. A connection holds only its partial last line.
  * udp_listen: each datagram holds whole lines. Both log one line when they
  * start listening. ADDR is "host:port" ("127.0.0.1:2003", "[::1]:2003"). */
 #ifndef TM_LISTEN_H

@@ -8,6 +8,7 @@
 #include <event2/listener.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 #include "../util/counters.h"
 #include "../util/log.h"
 #include "../util/timeparse.h"
+#include "admit.h"
 #include "listen.h"
 
 typedef struct rconn {
@@ -30,6 +32,8 @@ typedef struct rconn {
     size_t nstats, cap;
     size_t line;  /* number of the next line */
     int skipping; /* inside an overlong line: drop up to its newline */
+    size_t held;  /* input bytes counted in flight (admit.h) */
+    tm_waiter wait;
 } rconn;
 
 struct tm_relays {
@@ -48,6 +52,8 @@ static void conn_close(rconn *c) {
     else r->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     r->nconns--;
+    admit_unwait(&c->wait);
+    admit_hold(&c->held, 0);
     if (c->idlen) log_debug("relay %s (%s) disconnected", c->id, c->peer);
     bufferevent_free(c->bev);
     for (size_t i = 0; i < c->nstats; i++) free(c->stats[i]);
@@ -181,14 +187,33 @@ static int conn_consume(rconn *c, int eof) {
     }
 }
 
+static void on_room(tm_waiter *w) {
+    rconn *c = (rconn *)((char *)w - offsetof(rconn, wait));
+    bufferevent_enable(c->bev, EV_READ);
+}
+
+/* What is left in the input is a partial line: it counts as in flight, and
+ * past the bound this relay is not read until there is room. */
 static void on_read(struct bufferevent *bev, void *arg) {
-    (void)bev;
-    conn_consume(arg, 0);
+    rconn *c = arg;
+    if (!conn_consume(c, 0)) return;
+    admit_hold(&c->held, evbuffer_get_length(bufferevent_get_input(bev)));
+    if (admit_full()) {
+        bufferevent_disable(bev, EV_READ);
+        admit_wait(&c->wait);
+        log_limited(LOG_WARN, "relay listener: %zu bytes in flight (--max-inflight-bytes), pausing reads",
+                    admit_inflight());
+    }
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg) {
     (void)bev;
     rconn *c = arg;
+    if (what & BEV_EVENT_TIMEOUT) {
+        log_limited(LOG_INFO, "relay %s (%s): idle for --idle-timeout, closed", c->idlen ? c->id : "?", c->peer);
+        conn_close(c);
+        return;
+    }
     if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
     if ((what & BEV_EVENT_EOF) && !conn_consume(c, 1)) return;
     conn_close(c);
@@ -204,14 +229,12 @@ static void peer_text(const struct sockaddr *sa, int len, char *out, size_t n) {
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg) {
     tm_relays *r = arg;
-    if (r->nconns >= RELAY_MAX_CONNS) {
+    if (r->nconns >= admit_limits.max_conns) {
         static const char full[] = "error: too many relays connected\n";
-        log_limited(LOG_WARN, "relay listener: %d connections already, refusing one", RELAY_MAX_CONNS);
         if (write(fd, full, sizeof full - 1) < 0) { /* it is closed either way */
         }
-        close(fd);
-        return;
     }
+    if (!admit_check(fd, "relay listener", r->nconns, 1)) return;
     rconn *c = xcalloc(1, sizeof *c);
     c->r = r;
     c->line = 1;
@@ -219,11 +242,26 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     c->bev = bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
     bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_LINE_MAX + 1);
+    bufferevent_set_timeouts(c->bev, admit_idle_tv(), NULL);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    c->wait.wake = on_room;
     c->next = r->conns;
     if (r->conns) r->conns->prev = c;
     r->conns = c;
     r->nconns++;
+}
+
+static void accept_resume(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    evconnlistener_enable(((tm_relays *)arg)->lis);
+}
+
+/* Out of descriptors: shed what is pending rather than be woken for it forever. */
+static void on_accept_error(struct evconnlistener *l, void *arg) {
+    if (admit_accept_failed(evconnlistener_get_fd(l), "relay listener")) return;
+    evconnlistener_disable(l);
+    admit_backoff(accept_resume, arg);
 }
 
 /* "get stat1,stat2\n" to each identified relay that has stats. */
@@ -270,6 +308,7 @@ tm_relays *relay_listen(struct event_base *base, const char *addr, tm_store *sto
         free(r);
         return NULL;
     }
+    evconnlistener_set_error_cb(r->lis, on_accept_error);
     r->poll = event_new(base, -1, EV_PERSIST, on_poll, r);
     struct timeval tv = {(time_t)(poll_ms / 1000), (suseconds_t)(poll_ms % 1000 * 1000)};
     event_add(r->poll, &tv);

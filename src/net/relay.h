@@ -8,7 +8,7 @@
  * STAT tagged relay=ID (counted under protocol "relay"). relays_send
  * delivers a command (flush, override) to the relays connected right now:
  * one that connects later never sees it, as in Pulse.
- * Bounds: RELAY_MAX_CONNS connections, RELAY_LINE_MAX per line (a longer
+ * Bounds: --max-connections and the rest of admit.h, RELAY_LINE_MAX per line (a longer
  * line is dropped and counted, the connection kept), RELAY_MAX_STATS stats
  * per relay, RELAY_OUT_MAX bytes waiting to be sent to a relay (a relay that
  * stops reading is disconnected). Loop thread only. */
@@ -20,7 +20,6 @@
 
 #include "../core/store.h"
 
-#define RELAY_MAX_CONNS 1024
 #define RELAY_OUT_MAX (4u << 20)
 
 typedef struct tm_relays tm_relays;
