@@ -105,6 +105,9 @@ static void refuse(hc *c) {
     }
     shutdown(fd, SHUT_WR);
     c->refused = 2;
+    /* what it read no longer counts, so the requests that go on can finish
+     * (else every body being read when the bound is passed is refused) */
+    admit_hold(&c->held, 0);
     struct evbuffer *in = bufferevent_get_input(c->bev);
     evbuffer_drain(in, evbuffer_get_length(in));
     bufferevent_setcb(c->bev, drain_read, NULL, drain_event, c);

@@ -24,7 +24,7 @@
 typedef struct conn {
     struct conn *prev, *next;
     struct tm_listener *l;
-    struct event *ev, *stall; /* reading; the idle clock while paused */
+    struct event *ev;
     int fd;
     char peer[64];
     char *buf;
@@ -99,7 +99,6 @@ static void conn_close(conn *c) {
     admit_unwait(&c->wait);
     admit_hold(&c->held, 0);
     event_free(c->ev);
-    if (c->stall) event_free(c->stall);
     close(c->fd);
     free(c->buf);
     free(c);
@@ -181,28 +180,14 @@ static void conn_eof(conn *c) {
     sink_flush(c->l->sink, c->peer);
 }
 
-/* Paused for want of room: a connection holding bytes still has its idle clock. */
-static void on_stall(evutil_socket_t fd, short what, void *arg) {
-    (void)fd;
-    (void)what;
-    conn *c = arg;
-    log_limited(LOG_INFO, "%s from %s: idle while the server is full, closed", c->l->what, c->peer);
-    conn_close(c);
-}
-
 static void on_room(tm_waiter *w) {
     conn *c = (conn *)((char *)w - offsetof(conn, wait));
-    if (c->stall) event_del(c->stall);
     event_add(c->ev, admit_idle_tv());
 }
 
 static void conn_pause(conn *c) {
     event_del(c->ev);
     admit_wait(&c->wait);
-    if (c->held && admit_idle_tv()) {
-        if (!c->stall) c->stall = evtimer_new(event_get_base(c->ev), on_stall, c);
-        evtimer_add(c->stall, admit_idle_tv());
-    }
     log_limited(LOG_WARN, "%s: %zu bytes in flight (--max-inflight-bytes), pausing reads", c->l->what,
                 admit_inflight());
 }
@@ -216,7 +201,9 @@ static void on_read(evutil_socket_t fd, short what, void *arg) {
     }
     char *scratch = c->l->scratch;
     for (int rounds = 0; rounds < 16; rounds++) { /* bounded: other sockets get their turn */
-        if (admit_full()) {
+        /* one holding a partial line reads on: its newline makes room (and
+         * a line is at most TM_LINE_MAX) */
+        if (admit_full() && !c->len) {
             conn_pause(c);
             return;
         }

@@ -193,12 +193,13 @@ static void on_room(tm_waiter *w) {
 }
 
 /* What is left in the input is a partial line: it counts as in flight, and
- * past the bound this relay is not read until there is room. */
+ * past the bound a relay holding none is not read until there is room (one
+ * holding one reads on: its newline makes room). */
 static void on_read(struct bufferevent *bev, void *arg) {
     rconn *c = arg;
     if (!conn_consume(c, 0)) return;
     admit_hold(&c->held, evbuffer_get_length(bufferevent_get_input(bev)));
-    if (admit_full()) {
+    if (admit_full() && !c->held) {
         bufferevent_disable(bev, EV_READ);
         admit_wait(&c->wait);
         log_limited(LOG_WARN, "relay listener: %zu bytes in flight (--max-inflight-bytes), pausing reads",
