@@ -109,9 +109,7 @@ def pause_phase(t):
         c = socket.create_connection(("127.0.0.1", s.graphite_port), timeout=30)
         c.sendall(b"lim.pause.c%d %d %d" % (i, i, T0) + b" " * 3000)
         socks.append(c)
-    time.sleep(0.5)
-    log = s.log()
-    t.check("pausing reads" in log, "reads pause past the bound")
+    t.check(T.wait_until(lambda: "pausing reads" in s.log(), timeout=10), "reads pause past the bound")
     for c in socks:
         c.sendall(b"\n")
     got = T.wait_until(lambda: len(s.metrics(match="lim.pause.*")) == 40 or None, timeout=20)
