@@ -71,6 +71,10 @@ static void on_input(struct evbuffer *b, const struct evbuffer_cb_info *info, vo
     admit_hold(&c->held, c->held + info->n_added);
     if (admit_full()) {
         c->refused = 1;
+        /* what it read no longer counts, now: the connections read next in
+         * this same round find room, so one refusal is enough (else every
+         * body being read when the bound is passed would be refused) */
+        admit_hold(&c->held, 0);
         event_active(c->ev, EV_TIMEOUT, 0);
     }
 }
@@ -105,9 +109,6 @@ static void refuse(hc *c) {
     }
     shutdown(fd, SHUT_WR);
     c->refused = 2;
-    /* what it read no longer counts, so the requests that go on can finish
-     * (else every body being read when the bound is passed is refused) */
-    admit_hold(&c->held, 0);
     struct evbuffer *in = bufferevent_get_input(c->bev);
     evbuffer_drain(in, evbuffer_get_length(in));
     bufferevent_setcb(c->bev, drain_read, NULL, drain_event, c);
