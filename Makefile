@@ -45,6 +45,7 @@ test-san: deps
 bench: build
 	bench/run.sh $(BUILD)/tidemark
 	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
+	bench/forward.sh $(BUILD)/tidemark
 
 # The web UI in chromium: fps and sample-to-pixel latency, 100 live series.
 # The agent beside collectd, same plugins at 1 s: peak RSS and CPU (DURATION=60).

@@ -10,6 +10,9 @@ typedef struct {
     int64_t default_step; /* archive 0's step, ms */
     struct tm_relays *relays; /* connected Pulse relays, for the /relays/ routes (may be NULL) */
     struct tm_engine *engine; /* the query engine (query/engine.h): every read of samples goes through it */
+    /* more of /metrics from layers above the API (forwarding); may be NULL */
+    void (*metrics_more)(tm_buf *b, void *arg);
+    void *metrics_more_arg;
 } tm_api;
 
 void api_register(tm_http *h, tm_api *api);

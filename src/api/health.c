@@ -44,6 +44,7 @@ static void route_metrics(tm_req *r, void *arg) {
     cum += counters.http_hist[HTTP_BUCKETS];
     buf_printf(&b, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", h, (unsigned long long)cum, h,
                counters.http_sum, h, (unsigned long long)counters.http_count);
+    if (api->metrics_more) api->metrics_more(&b, api->metrics_more_arg);
     http_reply(r, 200, "text/plain; version=0.0.4", b.p, b.n);
     buf_free(&b);
 }

@@ -188,5 +188,5 @@ void streams_close(void) {
     if (streams.ping) event_free(streams.ping);
     streams.ping = NULL;
     buf_free(&streams.ev);
-    if (streams.store) store_observe(streams.store, NULL, NULL);
+    if (streams.store) store_unobserve(streams.store, on_write, &streams);
 }

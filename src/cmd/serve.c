@@ -8,6 +8,7 @@
 
 #include "../api/api.h"
 #include "../core/store.h"
+#include "../forward/forward.h"
 #include "../net/admit.h"
 #include "../net/http.h"
 #include "../net/listen.h"
@@ -49,6 +50,18 @@ static const tm_flag FLAGS[] = {
     {"query-max-series", "100000", "series one query may select", FLAG_STR},
     {"query-max-points", "50000000", "points one query may hold", FLAG_STR},
     {"query-timeout", "30s", "wall time one query may take", FLAG_STR},
+    {"forward-prometheus", NULL, "Prometheus remote write target: URL [match=GLOB] [tag=K:GLOB] [bearer=T]", FLAG_LIST},
+    {"forward-influx", NULL, "InfluxDB target: 1.x URL/write?db=DB or 2.x URL/api/v2/write?org=O&bucket=B [token=T]",
+     FLAG_LIST},
+    {"forward-graphite", NULL, "Graphite plaintext target: HOST:PORT [match=GLOB] [tag=K:GLOB]", FLAG_LIST},
+    {"forward-match", NULL, "forward only series whose name matches one of these globs (none: all)",
+     FLAG_LIST},
+    {"forward-shard", "false", "spread series over the targets of a kind instead of replicating", FLAG_BOOL},
+    {"forward-replicas", "1", "with --forward-shard: targets each series goes to", FLAG_STR},
+    {"forward-batch", "2000", "samples per forwarded request at most", FLAG_STR},
+    {"forward-flush", "1s", "a forwarded batch waits at most this long to fill", FLAG_STR},
+    {"forward-max-disk", "1GiB", "on-disk queue bound per target; past it the oldest is dropped and counted",
+     FLAG_STR},
 };
 #define NFLAGS (sizeof FLAGS / sizeof *FLAGS)
 
@@ -57,6 +70,7 @@ void serve_usage(FILE *f) { config_usage(f, "serve", NULL, FLAGS, NFLAGS); }
 typedef struct {
     struct event_base *base;
     tm_store *store;
+    tm_forward *fwd;
     const char *why;
 } serve_ctx;
 
@@ -152,7 +166,7 @@ static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64
     tm_http_opts ho = {config_get(c, "url-prefix"), config_get(c, "token"), config_get(c, "cors-allow"),
                        config_bool(c, "read-open"), 0};
     if (!(l->engine = engine_start(c, x, err, n))) return -1;
-    l->api = (tm_api){x->store, step0, NULL, l->engine};
+    l->api = (tm_api){x->store, step0, NULL, l->engine, forward_metrics, x->fwd};
     sink_init(&l->graphite, x->store, sink_graphite, NULL, P_GRAPHITE);
     const char *ga = config_get(c, "graphite-listen"), *pi = config_get(c, "poll-interval");
     const char *ha = config_get(c, "http-listen"), *sa = config_get(c, "statsd-listen");
@@ -210,8 +224,9 @@ int cmd_serve(int argc, char **argv) {
     }
     tm_store_opts so;
     tm_limits lim;
+    tm_forward_opts fo;
     if (config_parse(&c, FLAGS, NFLAGS, argc, argv, err, sizeof err) || serve_check(&c, &so, err, sizeof err) ||
-        limits_opts(&c, &lim, err, sizeof err)) {
+        limits_opts(&c, &lim, err, sizeof err) || forward_check(&c, &so, &fo, err, sizeof err)) {
         fprintf(stderr, "tidemark serve: %s\n", err);
         config_free(&c);
         return 2;
@@ -224,6 +239,13 @@ int cmd_serve(int argc, char **argv) {
     x.store = store_open(&so, err, sizeof err);
     if (!x.store) {
         log_error("cannot open the store: %s", err);
+        config_free(&c);
+        return 1;
+    }
+    x.fwd = forward_start(x.store, &fo, err, sizeof err);
+    if (!x.fwd && err[0]) {
+        log_error("cannot start forwarding: %s", err);
+        store_close(x.store);
         config_free(&c);
         return 1;
     }
@@ -245,6 +267,7 @@ int cmd_serve(int argc, char **argv) {
     }
     log_info("stopping: %s", x.why ? x.why : "event loop ended");
     listeners_stop(&l);
+    forward_stop(x.fwd); /* after the listeners: their last samples are queued too */
     store_close(x.store);
     sink_free(&l.graphite);
     admit_shutdown();
@@ -283,7 +306,7 @@ int cmd_routes(int argc, char **argv) {
     struct event_base *base = event_base_new();
     tm_http_opts ho = {0};
     tm_http *h = http_new(base, &ho);
-    tm_api api = {st, so.step[0], NULL, NULL};
+    tm_api api = {st, so.step[0], NULL, NULL, NULL, NULL};
     serve_routes(h, &api, base);
     http_routes_print(h, stdout);
     streams_close();

@@ -1,6 +1,7 @@
 #include "serve_opts.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -86,5 +87,37 @@ int serve_check(const tm_config *c, tm_store_opts *o, char *err, size_t errlen) 
         snprintf(err, errlen, "--data-dir must name a directory (or use --memory)");
         return -1;
     }
+    return 0;
+}
+
+int forward_check(const tm_config *c, const tm_store_opts *so, tm_forward_opts *o, char *err, size_t errlen) {
+    memset(o, 0, sizeof *o);
+    o->data_dir = so->memory ? NULL : so->data_dir;
+    static const char *kinds[] = {"forward-prometheus", "forward-influx", "forward-graphite"};
+    for (int k = 0; k < 3; k++) o->nspecs[k] = config_list(c, kinds[k], &o->specs[k]);
+    o->nmatch = config_list(c, "forward-match", &o->match);
+    o->shard = config_bool(c, "forward-shard");
+    const char *rep = config_get(c, "forward-replicas"), *bat = config_get(c, "forward-batch"),
+               *fl = config_get(c, "forward-flush"), *md = config_get(c, "forward-max-disk");
+    char *e1, *e2;
+    long r = strtol(rep, &e1, 10), b = strtol(bat, &e2, 10);
+    int64_t fms = 0;
+    if (*e1 || r < 1 || r > 31) {
+        snprintf(err, errlen, "--forward-replicas must be a number from 1 to 31, not \"%s\"", rep);
+        return -1;
+    }
+    if (*e2 || b < 1 || b > 1000000) {
+        snprintf(err, errlen, "--forward-batch must be a number from 1 to 1000000, not \"%s\"", bat);
+        return -1;
+    }
+    if (check_duration(c, "forward-flush", err, errlen)) return -1;
+    parse_duration_ms(fl, strlen(fl), &fms);
+    if (!parse_size(md, &o->max_disk) || o->max_disk < (64u << 10)) {
+        snprintf(err, errlen, "--forward-max-disk must be a size of at least 64KiB, such as 1GiB, not \"%s\"", md);
+        return -1;
+    }
+    o->replicas = (size_t)r;
+    o->batch = (size_t)b;
+    o->flush_ms = (int)fms;
     return 0;
 }

@@ -131,7 +131,7 @@ size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
     size_t ok = write_locked(s, b, now);
     pthread_rwlock_unlock(&s->lock);
     /* outside the lock: observers may take their time (they run on this thread) */
-    if (s->observer && ok) s->observer(s->observer_arg, b, s->ids);
+    for (size_t i = 0; ok && i < s->nobs; i++) s->obs[i].fn(s->obs[i].arg, b, s->ids);
     return ok;
 }
 
@@ -282,9 +282,20 @@ fail:
     return NULL;
 }
 
-void store_observe(tm_store *s, tm_observer fn, void *arg) {
-    s->observer = fn;
-    s->observer_arg = arg;
+int store_observe(tm_store *s, tm_observer fn, void *arg) {
+    if (s->nobs >= TM_MAX_OBSERVERS) return -1;
+    s->obs[s->nobs].fn = fn;
+    s->obs[s->nobs++].arg = arg;
+    return 0;
+}
+
+void store_unobserve(tm_store *s, tm_observer fn, void *arg) {
+    for (size_t i = 0; i < s->nobs; i++)
+        if (s->obs[i].fn == fn && s->obs[i].arg == arg) {
+            memmove(&s->obs[i], &s->obs[i + 1], (s->nobs - i - 1) * sizeof s->obs[0]);
+            s->nobs--;
+            return;
+        }
 }
 
 void store_close(tm_store *s) {

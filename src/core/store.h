@@ -59,10 +59,13 @@ void store_close(tm_store *s);
 size_t store_write(tm_store *s, tm_batch *b, int64_t now);
 
 /* Called after each store_write with the batch and, per sample, the id of
- * its series (0: refused). Live views subscribe here; the loop thread
- * calls it, so it must be quick. One observer; NULL removes it. */
+ * its series (0: refused). Live views and forwarders subscribe here, each
+ * called in the order it subscribed; the loop thread calls them, so they
+ * must be quick. Up to TM_MAX_OBSERVERS; store_unobserve removes the pair. */
+#define TM_MAX_OBSERVERS 8
 typedef void (*tm_observer)(void *arg, const tm_batch *b, const uint32_t *ids);
-void store_observe(tm_store *s, tm_observer fn, void *arg);
+int store_observe(tm_store *s, tm_observer fn, void *arg); /* 0, or -1 when full */
+void store_unobserve(tm_store *s, tm_observer fn, void *arg);
 
 /* Every series in id order; stop early when fn returns nonzero. */
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg);

@@ -35,8 +35,11 @@ struct tm_store {
     tm_series **ser; /* per sample of the batch being written */
     uint32_t *ids;
     size_t capids;
-    tm_observer observer;
-    void *observer_arg;
+    struct {
+        tm_observer fn;
+        void *arg;
+    } obs[TM_MAX_OBSERVERS];
+    size_t nobs;
 
     sqlite3 *wdb, *rdb; /* the same connection with --memory */
     struct tm_reader own; /* the loop thread's reads, on rdb */

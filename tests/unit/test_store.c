@@ -205,6 +205,26 @@ static void test_late_into_rollup(void **st) {
     store_close(s);
 }
 
+static void count_obs(void *arg, const tm_batch *b, const uint32_t *ids) {
+    size_t *n = arg;
+    for (size_t i = 0; i < b->n; i++) *n += ids[i] != 0;
+}
+
+/* Several observers each see every accepted sample; one removed sees no more. */
+static void test_observers(void **st) {
+    (void)st;
+    tm_store *s = open_store(1);
+    size_t a = 0, b = 0;
+    assert_int_equal(store_observe(s, count_obs, &a), 0);
+    assert_int_equal(store_observe(s, count_obs, &b), 0);
+    put(s, "o.x", now_ms(), 1);
+    store_unobserve(s, count_obs, &a);
+    put(s, "o.x", now_ms() + 1, 2);
+    assert_int_equal(a, 1);
+    assert_int_equal(b, 2);
+    store_close(s);
+}
+
 static void collect(const uint8_t *p, size_t n, uint64_t pos, void *arg) {
     (void)pos;
     int *count = arg;
@@ -260,6 +280,7 @@ int main(void) {
         cmocka_unit_test(test_restart_and_buckets),
         cmocka_unit_test(test_late_into_rollup),
         cmocka_unit_test(test_wal_torn_tail),
+        cmocka_unit_test(test_observers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Forwarding benchmark: the same loadgen dataset (Graphite plaintext over TCP, as peers.sh sends it)
+# into a fresh tidemark three times in one run: without forwarding, with one remote write target,
+# with two (each a VictoriaMetrics from Debian). One row each:
+#
+#   bench/forward.sh [path/to/tidemark]      env: SERIES (10000) POINTS (360) CONNS (2)
+#
+# Columns: targets, samples, wall seconds until tidemark stored the last sample, its samples/s and
+# that as a share of the run without forwarding (the goal: >= 85%), tidemark's CPU seconds and
+# samples per CPU-second over the ingest, then the seconds until every VictoriaMetrics had every
+# sample and the forwarded samples/s (counted from the start of the load), and peak RSS.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+BIN=${1:-$here/../build/tidemark}
+SHARED=${SHARED:-$here/../../shared/bench}
+SERIES=${SERIES:-10000} POINTS=${POINTS:-360} CONNS=${CONNS:-2}
+N=$((SERIES * POINTS))
+VM=$(command -v victoria-metrics || echo /usr/bin/victoria-metrics)
+[ -x "$VM" ] || { echo "bench: victoria-metrics not found (scripts/deps.sh)" >&2; exit 1; }
+[ -f "$SHARED/loadgen.c" ] || { echo "bench: $SHARED/loadgen.c not found (set SHARED)" >&2; exit 1; }
+work=$(mktemp -d /tmp/tmfwd.XXXXXX)
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null; done; rm -rf "$work"' EXIT
+cc -O2 -pthread -o "$work/loadgen" "$SHARED/loadgen.c"
+
+HTTP=127.0.0.1:18190 GPORT=12190 VMPORTS=(18528 18529)
+cpu_s() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
+stored() { curl -s "http://$HTTP/metrics" | awk '/^tidemark_samples_received_total/ {s+=$2} END {print s+0}'; }
+vm_rows() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^vm_rows_inserted_total\{type="promremotewrite"\}/ {print $2+0}'; }
+wait_http() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.05; done; return 1; }
+
+printf '%-8s %9s %8s %11s %7s %7s %13s %10s %13s %8s\n' targets samples wall_s samples/s share cpu_s samples/cpu_s fwd_done_s fwd_samples/s rss_MiB
+base=""
+for targets in 0 1 2; do
+  args=()
+  vms=()
+  for i in $(seq 1 "$targets"); do
+    p=${VMPORTS[$((i - 1))]}
+    "$VM" -storageDataPath="$work/vm$targets-$i" -httpListenAddr=127.0.0.1:$p >"$work/vm$targets-$i.log" 2>&1 &
+    PIDS+=($!)
+    vms+=("$!:$p")
+    wait_http "http://127.0.0.1:$p/health"
+    args+=(--forward-prometheus "http://127.0.0.1:$p/api/v1/write")
+  done
+  "$BIN" serve --data-dir "$work/data$targets" --http-listen $HTTP --graphite-listen 127.0.0.1:$GPORT \
+    --statsd-listen off --relay-listen off "${args[@]}" >"$work/server$targets.log" 2>&1 &
+  PID=$!
+  PIDS+=($PID)
+  wait_http "http://$HTTP/healthz"
+  c0=$(cpu_s $PID); t0=$(date +%s.%N)
+  "$work/loadgen" -H 127.0.0.1 -p $GPORT -s "$SERIES" -n "$POINTS" -c "$CONNS" 2>"$work/loadgen.log"
+  deadline=$(( $(date +%s) + 300 ))
+  while [ "$(stored)" -lt "$N" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.05; done
+  t1=$(date +%s.%N); c1=$(cpu_s $PID); got=$(stored)
+  t2=$t1
+  for v in "${vms[@]}"; do
+    while [ "$(vm_rows ${v#*:})" -lt "$N" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
+    t2=$(date +%s.%N)
+  done
+  rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/$PID/status)
+  kill -TERM $PID; for _ in $(seq 1 600); do kill -0 $PID 2>/dev/null || break; sleep 0.1; done
+  for v in "${vms[@]}"; do kill -TERM ${v%%:*}; wait ${v%%:*} 2>/dev/null || true; done
+  rate=$(awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", n/(b-a)}')
+  [ -z "$base" ] && base=$rate
+  awk -v k="$targets" -v n="$got" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v c0="$c0" -v c1="$c1" -v r="$rate" \
+      -v base="$base" -v rss="$rss" 'BEGIN {
+    w=t1-t0; c=c1-c0; if (c<=0) c=1e-9; f=t2-t0;
+    printf "%-8d %9d %8.2f %11.0f %6.0f%% %7.2f %13.0f %10s %13s %8s\n", k, n, w, r, 100*r/base, c, n/c,
+      k ? sprintf("%.2f", f) : "-", k ? sprintf("%.0f", n/f) : "-", rss }'
+done

@@ -1,0 +1,159 @@
+#include "qrec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { E_DEF = 'S', E_NUM = 'N', E_LOC = 'L', E_STR = 'T' };
+
+void qdict_reset(tm_qdict *d) {
+    if (d->ids) memset(d->ids, 0, d->cap * sizeof *d->ids), memset(d->idx, 0, d->cap * sizeof *d->idx);
+    d->n = 0;
+    d->arena.n = 0;
+}
+
+void qdict_free(tm_qdict *d) {
+    free(d->ids);
+    free(d->idx);
+    free(d->off);
+    free(d->len);
+    free(d->type);
+    buf_free(&d->arena);
+    memset(d, 0, sizeof *d);
+}
+
+static size_t slot_of(const tm_qdict *d, uint32_t id) {
+    size_t m = d->cap - 1, i = (id * 0x9E3779B1u) & m;
+    while (d->idx[i] && d->ids[i] != id) i = (i + 1) & m;
+    return i;
+}
+
+static void grow(tm_qdict *d) {
+    size_t oc = d->cap, nc = oc ? oc * 2 : 1024;
+    uint32_t *oi = d->ids, *ox = d->idx;
+    d->ids = xcalloc(nc, sizeof *d->ids);
+    d->idx = xcalloc(nc, sizeof *d->idx);
+    d->cap = nc;
+    for (size_t i = 0; i < oc; i++)
+        if (ox[i]) {
+            size_t s = slot_of(d, oi[i]);
+            d->ids[s] = oi[i];
+            d->idx[s] = ox[i];
+        }
+    free(oi);
+    free(ox);
+    d->off = xrealloc(d->off, nc / 2 * sizeof *d->off);
+    d->len = xrealloc(d->len, nc / 2 * sizeof *d->len);
+    d->type = xrealloc(d->type, nc / 2);
+}
+
+/* A redefinition replaces the key: ids are the store's, stable, but a
+ * corrupt or hostile segment may say anything. */
+static void dict_put(tm_qdict *d, uint32_t id, int type, const uint8_t *k, size_t klen) {
+    if ((d->n + 1) * 2 > d->cap) grow(d);
+    size_t s = slot_of(d, id);
+    size_t e = d->idx[s] ? d->idx[s] - 1 : d->n++;
+    d->ids[s] = id;
+    d->idx[s] = (uint32_t)e + 1;
+    d->off[e] = (uint32_t)d->arena.n;
+    d->len[e] = (uint32_t)klen;
+    d->type[e] = (uint8_t)type;
+    buf_put(&d->arena, k, klen);
+}
+
+static long dict_get(const tm_qdict *d, uint32_t id) {
+    if (!d->cap) return -1;
+    size_t s = slot_of(d, id);
+    return d->idx[s] ? (long)d->idx[s] - 1 : -1;
+}
+
+void qrec_begin(tm_buf *w) {
+    buf_reserve(w, QREC_HEAD);
+    memset(w->p + w->n, 0, QREC_HEAD);
+    w->n += QREC_HEAD;
+}
+
+void qrec_def(tm_buf *w, uint32_t id, int type, const char *key, size_t klen) {
+    buf_reserve(w, 12 + klen);
+    buf_putc(w, E_DEF);
+    buf_put_uvarint(w, id);
+    buf_putc(w, (uint8_t)type);
+    buf_put_uvarint(w, klen);
+    buf_put(w, key, klen);
+}
+
+void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str) {
+    buf_reserve(w, 40);
+    buf_putc(w, x->type == TM_NUMBER ? E_NUM : x->type == TM_LOCATION ? E_LOC : E_STR);
+    buf_put_uvarint(w, id);
+    buf_put_svarint(w, x->ts);
+    if (x->type == TM_STRING) {
+        buf_put_uvarint(w, x->str_len);
+        buf_put(w, str, x->str_len);
+        return;
+    }
+    buf_put(w, &x->v, 8);
+    if (x->type == TM_LOCATION) buf_put(w, &x->v2, 8);
+}
+
+void qrec_end(tm_buf *w, size_t start, uint32_t count, int64_t newest) {
+    memcpy(w->p + start, &count, 4);
+    memcpy(w->p + start + 4, &newest, 8);
+}
+
+int qrec_head(const uint8_t *p, size_t n, uint32_t *count, int64_t *newest) {
+    if (n < QREC_HEAD) return -1;
+    memcpy(count, p, 4);
+    memcpy(newest, p + 4, 8);
+    return 0;
+}
+
+long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t want, tm_batch *out) {
+    uint32_t count;
+    int64_t newest;
+    if (qrec_head(p, n, &count, &newest)) return -1;
+    const uint8_t *end = p + n;
+    p += QREC_HEAD;
+    size_t k = 0;
+    while (p < end) {
+        uint8_t kind = *p++;
+        uint64_t id, len;
+        if (!get_uvarint(&p, end, &id) || id > UINT32_MAX) return -1;
+        if (kind == E_DEF) {
+            if (p >= end) return -1;
+            int type = *p++;
+            if (type > TM_LOCATION || !get_uvarint(&p, end, &len) || len > (size_t)(end - p) || len > TM_KEY_MAX ||
+                !len)
+                return -1;
+            dict_put(d, (uint32_t)id, type, p, len);
+            p += len;
+            continue;
+        }
+        int64_t ts;
+        if (!get_svarint(&p, end, &ts)) return -1;
+        long e = dict_get(d, (uint32_t)id);
+        int type = kind == E_NUM ? TM_NUMBER : kind == E_LOC ? TM_LOCATION : kind == E_STR ? TM_STRING : -1;
+        if (e < 0 || type < 0 || d->type[e] != type) return -1;
+        double v = 0, v2 = 0;
+        const uint8_t *str = NULL;
+        len = 0;
+        if (type == TM_STRING) {
+            if (!get_uvarint(&p, end, &len) || len > (size_t)(end - p) || len > TM_STR_MAX) return -1;
+            str = p;
+            p += len;
+        } else {
+            size_t need = type == TM_LOCATION ? 16 : 8;
+            if ((size_t)(end - p) < need) return -1;
+            memcpy(&v, p, 8);
+            if (type == TM_LOCATION) memcpy(&v2, p + 8, 8);
+            p += need;
+        }
+        if (k >= skip && k - skip < want) {
+            const char *key = (const char *)d->arena.p + d->off[e];
+            if (type == TM_NUMBER) batch_add_number(out, key, d->len[e], ts, v);
+            else if (type == TM_LOCATION) batch_add_location(out, key, d->len[e], ts, v, v2);
+            else batch_add_string(out, key, d->len[e], ts, (const char *)str, len);
+        }
+        k++;
+    }
+    return k == count ? (long)k : -1;
+}

@@ -1,0 +1,48 @@
+/* qrec.h — what one forward-queue record holds: samples, each naming its
+ * series by the store's id, with the id's key defined once per segment.
+ *
+ * payload = u32 count, i64 newest ts (little endian), then entries:
+ *   'S' uvarint id, u8 type, uvarint klen, key   defines id for the rest of the segment
+ *   'N' uvarint id, svarint ts, f64              a number
+ *   'L' uvarint id, svarint ts, f64 lat, f64 lon a location
+ *   'T' uvarint id, svarint ts, uvarint n, bytes a string
+ * Keys take most of a sample's bytes; defining them once per segment keeps
+ * a queued number near 12 bytes. A reader that starts inside a segment reads
+ * the segment's records from its start with want = 0 to learn the keys. */
+#ifndef TM_QREC_H
+#define TM_QREC_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/batch.h"
+#include "../util/buf.h"
+
+#define QREC_HEAD 12 /* count + newest ts */
+
+/* id → key, for the records of one segment */
+typedef struct {
+    uint32_t *ids, *idx; /* open addressing: ids[slot], idx[slot] = entry + 1 */
+    size_t cap, n;
+    uint32_t *off, *len; /* per entry: key in arena */
+    uint8_t *type;
+    tm_buf arena;
+} tm_qdict;
+
+void qdict_reset(tm_qdict *d);
+void qdict_free(tm_qdict *d);
+
+/* Writer side: append entries to an open record in w (qrec_begin reserved
+ * its head); qrec_end fills the head in. */
+void qrec_begin(tm_buf *w);
+void qrec_def(tm_buf *w, uint32_t id, int type, const char *key, size_t klen);
+void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str);
+void qrec_end(tm_buf *w, size_t start, uint32_t count, int64_t newest);
+
+/* Decode one payload: every definition goes to d; samples skip .. skip+want-1
+ * (in record order) are appended to out with their keys. Returns the
+ * record's sample count, or -1 when it is malformed (then nothing of it
+ * should be trusted; out may hold part of it). */
+long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t want, tm_batch *out);
+/* The head alone (count and newest ts); -1 when too short. */
+int qrec_head(const uint8_t *p, size_t n, uint32_t *count, int64_t *newest);
+#endif

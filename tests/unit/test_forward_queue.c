@@ -1,0 +1,193 @@
+/* test_forward_queue.c — the forward queue through its header: order,
+ * acknowledged position across a reopen (inside a record too), resending at
+ * most the unacknowledged batch, the disk bound dropping the oldest exactly,
+ * a damaged segment; and the encoders' names and lines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "forward/encode.h"
+#include "forward/queue.h"
+#include "forward/target.h"
+
+static char dir[256];
+
+static int setup(void **st) {
+    (void)st;
+    snprintf(dir, sizeof dir, "/tmp/tm-test-fq-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+static int teardown(void **st) {
+    (void)st;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static tm_queue *qopen(uint64_t max) {
+    char err[256], d[300];
+    snprintf(d, sizeof d, "%s/q", dir);
+    tm_queue *q = queue_open(d, max, err, sizeof err);
+    if (!q) fail_msg("queue_open: %s", err);
+    return q;
+}
+
+/* n samples of series "s.<k % nser>" with ts = from + i, one record */
+static void put(tm_queue *q, int from, int n, int nser) {
+    tm_batch b;
+    batch_init(&b);
+    char key[64];
+    for (int i = 0; i < n; i++) {
+        int k = snprintf(key, sizeof key, "series.number.%d;host=h%d", (from + i) % nser, (from + i) % nser);
+        batch_add_number(&b, key, (size_t)k, from + i, (from + i) * 0.5);
+    }
+    for (size_t i = 0; i < b.n; i++) queue_add(q, 1 + (uint32_t)((from + (int)i) % nser), &b, &b.s[i]);
+    queue_commit(q);
+    batch_free(&b);
+}
+
+static void expect(const tm_batch *b, size_t i, int ts, int nser) {
+    char key[64];
+    int k = snprintf(key, sizeof key, "series.number.%d;host=h%d", ts % nser, ts % nser);
+    assert_int_equal(b->s[i].ts, ts);
+    assert_true(b->s[i].v == ts * 0.5);
+    assert_int_equal(b->s[i].key_len, k);
+    assert_memory_equal(batch_key(b, &b->s[i]), key, (size_t)k);
+}
+
+static void test_order_ack_reopen(void **st) {
+    (void)st;
+    tm_queue *q = qopen(1 << 20);
+    put(q, 0, 5, 3);
+    put(q, 5, 5, 3);
+    tm_batch b;
+    batch_init(&b);
+    assert_int_equal(queue_read(q, &b, 7, 0), 7); /* stops inside the second record */
+    for (int i = 0; i < 7; i++) expect(&b, (size_t)i, i, 3);
+    queue_ack(q, 6);
+    tm_queue_stats s;
+    queue_stats(q, &s);
+    assert_int_equal(s.samples, 3);
+    queue_close(q);
+
+    q = qopen(1 << 20); /* resumes inside the record, with the keys of its segment */
+    batch_reset(&b);
+    assert_int_equal(queue_read(q, &b, 100, 0), 3);
+    for (int i = 0; i < 3; i++) expect(&b, (size_t)i, 7 + i, 3);
+    queue_close(q); /* not acknowledged: read again after a restart */
+
+    q = qopen(1 << 20);
+    put(q, 10, 4, 3);
+    batch_reset(&b);
+    assert_int_equal(queue_read(q, &b, 100, 0), 7);
+    for (int i = 0; i < 7; i++) expect(&b, (size_t)i, 7 + i, 3);
+    queue_ack(q, 13);
+    queue_stats(q, &s);
+    assert_int_equal(s.samples, 0);
+    assert_int_equal(s.bytes, 0);
+    batch_reset(&b);
+    assert_int_equal(queue_read(q, &b, 100, 10), 0);
+    queue_close(q);
+    batch_free(&b);
+}
+
+static void test_bound_drops_oldest(void **st) {
+    (void)st;
+    tm_queue *q = qopen(64 << 10);
+    int total = 0;
+    for (int r = 0; r < 400; r++, total += 50) put(q, total, 50, 500);
+    tm_queue_stats s;
+    queue_stats(q, &s);
+    assert_true(s.dropped > 0);
+    assert_true(s.bytes <= (64 << 10) + (64 << 10));
+    assert_int_equal(s.appended, (uint64_t)total);
+    assert_int_equal(s.samples + s.dropped, (uint64_t)total);
+    tm_batch b;
+    batch_init(&b);
+    size_t got = 0, n;
+    int64_t last = -1;
+    while ((n = queue_read(q, &b, 1000, 0)) > 0) {
+        assert_true(b.s[0].ts > last);
+        for (size_t i = 1; i < b.n; i++) assert_int_equal(b.s[i].ts, b.s[i - 1].ts + 1); /* nothing lost in between */
+        if (!got) assert_int_equal(b.s[0].ts, (int64_t)s.dropped); /* exactly the oldest went */
+        last = b.s[b.n - 1].ts;
+        got += n;
+        queue_ack(q, last);
+        batch_reset(&b);
+    }
+    assert_int_equal(got, s.samples);
+    assert_int_equal(last, total - 1);
+    batch_free(&b);
+    queue_close(q);
+}
+
+static void test_damaged_segment(void **st) {
+    (void)st;
+    tm_queue *q = qopen(1 << 20);
+    put(q, 0, 5, 2);
+    put(q, 5, 5, 2);
+    queue_close(q);
+    char p[400];
+    snprintf(p, sizeof p, "%s/q/q-00000001.seg", dir);
+    int fd = open(p, O_RDWR);
+    assert_true(fd >= 0);
+    off_t end = lseek(fd, 0, SEEK_END);
+    assert_int_equal(pwrite(fd, "\xff", 1, end - 3), 1); /* the second record's payload */
+    close(fd);
+    q = qopen(1 << 20);
+    tm_batch b;
+    batch_init(&b);
+    assert_int_equal(queue_read(q, &b, 100, 0), 5);
+    tm_queue_stats s;
+    queue_stats(q, &s);
+    assert_int_equal(s.corrupt, 1);
+    batch_free(&b);
+    queue_close(q);
+}
+
+static void test_encoders(void **st) {
+    (void)st;
+    tm_batch b;
+    tm_buf o = {0};
+    batch_init(&b);
+    batch_add_number(&b, "host1.cpu;dc=eu", 15, 1700000000123, 21.5);
+    batch_add_string(&b, "app.deploy", 10, 1700000000000, "v1 \"x\"", 6);
+    assert_int_equal(enc_graphite(&b, &o), 1);
+    assert_memory_equal(o.p, "host1.cpu;dc=eu 21.5 1700000000\n", o.n);
+    assert_int_equal(enc_influx(&b, &o), 2);
+    buf_putc(&o, 0);
+    assert_string_equal((char *)o.p, "host1,dc=eu cpu=21.5 1700000000123\napp deploy=\"v1 \\\"x\\\"\" 1700000000000\n");
+    o.n = 0;
+    prom_safe(&o, "1host-1.cpu:x", 13, 1);
+    assert_memory_equal(o.p, "_1host_1_cpu:x", o.n);
+    assert_true(enc_prom(&b, &o) == 1 && o.n > 10);
+    tm_target_spec t;
+    char err[256];
+    assert_int_equal(target_parse(FWD_INFLUX, "http://u:p@h:8086/write?db=x match=host*.cpu tag=dc:e?", &t, err, sizeof err), 0);
+    assert_string_equal(t.url, "http://u:p@h:8086/write?db=x&precision=ms");
+    assert_string_equal(t.label, "http://u@h:8086/write?db=x&precision=ms");
+    assert_true(target_wants(&t, "host1.cpu;dc=eu", 15, TM_NUMBER));
+    assert_false(target_wants(&t, "host1.cpu;dc=us", 15, TM_NUMBER));
+    assert_false(target_wants(&t, "web.cpu;dc=eu", 13, TM_NUMBER));
+    target_free(&t);
+    assert_int_equal(target_parse(FWD_PROM, "http://h/api/v1/write nope=1", &t, err, sizeof err), -1);
+    target_free(&t);
+    batch_free(&b);
+    buf_free(&o);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_order_ack_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_segment, setup, teardown),
+        cmocka_unit_test(test_encoders),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
