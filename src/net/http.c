@@ -12,6 +12,7 @@
 #include "../util/jsonw.h"
 #include "../util/log.h"
 #include "admit.h"
+#include "auth.h"
 #include "gzip.h"
 #include "listen.h"
 #include "httpconn.h"
@@ -82,44 +83,18 @@ void http_error(tm_req *r, int code, const char *msg, size_t line) {
     buf_free(&b);
 }
 
-/* base64 of "user:password" → the password */
-static int basic_password(const char *v, char *out, size_t n) {
-    static const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t k = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (; *v && *v != '='; v++) {
-        const char *p = strchr(tab, *v);
-        if (!p) return 0;
-        acc = acc << 6 | (unsigned)(p - tab);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (k + 1 >= n) return 0;
-            out[k++] = (char)(acc >> bits & 0xff);
-        }
-    }
-    out[k] = 0;
-    char *colon = strchr(out, ':');
-    if (!colon) return 0;
-    memmove(out, colon + 1, strlen(colon + 1) + 1);
-    return 1;
+/* A form body (not encoded) may carry the token too. */
+static int is_form(tm_req *r) {
+    struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
+    const char *ct = evhttp_find_header(in, "Content-Type");
+    return ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33) && r->body_len &&
+           !evhttp_find_header(in, "Content-Encoding");
 }
 
 static int authorized(tm_http *h, tm_req *r, int access) {
     if (!h->o.token || access == R_PUBLIC || (access == R_READ && h->o.read_open)) return 1;
-    const char *t = h->o.token;
-    struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
-    const char *x = evhttp_find_header(in, "X-AUTH-TOKEN");
-    if (x && !strcmp(x, t)) return 1;
-    const char *a = evhttp_find_header(in, "Authorization");
-    if (a && !strncasecmp(a, "Bearer ", 7) && !strcmp(a + 7, t)) return 1;
-    char pw[512];
-    if (a && !strncasecmp(a, "Basic ", 6) && basic_password(a + 6, pw, sizeof pw) && !strcmp(pw, t)) return 1;
-    const char *q = req_param(r, "token");
-    if (q && !strcmp(q, t)) return 1;
-    q = req_param(r, "p");
-    return q && !strcmp(q, t);
+    int form = is_form(r);
+    return auth_token_ok(h->o.token, r->req, form ? r->body : NULL, form ? r->body_len : 0);
 }
 
 static void parse_form(tm_req *r) {
@@ -193,18 +168,11 @@ static void preflight(tm_req *r) {
  * us inflate anything; a token inside a plain form body still counts. */
 static void run_route(tm_http *h, tm_req *r, route *rt) {
     char *inflated = NULL, *rest = NULL;
-    const char *ce = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Encoding");
-    int formed = 0, ok = authorized(h, r, rt->access);
-    if (!ok && !ce) {
-        parse_form(r);
-        formed = 1;
-        ok = authorized(h, r, rt->access);
-    }
-    if (!ok) {
+    if (!authorized(h, r, rt->access)) {
         evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate", "Bearer");
         http_error(r, 401, "missing or wrong token", 0);
     } else if (decode_body(h, r, &inflated)) {
-        if (!formed) parse_form(r);
+        parse_form(r);
         if (rt->is_prefix) {
             const char *raw = r->path + rt->plen;
             rest = xmalloc(strlen(raw) + 1);
@@ -220,10 +188,14 @@ static void run_route(tm_http *h, tm_req *r, route *rt) {
 static void dispatch(struct evhttp_request *req, void *arg) {
     tm_http *h = arg;
     double t0 = mono();
-    httpconns_done(req); /* read whole: handled now */
+    int nul = httpconns_done(req); /* read whole: handled now */
     tm_req r = {.req = req, .method = method_of(req)};
     TAILQ_INIT(&r.params);
     add_common_headers(h, req);
+    if (nul) {
+        http_error(&r, 400, "a NUL byte in the request line or a header", 0);
+        return;
+    }
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *query = evhttp_uri_get_query(uri);
     r.path = strip_prefix(h, evhttp_uri_get_path(uri));

@@ -21,6 +21,7 @@ typedef struct hc {
     struct event *ev;              /* attach, refuse, give up draining: from the loop */
     size_t held;
     int refused; /* 1: to be answered 503; 2: answered, draining its input */
+    int line_ends, in_body, nul_in_head; /* the request head being read */
     void (*close_cb)(struct evhttp_connection *, void *);
     void *close_arg;
 } hc;
@@ -64,10 +65,29 @@ static void on_close(struct evhttp_connection *con, void *arg) {
     hc_free(c);
 }
 
+/* Look for a NUL in the request head: evhttp would cut the header value at
+ * it ("Bearer s3cret\0junk" would read as "Bearer s3cret"). The head ends at
+ * the first empty line; the body is not looked at. */
+static void scan_head(hc *c, struct evbuffer *b, size_t from) {
+    struct evbuffer_ptr pos;
+    if (c->in_body || evbuffer_ptr_set(b, &pos, from, EVBUFFER_PTR_SET)) return;
+    struct evbuffer_iovec v[64]; /* 64 chains: more than a 64 KiB head takes */
+    int n = evbuffer_peek(b, -1, &pos, v, 64);
+    for (int i = 0; i < n && i < 64 && !c->in_body; i++)
+        for (const unsigned char *p = v[i].iov_base, *e = p + v[i].iov_len; p < e; p++) {
+            if (*p == '\n' && ++c->line_ends == 2) {
+                c->in_body = 1;
+                break;
+            }
+            if (*p != '\r' && *p != '\n') c->line_ends = 0;
+            if (!*p) c->nul_in_head = 1;
+        }
+}
+
 static void on_input(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg) {
-    (void)b;
     hc *c = arg;
     if (!info->n_added || c->refused) return;
+    scan_head(c, b, evbuffer_get_length(b) - info->n_added);
     admit_hold(&c->held, c->held + info->n_added);
     if (admit_full()) {
         c->refused = 1;
@@ -186,9 +206,15 @@ void httpconns_free(tm_httpconns *hs) {
     free(hs);
 }
 
-void httpconns_done(struct evhttp_request *req) {
+int httpconns_done(struct evhttp_request *req) {
     hc *c = find(evhttp_request_get_connection(req));
-    if (c && !c->refused) admit_hold(&c->held, evbuffer_get_length(bufferevent_get_input(c->bev)));
+    if (!c || c->refused) return 0;
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    admit_hold(&c->held, evbuffer_get_length(in));
+    int bad = c->nul_in_head;
+    c->nul_in_head = c->in_body = c->line_ends = 0; /* what is left begins the next request */
+    scan_head(c, in, 0);
+    return bad;
 }
 
 void httpconn_on_close(struct evhttp_connection *con, void (*cb)(struct evhttp_connection *, void *), void *arg) {
