@@ -3,6 +3,7 @@
 
 #include "../util/counters.h"
 #include "api.h"
+#include "graphite_api.h"
 
 static void route_healthz(tm_req *r, void *arg) {
     (void)arg;
@@ -62,4 +63,5 @@ void api_register(tm_http *h, tm_api *api) {
     routes_influx(h, api);
     routes_pulse(h, api);
     routes_ui(h, api);
+    routes_graphite_render(h, api);
 }

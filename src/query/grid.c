@@ -39,6 +39,8 @@ tm_gser *sset_add(tm_sset *set, const char *key, const char *name, int64_t start
     g->start = start;
     g->step = step;
     g->n = n;
+    g->end = start + (int64_t)n * step;
+    g->vpp = 1;
     g->v = xmalloc((n ? n : 1) * sizeof *g->v);
     for (size_t i = 0; i < n; i++) g->v[i] = NAN;
     return g;

@@ -18,10 +18,13 @@ typedef struct {
     int64_t start, step;
     size_t n;
     double *v;
-    /* Graphite's per-series state: consolidateBy's function, valuesPerPoint, xFilesFactor */
-    int cons;
+    /* Graphite's per-series state: end (its TimeSeries.end, ms; may differ
+     * from start + n*step after some functions), consolidateBy's function
+     * (AGG_*), valuesPerPoint, xFilesFactor, pathExpression */
+    int64_t end;
+    int cons, vpp;
     double xff;
-    char *path; /* pathExpression */
+    char *path;
 } tm_gser;
 
 typedef struct {

@@ -1,0 +1,199 @@
+/* geval.c — evaluating Graphite targets: paths and seriesByTag through the
+ * indexes, calls through the function table (graphite.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "fetch.h"
+#include "graphite.h"
+#include "matcher.h"
+
+int gfail(geval *ev, const char *fn, const char *fmt, ...) {
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return query_fail(ev->q, 400, "%s: %s", fn, msg);
+}
+
+static int cmp_name(const void *a, const void *b) {
+    return strcmp(((const tm_gser *)a)->name, ((const tm_gser *)b)->name);
+}
+
+/* whisper's archive choice and grid for [from, until] */
+static int grid_of(geval *ev, int64_t *start, int64_t *step, size_t *n, int *agg) {
+    const tm_store_opts *o = store_options(ev->q->store);
+    int64_t until = ev->until < ev->now ? ev->until : ev->now, from = ev->from;
+    int64_t oldest = ev->now - o->keep[o->narch - 1] / 1000;
+    if (from < oldest) from = oldest;
+    if (from > ev->now || until < oldest || until < from) return 0;
+    size_t a = 0;
+    while (a + 1 < o->narch && o->keep[a] / 1000 < ev->now - from) a++;
+    int64_t st = o->step[a] / 1000;
+    if (st < 1) st = 1;
+    int64_t fi = from - from % st + st, ui = until - until % st + st;
+    if (fi == ui) ui += st;
+    *start = fi * 1000;
+    *step = st * 1000;
+    *n = (size_t)((ui - fi) / st);
+    *agg = a == 0 ? AGG_LAST : AGG_AVG; /* archive 0: whisper's last write per slot */
+    return 1;
+}
+
+/* Fetch ids onto the request's grid, each named by its key, sorted by name. */
+static int fetch_named(geval *ev, tm_ids *ids, const char *pathexpr, tm_sset *out) {
+    int64_t start, step;
+    size_t n;
+    int agg;
+    if (!ids->n || !grid_of(ev, &start, &step, &n, &agg)) return 0;
+    tm_sset got = {0};
+    if (fetch_grid(ev->q, ids, start, step, n, agg, &got)) {
+        sset_free(&got);
+        return -1;
+    }
+    for (size_t i = 0; i < got.n; i++) {
+        tm_gser *g = &got.s[i];
+        gser_set_name(g, g->key, strlen(g->key)); /* a tagged series is named name;k=v */
+        g->path = xstrndup(pathexpr, strlen(pathexpr));
+        g->xff = ev->xff;
+    }
+    qsort(got.s, got.n, sizeof *got.s, cmp_name);
+    for (size_t i = 0; i < got.n; i++) sset_take(out, &got.s[i]);
+    free(got.s);
+    return 0;
+}
+
+static int eval_path(geval *ev, const gnode *g, tm_sset *out) {
+    tm_ids ids = {0};
+    index_glob(ev->q->ix, g->s, strlen(g->s), 0, &ids);
+    int rc = fetch_named(ev, &ids, g->s, out);
+    ids_free(&ids);
+    return rc;
+}
+
+/* seriesByTag('tag=v', 'tag!=v', 'tag=~re', 'tag!=~re'): the tag "name" is the name */
+static int eval_tagged(geval *ev, const gnode *g, tm_sset *out) {
+    tm_matcher m[64];
+    size_t n = 0;
+    int rc = 0;
+    if (!g->nargs) return gfail(ev, "seriesByTag", "needs at least one tag expression");
+    for (size_t i = 0; i < g->nargs && !rc; i++) {
+        const gnode *a = g->args[i];
+        if (a->kind != GN_STR || n == 64) {
+            rc = gfail(ev, "seriesByTag", "arguments must be strings such as 'name=cpu'");
+            break;
+        }
+        const char *s = a->s, *op = strpbrk(s, "!=");
+        if (!op || op == s || strchr(s, ';')) {
+            rc = gfail(ev, "seriesByTag", "invalid tagspec %s", s);
+            break;
+        }
+        int kind = !strncmp(op, "!=~", 3) ? MT_NRE : !strncmp(op, "=~", 2) ? MT_RE : !strncmp(op, "!=", 2) ? MT_NE : MT_EQ;
+        if (op[0] == '!' && op[1] != '=') {
+            rc = gfail(ev, "seriesByTag", "invalid tagspec %s", s);
+            break;
+        }
+        const char *val = op + (kind == MT_NRE ? 3 : kind == MT_EQ ? 1 : 2);
+        const char *tag = (size_t)(op - s) == 4 && !strncmp(s, "name", 4) ? "__name__" : s;
+        size_t tl = tag == s ? (size_t)(op - s) : 8;
+        char err[256];
+        if (matcher_init(&m[n], tag, tl, kind, val, strlen(val), 0, err, sizeof err)) rc = gfail(ev, "seriesByTag", "%s", err);
+        else n++;
+    }
+    int narrows = 0;
+    for (size_t i = 0; i < n; i++) narrows |= !matcher_test(&m[i], "", 0);
+    if (!rc && !narrows) rc = gfail(ev, "seriesByTag", "at least one tagspec must not match the empty string");
+    if (!rc) {
+        tm_ids ids = {0};
+        select_matchers(ev->q->ix, m, n, &ids);
+        rc = fetch_named(ev, &ids, g->raw, out);
+        ids_free(&ids);
+    }
+    for (size_t i = 0; i < n; i++) matcher_free(&m[i]);
+    return rc;
+}
+
+static int type_ok(int ptype, const gnode *a) {
+    switch (ptype) {
+    case GT_SERIES: return a->kind == GN_PATH || a->kind == GN_CALL;
+    case GT_FLOAT: return a->kind == GN_NUM;
+    case GT_INT: case GT_NODE: return a->kind == GN_NUM && a->num == floor(a->num);
+    case GT_STRING: case GT_AGG: case GT_TAG: case GT_INTERVAL: return a->kind == GN_STR;
+    case GT_BOOL: return a->kind == GN_BOOL;
+    case GT_NODE_OR_TAG: case GT_INT_OR_INTERVAL: return a->kind == GN_STR || (a->kind == GN_NUM && a->num == floor(a->num));
+    default: return 1;
+    }
+}
+
+static int eval_arg(geval *ev, const gfunc *f, const gparam *p, const gnode *a, garg *out) {
+    out->given = 1;
+    out->node = a;
+    out->type = a->kind;
+    if (a->kind == GN_NONE) {
+        out->given = 0; /* None: as if left out */
+        return 0;
+    }
+    if (!type_ok(p->type, a))
+        return gfail(ev, f->name, "argument %s must be %s", p->name, gtype_name(p->type));
+    if (p->type == GT_SERIES) return geval_target(ev, a, &out->set);
+    out->num = a->num;
+    out->str = a->s;
+    return 0;
+}
+
+static void args_free(garg *a, size_t n) {
+    for (size_t i = 0; i < n; i++) sset_free(&a[i].set);
+    free(a);
+}
+
+static int eval_call(geval *ev, const gnode *g, tm_sset *out) {
+    if (!strcmp(g->s, "seriesByTag")) return eval_tagged(ev, g, out);
+    const gfunc *f = gfunc_find(g->s);
+    if (!f) return query_fail(ev->q, 400, "unknown function: %s", g->s);
+    size_t np = 0;
+    while (np < 8 && f->p[np].name) np++;
+    int multi = np && f->p[np - 1].multiple;
+    size_t npos = 0;
+    for (size_t i = 0; i < g->nargs; i++) npos += !g->kw[i];
+    size_t n = multi && npos >= np ? npos : np;
+    if (!multi && npos > np) return gfail(ev, f->name, "takes at most %zu arguments, %zu given", np, npos);
+    garg *a = xcalloc(n ? n : 1, sizeof *a);
+    int rc = 0;
+    for (size_t i = 0, k = 0; i < g->nargs && !rc; i++) {
+        size_t slot = k;
+        const gparam *p = &f->p[slot < np ? slot : np - 1];
+        if (g->kw[i]) {
+            for (slot = 0; slot < np && strcmp(f->p[slot].name, g->kw[i]); slot++) {}
+            if (slot == np) {
+                rc = gfail(ev, f->name, "unknown argument %s", g->kw[i]);
+                break;
+            }
+            p = &f->p[slot];
+        } else {
+            k++;
+        }
+        if (slot < n && a[slot].given) {
+            rc = gfail(ev, f->name, "argument %s given twice", p->name);
+            break;
+        }
+        rc = eval_arg(ev, f, p, g->args[i], &a[slot < n ? slot : n - 1]);
+    }
+    for (size_t i = 0; i < np && !rc; i++)
+        if (f->p[i].required && !(i < n && a[i].given)) rc = gfail(ev, f->name, "missing argument %s", f->p[i].name);
+    if (!rc) rc = f->fn(ev, a, n, out);
+    args_free(a, n);
+    return rc || query_check_time(ev->q) ? -1 : 0;
+}
+
+int geval_target(geval *ev, const gnode *g, tm_sset *out) {
+    if (query_failed(ev->q)) return -1;
+    if (g->kind == GN_PATH) return eval_path(ev, g, out);
+    if (g->kind == GN_CALL) return eval_call(ev, g, out);
+    return query_fail(ev->q, 400, "a target must be a path or a function call, not a literal");
+}
+
+int geval_series(geval *ev, const gnode *g, tm_sset *out) { return geval_target(ev, g, out); }

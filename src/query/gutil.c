@@ -1,0 +1,192 @@
+/* gutil.c — what the Graphite function families share: graphite-web's
+ * normalize (LCM step), valuesPerPoint consolidation, names and nodes. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/batch.h"
+#include "../util/buf.h"
+#include "graphite.h"
+
+static const char *TYPE_NAMES[GT_N] = {"seriesList", "float", "integer", "string", "boolean", "node", "nodeOrTag",
+                                       "tag", "aggFunc", "interval", "intOrInterval", "any"};
+const char *gtype_name(int type) { return type >= 0 && type < GT_N ? TYPE_NAMES[type] : "any"; }
+
+static const gfunc *const FAMILIES[] = {GF_COMBINE, GF_TRANSFORM, GF_CALC, GF_FILTER, GF_ALIAS, GF_SPECIAL};
+
+const gfunc *gfunc_at(size_t i) {
+    for (size_t f = 0; f < sizeof FAMILIES / sizeof *FAMILIES; f++) {
+        size_t k = 0;
+        while (FAMILIES[f][k].name) k++;
+        if (i < k) return &FAMILIES[f][i];
+        i -= k;
+    }
+    return NULL;
+}
+
+const gfunc *gfunc_find(const char *name) {
+    const gfunc *f;
+    for (size_t i = 0; (f = gfunc_at(i)); i++)
+        if (!strcmp(f->name, name)) return f;
+    return NULL;
+}
+
+static int64_t gcd64(int64_t a, int64_t b) { return b ? gcd64(b, a % b) : a; }
+
+/* one consolidated value of run v[0..k) by the series' function and xff */
+static double cons_value(const tm_gser *s, const double *v, size_t k, size_t vpp) {
+    size_t nn = 0;
+    double acc = 0, first = NAN, last = NAN, mn = INFINITY, mx = -INFINITY;
+    for (size_t i = 0; i < k; i++) {
+        if (isnan(v[i])) continue;
+        if (!nn) first = v[i];
+        last = v[i];
+        acc += v[i];
+        if (v[i] < mn) mn = v[i];
+        if (v[i] > mx) mx = v[i];
+        nn++;
+    }
+    if (!nn || (double)nn / (double)vpp < s->xff) return NAN;
+    switch (s->cons) {
+    case AGG_SUM: return acc;
+    case AGG_MIN: return mn;
+    case AGG_MAX: return mx;
+    case AGG_FIRST: return first;
+    case AGG_LAST: return last;
+    case AGG_N: return acc / (double)k; /* avg_zero: gaps count as 0 */
+    default: return acc / (double)nn;
+    }
+}
+
+void gconsolidate(tm_gser *s, int vpp) {
+    if (vpp <= 1) return;
+    size_t m = (s->n + (size_t)vpp - 1) / (size_t)vpp;
+    for (size_t i = 0; i < m; i++) {
+        size_t k = s->n - i * (size_t)vpp < (size_t)vpp ? s->n - i * (size_t)vpp : (size_t)vpp;
+        s->v[i] = cons_value(s, s->v + i * (size_t)vpp, k, (size_t)vpp);
+    }
+    s->n = m;
+    s->step *= vpp;
+}
+
+void gnormalize(tm_gser **s, size_t n, int64_t *start, int64_t *end, int64_t *step) {
+    int64_t st = s[0]->step, lo = s[0]->start, hi = s[0]->end;
+    for (size_t i = 1; i < n; i++) {
+        if (s[i]->step != st) st = st / gcd64(st, s[i]->step) * s[i]->step;
+    }
+    for (size_t i = 0; i < n; i++) {
+        gconsolidate(s[i], (int)(st / s[i]->step));
+        if (s[i]->start < lo) lo = s[i]->start;
+        if (s[i]->end > hi) hi = s[i]->end;
+    }
+    hi -= (hi - lo) % st;
+    *start = lo;
+    *end = hi;
+    *step = st;
+}
+
+double gvalue(const tm_gser *s, size_t i) { return i < s->n ? s->v[i] : NAN; }
+size_t glen(const tm_gser *s) { return s->n; }
+
+char *gpath_list(tm_gser *const *s, size_t n) {
+    tm_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *p = s[i]->path ? s[i]->path : s[i]->name;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) seen = !strcmp(p, s[j]->path ? s[j]->path : s[j]->name);
+        if (seen) continue;
+        if (b.n) buf_putc(&b, ',');
+        buf_put(&b, p, strlen(p));
+    }
+    buf_putc(&b, 0);
+    return (char *)b.p;
+}
+
+void gset_name(tm_gser *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = NULL;
+    if (vasprintf(&p, fmt, ap) < 0) p = NULL;
+    va_end(ap);
+    if (!p) return;
+    free(s->name);
+    s->name = p;
+}
+
+char *gfirst_path(const char *name) {
+    /* _getFirstPathExpression: parse the name, follow first arguments to a path */
+    char err[128];
+    gnode *g = gparse(name, strlen(name), err, sizeof err), *at = g;
+    while (at && at->kind == GN_CALL && at->nargs) at = at->args[0];
+    char *p = at && at->kind == GN_PATH ? xstrndup(at->s, strlen(at->s)) : NULL;
+    gnode_free(g);
+    return p;
+}
+
+/* a series' tag, "" when absent; "name" is the name */
+static char *tag_of(const tm_gser *s, const char *tag, size_t tl) {
+    tm_tag t[64];
+    const char *key = s->key && *s->key ? s->key : s->name;
+    size_t nlen, nt = key_split(key, strlen(key), &nlen, t, 64);
+    if (tl == 4 && !strncmp(tag, "name", 4)) return xstrndup(key, nlen);
+    for (size_t i = 0; i < nt; i++)
+        if (t[i].klen == tl && !strncmp(t[i].k, tag, tl)) return xstrndup(t[i].v, t[i].vlen);
+    return xstrndup("", 0);
+}
+
+char *gnode_or_tag(const tm_gser *s, const garg *n) {
+    if (n->type == GN_STR) return tag_of(s, n->str, strlen(n->str));
+    char *first = s->name[0] && s->name[strlen(s->name) - 1] == ')' ? gfirst_path(s->name) : NULL;
+    const char *name = first ? first : s->name;
+    size_t len = strlen(name);
+    const char *semi = memchr(name, ';', len);
+    if (semi) len = (size_t)(semi - name);
+    size_t nodes = 1;
+    for (size_t i = 0; i < len; i++) nodes += name[i] == '.';
+    long k = (long)n->num;
+    if (k < 0) k += (long)nodes; /* Python's negative index */
+    if (k < 0 || (size_t)k >= nodes) {
+        char num[32];
+        snprintf(num, sizeof num, "%ld", (long)n->num);
+        free(first);
+        return tag_of(s, num, strlen(num));
+    }
+    const char *p = name, *end = name + len;
+    for (long i = 0; i < k; i++) p = (const char *)memchr(p, '.', (size_t)(end - p)) + 1;
+    const char *q = memchr(p, '.', (size_t)(end - p));
+    char *r = xstrndup(p, q ? (size_t)(q - p) : (size_t)(end - p));
+    free(first);
+    return r;
+}
+
+void gfmt_num(double v, int is_int, char *out, size_t n) {
+    if (is_int && fabs(v) < 1e18) {
+        snprintf(out, n, "%lld", (long long)v);
+        return;
+    }
+    if (isnan(v)) {
+        snprintf(out, n, "nan");
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(out, n, v > 0 ? "inf" : "-inf");
+        return;
+    }
+    int p = 1;
+    char tmp[64];
+    for (; p < 17; p++) { /* the shortest digits that read back the same */
+        snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+        if (strtod(tmp, NULL) == v) break;
+    }
+    snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+    int exp = atoi(strchr(tmp, 'e') + 1);
+    if (exp < -4 || exp >= 16) {
+        snprintf(out, n, "%s", tmp);
+        return;
+    }
+    int dec = p - 1 - exp;
+    snprintf(out, n, "%.*f", dec > 0 ? dec : 0, v);
+    if (dec <= 0) snprintf(out + strlen(out), n - strlen(out), ".0");
+}
