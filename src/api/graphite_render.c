@@ -166,7 +166,7 @@ static void encode_raw(tm_sset *data, tm_buf *b) {
 
 static void work_render(tm_query *q, void *arg, tm_reply *out) {
     render_job *j = arg;
-    geval ev = {q, j->from, j->until, j->now, j->xff};
+    geval ev = {q, j->from, j->until, j->now, j->xff, NULL};
     tm_sset data = {0};
     for (size_t i = 0; i < j->nt && !query_failed(q); i++) {
         char err[256];

@@ -64,4 +64,6 @@ void api_register(tm_http *h, tm_api *api) {
     routes_pulse(h, api);
     routes_ui(h, api);
     routes_graphite_render(h, api);
+    routes_graphite_metrics(h, api);
+    routes_graphite_tags(h, api);
 }

@@ -75,45 +75,48 @@ static int eval_path(geval *ev, const gnode *g, tm_sset *out) {
     return rc;
 }
 
-/* seriesByTag('tag=v', 'tag!=v', 'tag=~re', 'tag!=~re'): the tag "name" is the name */
-static int eval_tagged(geval *ev, const gnode *g, tm_sset *out) {
-    tm_matcher m[64];
-    size_t n = 0;
-    int rc = 0;
-    if (!g->nargs) return gfail(ev, "seriesByTag", "needs at least one tag expression");
-    for (size_t i = 0; i < g->nargs && !rc; i++) {
-        const gnode *a = g->args[i];
-        if (a->kind != GN_STR || n == 64) {
-            rc = gfail(ev, "seriesByTag", "arguments must be strings such as 'name=cpu'");
-            break;
-        }
-        const char *s = a->s, *op = strpbrk(s, "!=");
-        if (!op || op == s || strchr(s, ';')) {
-            rc = gfail(ev, "seriesByTag", "invalid tagspec %s", s);
-            break;
-        }
-        int kind = !strncmp(op, "!=~", 3) ? MT_NRE : !strncmp(op, "=~", 2) ? MT_RE : !strncmp(op, "!=", 2) ? MT_NE : MT_EQ;
-        if (op[0] == '!' && op[1] != '=') {
-            rc = gfail(ev, "seriesByTag", "invalid tagspec %s", s);
-            break;
-        }
-        const char *val = op + (kind == MT_NRE ? 3 : kind == MT_EQ ? 1 : 2);
-        const char *tag = (size_t)(op - s) == 4 && !strncmp(s, "name", 4) ? "__name__" : s;
-        size_t tl = tag == s ? (size_t)(op - s) : 8;
-        char err[256];
-        if (matcher_init(&m[n], tag, tl, kind, val, strlen(val), 0, err, sizeof err)) rc = gfail(ev, "seriesByTag", "%s", err);
-        else n++;
+int gtagspec(const char *s, void *matcher, char *err, size_t errlen) {
+    tm_matcher *m = matcher;
+    const char *op = strpbrk(s, "!=");
+    if (!op || op == s || strchr(s, ';') || (op[0] == '!' && op[1] != '=')) {
+        snprintf(err, errlen, "Invalid tagspec %s", s);
+        return -1;
     }
-    int narrows = 0;
-    for (size_t i = 0; i < n; i++) narrows |= !matcher_test(&m[i], "", 0);
-    if (!rc && !narrows) rc = gfail(ev, "seriesByTag", "at least one tagspec must not match the empty string");
-    if (!rc) {
-        tm_ids ids = {0};
-        select_matchers(ev->q->ix, m, n, &ids);
-        rc = fetch_named(ev, &ids, g->raw, out);
-        ids_free(&ids);
+    int kind = !strncmp(op, "!=~", 3) ? MT_NRE : !strncmp(op, "=~", 2) ? MT_RE : !strncmp(op, "!=", 2) ? MT_NE : MT_EQ;
+    const char *val = op + (kind == MT_NRE ? 3 : kind == MT_EQ ? 1 : 2);
+    int is_name = op - s == 4 && !strncmp(s, "name", 4);
+    return matcher_init(m, is_name ? "__name__" : s, is_name ? 8 : (size_t)(op - s), kind, val, strlen(val), 0, err,
+                        errlen);
+}
+
+int gtag_select(tm_index *ix, char *const *exprs, size_t n, tm_ids *out, char *err, size_t errlen) {
+    tm_matcher *m = xcalloc(n ? n : 1, sizeof *m);
+    size_t k = 0;
+    int rc = 0, narrows = 0;
+    for (; k < n && !rc; k++)
+        if (gtagspec(exprs[k], &m[k], err, errlen)) rc = -1;
+    if (rc) k--;
+    for (size_t i = 0; i < k; i++) narrows |= !matcher_test(&m[i], "", 0);
+    if (!rc && !narrows) {
+        snprintf(err, errlen, "At least one tagspec must not match the empty string");
+        rc = -1;
     }
-    for (size_t i = 0; i < n; i++) matcher_free(&m[i]);
+    if (!rc) select_matchers(ix, m, k, out);
+    for (size_t i = 0; i < k; i++) matcher_free(&m[i]);
+    free(m);
+    return rc;
+}
+
+/* seriesByTag('tag=v', ...): through the postings; named by the call's own text */
+int gseries_by_tag(geval *ev, garg *a, size_t n, tm_sset *out) {
+    char **ex = xcalloc(n ? n : 1, sizeof *ex);
+    for (size_t i = 0; i < n; i++) ex[i] = (char *)a[i].str;
+    char err[256];
+    tm_ids ids = {0};
+    int rc = gtag_select(ev->q->ix, ex, n, &ids, err, sizeof err) ? gfail(ev, "seriesByTag", "%s", err)
+           : fetch_named(ev, &ids, ev->call->raw, out);
+    ids_free(&ids);
+    free(ex);
     return rc;
 }
 
@@ -151,7 +154,6 @@ static void args_free(garg *a, size_t n) {
 }
 
 static int eval_call(geval *ev, const gnode *g, tm_sset *out) {
-    if (!strcmp(g->s, "seriesByTag")) return eval_tagged(ev, g, out);
     const gfunc *f = gfunc_find(g->s);
     if (!f) return query_fail(ev->q, 400, "unknown function: %s", g->s);
     size_t np = 0;
@@ -184,7 +186,12 @@ static int eval_call(geval *ev, const gnode *g, tm_sset *out) {
     }
     for (size_t i = 0; i < np && !rc; i++)
         if (f->p[i].required && !(i < n && a[i].given)) rc = gfail(ev, f->name, "missing argument %s", f->p[i].name);
-    if (!rc) rc = f->fn(ev, a, n, out);
+    if (!rc) {
+        const gnode *outer = ev->call;
+        ev->call = g;
+        rc = f->fn(ev, a, n, out);
+        ev->call = outer;
+    }
     args_free(a, n);
     return rc || query_check_time(ev->q) ? -1 : 0;
 }

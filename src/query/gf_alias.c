@@ -193,6 +193,8 @@ const gfunc GF_ALIAS[] = {
 };
 
 const gfunc GF_SPECIAL[] = {
+    {"seriesByTag", "Special", "The series whose tags match every expression ('tag=v', 'tag!=v', 'tag=~re', "
+     "'tag!=~re'; the tag name is the name).", gseries_by_tag, {{"tagExpressions", GT_STRING, 1, 1, NULL}}},
     {"constantLine", "Special", "A horizontal line at value over the whole range.", f_constant_line,
      {{"value", GT_FLOAT, 1, 0, NULL}}},
     {"applyByNode", "Combine", "Evaluate a template (% is each prefix up to nodeNum) once per prefix.", f_apply_by_node,

@@ -18,11 +18,14 @@
 #include "engine.h"
 #include "gparse.h"
 #include "grid.h"
+#include "ids.h"
+#include "index.h"
 
 typedef struct geval {
     tm_query *q;
     int64_t from, until, now; /* seconds */
     double xff;               /* the request's xFilesFactor */
+    const gnode *call;        /* the call being evaluated (its raw text names seriesByTag's series) */
 } geval;
 
 /* Parameter types, named as graphite-web's ParamTypes for /functions. */
@@ -61,6 +64,15 @@ const gfunc *gfunc_find(const char *name);
 /* Every function, in table order; stop at NULL. */
 const gfunc *gfunc_at(size_t i);
 const char *gtype_name(int type);
+
+/* A tag expression of seriesByTag and /tags ('t=v', 't!=v', 't=~re',
+ * 't!=~re'; the tag "name" is the name) as a matcher; -1 with a message. */
+int gtagspec(const char *spec, void *matcher, char *err, size_t errlen);
+/* Series matching tag expressions, as graphite's tag database finds them
+ * (at least one must not match the empty string). 0, or -1 with err. */
+int gtag_select(tm_index *ix, char *const *exprs, size_t n, tm_ids *out, char *err, size_t errlen);
+
+int gseries_by_tag(geval *ev, garg *a, size_t n, tm_sset *out); /* the table's seriesByTag */
 
 /* Evaluate one target into out (appended). -1 when the query failed. */
 int geval_target(geval *ev, const gnode *g, tm_sset *out);
