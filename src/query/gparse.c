@@ -60,7 +60,7 @@ static void add_arg(gnode *call, gnode *a, char *kw) {
     call->kw[call->nargs++] = kw;
 }
 
-static int is_symbol(char c) { return strchr("(){},.'\"\\|", c) != NULL; }
+static int is_symbol(char c) { return c && strchr("(){},.'\"\\|", c) != NULL; }
 static int metric_char(char c) { return (unsigned char)c > ' ' && c != 0x7f && !is_symbol(c); }
 static int ident_start(char c) { return isalpha((unsigned char)c) || c == '_'; }
 static int ident_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
@@ -308,6 +308,10 @@ gnode *gparse(const char *target, size_t n, char *err, size_t errlen) {
     rd r = {target, n, 0, 0, err, errlen, 0};
     if (n > GP_MAX_LEN) {
         snprintf(err, errlen, "bad target: longer than %d bytes", GP_MAX_LEN);
+        return NULL;
+    }
+    if (memchr(target, 0, n)) {
+        snprintf(err, errlen, "bad target: it holds a NUL byte");
         return NULL;
     }
     gnode *g = expr(&r);
