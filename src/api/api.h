@@ -24,6 +24,7 @@ void routes_health(tm_http *h, tm_api *api);
 void routes_prom(tm_http *h, tm_api *api);
 void routes_influx(tm_http *h, tm_api *api);
 void routes_pulse(tm_http *h, tm_api *api);
+void routes_series(tm_http *h, tm_api *api); /* DELETE /api/v1/series */
 void routes_ui(tm_http *h, tm_api *api); /* the web UI page and its assets */
 /* live streams need the loop for their keep-alive timer */
 void routes_stream(tm_http *h, tm_api *api, struct event_base *base);

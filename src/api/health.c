@@ -62,6 +62,7 @@ void api_register(tm_http *h, tm_api *api) {
     routes_prom(h, api);
     routes_influx(h, api);
     routes_pulse(h, api);
+    routes_series(h, api);
     routes_ui(h, api);
     routes_graphite_render(h, api);
     routes_graphite_metrics(h, api);

@@ -98,14 +98,28 @@ static void insert_slot(tm_catalog *c, tm_series *s) {
     *head = s->id;
 }
 
-static void grow_slots(tm_catalog *c) {
+/* Both tables again, at nslots, from every live series. */
+static void rebuild_slots(tm_catalog *c) {
     free(c->slots);
     free(c->names);
-    c->nslots *= 2;
     c->slots = xcalloc(c->nslots, sizeof *c->slots);
     c->names = xcalloc(c->nslots, sizeof *c->names);
     for (size_t i = 1; i < c->nids; i++)
-        if (c->byid[i]) insert_slot(c, c->byid[i]);
+        if (c->byid[i] && !c->byid[i]->deleted) insert_slot(c, c->byid[i]);
+}
+
+static void grow_slots(tm_catalog *c) {
+    c->nslots *= 2;
+    rebuild_slots(c);
+}
+
+/* Open addressing cannot drop one key in place; deletes are rare, so the
+ * tables are rebuilt without it. */
+void catalog_delete(tm_catalog *c, tm_series *s) {
+    if (s->deleted) return;
+    s->deleted = 1;
+    c->ndeleted++;
+    rebuild_slots(c);
 }
 
 tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type) {

@@ -18,6 +18,8 @@ typedef struct tm_pending {
     struct tm_series *se; /* series outlive the store's threads, so no lookup is needed */
     uint32_t sid;
     uint64_t seq;  /* order of closing; the persister commits in this order */
+    uint8_t dropped; /* its series was deleted (set under the store's mu) */
+    uint8_t skip;    /* the persister's copy of dropped, taken with the queue */
     uint64_t walpos; /* every sample of the series up to this WAL position is in here or earlier chunks */
     tm_cols c;     /* sorted, one sample per time */
     /* the series' state when it closed, for its catalog row */
@@ -44,6 +46,7 @@ typedef struct tm_series {
     uint64_t saved_walpos; /* samples up to here are in SQLite: replay skips them */
     tm_pending *pending; /* newest first */
     uint32_t next_same_name; /* the name index's chain: series that differ only in tags */
+    uint8_t deleted;         /* gone: no lookup finds it; kept so its key outlives every reader */
 } tm_series;
 
 typedef struct {
@@ -52,6 +55,7 @@ typedef struct {
     size_t nslots;     /* of both tables */
     tm_series **byid;  /* index id; [0] unused */
     size_t nids, capids;
+    size_t ndeleted;
 } tm_catalog;
 
 uint64_t key_hash(const char *k, size_t n);
@@ -60,9 +64,13 @@ void catalog_free(tm_catalog *c);
 tm_series *catalog_find(tm_catalog *c, const char *k, size_t n, uint64_t h);
 /* Add a series with this id (0: the next free one). */
 tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type);
+/* Take s out of every lookup (by key, name and id); its id is never given
+ * again while the catalog lives, and its struct stays until catalog_free. */
+void catalog_delete(tm_catalog *c, tm_series *s);
 /* The newest series with this name (follow next_same_name), or NULL. */
 tm_series *catalog_named(tm_catalog *c, const char *name, size_t n);
 static inline tm_series *catalog_get(tm_catalog *c, uint32_t id) {
-    return id < c->nids ? c->byid[id] : NULL;
+    tm_series *s = id < c->nids ? c->byid[id] : NULL;
+    return s && !s->deleted ? s : NULL;
 }
 #endif

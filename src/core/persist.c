@@ -122,7 +122,7 @@ static void commit_chunks(tm_store *s, tm_pending *list) {
     uint64_t n = 0, last_seq = 0;
     sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
     for (tm_pending *p = list; p; p = p->next_in_queue, n++) {
-        save_chunk(s, ins, ser, p, &blob);
+        if (!p->skip) save_chunk(s, ins, ser, p, &blob);
         last_seq = p->seq;
     }
     if (sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) log_error("sqlite: commit: %s", sqlite3_errmsg(s->wdb));
@@ -159,9 +159,11 @@ static void *persister(void *arg) {
         }
         tm_pending *list = s->qhead;
         s->qhead = s->qtail = NULL;
+        for (tm_pending *p = list; p; p = p->next_in_queue) p->skip = p->dropped;
         int stop = s->stop;
         pthread_mutex_unlock(&s->mu);
         if (list) commit_chunks(s, list);
+        delete_rows(s); /* after the chunks taken with it: none brings a deleted series back */
         int64_t now = now_ms();
         if (s->o.narch && now >= next_expire) {
             rollup_expire(s, now);

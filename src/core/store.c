@@ -11,8 +11,6 @@
 #include "merge.h"
 #include "store_int.h"
 
-/* WAL payload entries */
-enum { W_SERIES = 'S', W_NUM = 'N', W_LOC = 'L', W_STR = 'T' };
 
 static void head_reserve(tm_series *se) {
     if (se->head.n < se->head_cap) return;
@@ -199,6 +197,12 @@ static void replay_record(const uint8_t *p, size_t n, uint64_t pos, void *arg) {
         uint64_t id, len;
         int64_t ts;
         double v = 0, v2 = 0;
+        if (kind == W_DELETE) {
+            if (!get_uvarint(&p, end, &id)) return;
+            tm_series *gone = id <= UINT32_MAX ? catalog_get(&s->cat, (uint32_t)id) : NULL;
+            if (gone) delete_apply(s, gone);
+            continue;
+        }
         if (kind == W_SERIES) {
             if (p + 1 > end || !get_uvarint(&p, end, &id)) return;
             int type = *p++;
@@ -312,6 +316,8 @@ void store_close(tm_store *s) {
     buf_free(&s->walbuf);
     free(s->ser);
     free(s->ids);
+    free(s->dels);
+    free(s->gone);
     pthread_mutex_destroy(&s->mu);
     pthread_rwlock_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);
@@ -372,7 +378,7 @@ void info_of(const tm_series *se, tm_series_info *out) {
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg) {
     for (size_t i = 1; i < s->cat.nids; i++) {
         tm_series *se = s->cat.byid[i];
-        if (!se) continue;
+        if (!se || se->deleted) continue;
         tm_series_info in;
         info_of(se, &in);
         if (fn(&in, arg)) return;
@@ -405,7 +411,7 @@ int store_get(tm_store *s, uint32_t id, tm_series_info *out) {
 
 void store_stats(tm_store *s, tm_store_stats *st) {
     memset(st, 0, sizeof *st);
-    st->series = s->cat.nids - 1;
+    st->series = s->cat.nids - 1 - s->cat.ndeleted;
     st->wal_bytes = s->wal ? wal_bytes(s->wal) : 0;
     pthread_mutex_lock(&s->mu);
     st->chunks_persisted = s->chunks_persisted;

@@ -67,6 +67,13 @@ typedef void (*tm_observer)(void *arg, const tm_batch *b, const uint32_t *ids);
 int store_observe(tm_store *s, tm_observer fn, void *arg); /* 0, or -1 when full */
 void store_unobserve(tm_store *s, tm_observer fn, void *arg);
 
+/* Delete a series: its head, persisted chunks, rollups and catalog row.
+ * Logged first (a crash after the answer still deletes it at replay), then
+ * waits until SQLite no longer holds it. Its id is not given again; a later
+ * sample of the same key makes a new series. 1 deleted, 0 no such series,
+ * -1 the log could not be written (nothing deleted). */
+int store_delete(tm_store *s, uint32_t id);
+
 /* Every series in id order; stop early when fn returns nonzero. */
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg);
 /* Only the series of one name (any tags), newest first: a lookup, not a scan. */
@@ -115,6 +122,9 @@ int reader_buckets(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64
 /* last_str (a copy) is valid until the reader's next reader_get */
 int reader_get(tm_reader *r, uint32_t id, tm_series_info *out);
 uint32_t reader_max_id(tm_reader *r);
+/* Series deleted since the store opened, in order: the count, and (when
+ * from < count) the ids from the from-th on, allocated into *ids. */
+size_t reader_deleted(tm_reader *r, size_t from, uint32_t **ids);
 /* Archives as the store was opened with them (narch, step, keep). */
 const tm_store_opts *store_options(const tm_store *s);
 

@@ -16,6 +16,9 @@
 #define HEAD_SPAN (6 * 3600 * 1000LL)  /* ms a chunk may span */
 #define ROLLUP_BLOCK 256               /* buckets per rollup block */
 
+/* WAL payload entries */
+enum { W_SERIES = 'S', W_NUM = 'N', W_LOC = 'L', W_STR = 'T', W_DELETE = 'D' };
+
 /* A read context: its own SQLite statements (and, on disk, connection), so
  * threads read in parallel. The store holds one for the loop thread. */
 struct tm_reader {
@@ -61,6 +64,15 @@ struct tm_store {
     int cutting;
 
     uint64_t chunks_persisted, rollup_blocks, samples_stored, rejected_type, rejected_old;
+
+    /* deletes (delete.c): ids whose rows the persister is to drop, under mu,
+     * and every id deleted since the start, in order, under lock (readers
+     * such as the query index catch up on them) */
+    uint32_t *dels;
+    size_t ndels, capdels;
+    uint64_t del_req, del_done;
+    uint32_t *gone;
+    size_t ngone, capgone;
 };
 
 /* persist.c */
@@ -70,6 +82,13 @@ void persist_start(tm_store *s);
 void persist_stop(tm_store *s); /* drains the queue first */
 void persist_close(tm_store *s);
 void persist_wait(tm_store *s, uint64_t seq); /* until every chunk up to seq is committed */
+
+/* delete.c */
+/* Forget se in memory and queue its rows for the persister; under the write
+ * lock (or during replay). */
+void delete_apply(tm_store *s, tm_series *se);
+/* persister thread: drop the queued series' rows (chunks, rollups, catalog) */
+void delete_rows(tm_store *s);
 
 /* read.c: reads through a reader (the caller holds what it needs: the loop
  * thread nothing, others the read lock) */

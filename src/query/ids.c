@@ -66,3 +66,13 @@ void ids_intersect(tm_ids *into, const tm_ids *b) {
     }
     into->n = k;
 }
+
+void ids_remove(tm_ids *s, uint32_t id) {
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < s->n && s->v[lo] == id) memmove(s->v + lo, s->v + lo + 1, (s->n - lo - 1) * sizeof *s->v), s->n--;
+}

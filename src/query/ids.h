@@ -16,4 +16,5 @@ void ids_union(tm_ids *into, const tm_ids *b);
 void ids_intersect(tm_ids *into, const tm_ids *b);
 void ids_sort(tm_ids *s); /* after unordered pushes through ids_add */
 void ids_add(tm_ids *s, uint32_t id); /* any order; call ids_sort before use */
+void ids_remove(tm_ids *s, uint32_t id); /* from a sorted set; absent: nothing */
 #endif

@@ -35,6 +35,7 @@ typedef struct {
 struct tm_index {
     pthread_rwlock_t lock;
     size_t n; /* ids 1..n indexed */
+    size_t ngone; /* the store's deletions taken out so far */
     const char **keys;
     uint32_t *klens;
     uint8_t *types;
@@ -157,10 +158,52 @@ static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen) 
     for (size_t i = 0; i < nt; i++) post(ix, tags[i].k, tags[i].klen, tags[i].v, tags[i].vlen, id);
 }
 
+static void unpost(tm_index *ix, const char *k, size_t kl, const char *v, size_t vl, uint32_t id) {
+    uint32_t t = strmap_get(&ix->tagidx, 0, k, kl);
+    uint32_t p = t == UINT32_MAX ? UINT32_MAX : strmap_get(&ix->vals, t, v, vl);
+    if (p != UINT32_MAX) ids_remove(&ix->posts[p].ids, id);
+}
+
+/* A deleted series out of the tree and the postings (add_series undone). */
+static void forget_series(tm_index *ix, uint32_t id) {
+    const char *key = id <= ix->n ? ix->keys[id] : NULL;
+    if (!key) return;
+    size_t klen = ix->klens[id];
+    tm_tag tags[64];
+    size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
+    uint32_t at = 0;
+    for (size_t i = 0; i <= nlen && at != UINT32_MAX;) {
+        size_t j = i;
+        while (j < nlen && key[j] != '.') j++;
+        at = strmap_get(&ix->kids, at, key + i, j - i);
+        i = j + 1;
+    }
+    if (at != UINT32_MAX) {
+        ids_remove(&ix->nodes[at].ser, id);
+        if (!nt && ix->nodes[at].plain) ix->nodes[at].plain--;
+    }
+    unpost(ix, "__name__", 8, key, nlen, id);
+    if (nt) unpost(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);
+    for (size_t i = 0; i < nt; i++) unpost(ix, tags[i].k, tags[i].klen, tags[i].v, tags[i].vlen, id);
+    ix->keys[id] = NULL;
+    ix->klens[id] = 0;
+}
+
+/* Series the store deleted since the last sync; under the write lock. */
+static void sync_deleted(tm_index *ix, tm_reader *rd) {
+    uint32_t *gone;
+    size_t n = reader_deleted(rd, ix->ngone, &gone);
+    for (size_t i = ix->ngone; i < n; i++) forget_series(ix, gone[i - ix->ngone]);
+    if (n > ix->ngone) ix->ngone = n;
+    free(gone);
+}
+
 void index_sync(tm_index *ix, tm_reader *rd) {
     uint32_t max = reader_max_id(rd);
+    uint32_t *none;
+    size_t gone = reader_deleted(rd, SIZE_MAX, &none);
     pthread_rwlock_rdlock(&ix->lock);
-    int behind = max > ix->n;
+    int behind = max > ix->n || gone > ix->ngone;
     pthread_rwlock_unlock(&ix->lock);
     if (!behind) return;
     pthread_rwlock_wrlock(&ix->lock);
@@ -182,6 +225,7 @@ void index_sync(tm_index *ix, tm_reader *rd) {
         add_series(ix, id, in.key, in.klen);
     }
     if (max > ix->n) ix->n = max;
+    sync_deleted(ix, rd);
     pthread_rwlock_unlock(&ix->lock);
 }
 

@@ -1,0 +1,109 @@
+/* delete.c — store_delete: a series leaves every lookup at once (catalog,
+ * head), its WAL tombstone makes that survive a crash, and the persister
+ * thread drops its SQLite rows (chunks, rollups, catalog row) after any of
+ * its chunks still queued, so nothing committed later brings it back. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/log.h"
+#include "store_int.h"
+
+void delete_apply(tm_store *s, tm_series *se) {
+    cols_free(&se->head);
+    memset(&se->head, 0, sizeof se->head);
+    se->head.type = se->type;
+    se->head_cap = 0;
+    free(se->last_str);
+    se->last_str = NULL;
+    catalog_delete(&s->cat, se);
+    if (s->ngone == s->capgone) {
+        s->capgone = s->capgone ? s->capgone * 2 : 16;
+        s->gone = xrealloc(s->gone, s->capgone * sizeof *s->gone);
+    }
+    s->gone[s->ngone++] = se->id;
+    pthread_mutex_lock(&s->mu);
+    for (tm_pending *p = se->pending; p; p = p->next_in_series) p->dropped = 1; /* queued: not to be saved */
+    if (s->ndels == s->capdels) {
+        s->capdels = s->capdels ? s->capdels * 2 : 16;
+        s->dels = xrealloc(s->dels, s->capdels * sizeof *s->dels);
+    }
+    s->dels[s->ndels++] = se->id;
+    s->del_req++;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int store_delete(tm_store *s, uint32_t id) {
+    pthread_rwlock_wrlock(&s->lock);
+    tm_series *se = catalog_get(&s->cat, id);
+    if (!se) {
+        pthread_rwlock_unlock(&s->lock);
+        return 0;
+    }
+    if (s->wal) {
+        tm_buf w = {0};
+        uint64_t pos;
+        buf_putc(&w, W_DELETE);
+        buf_put_uvarint(&w, id);
+        int bad = wal_append(s->wal, w.p, w.n, &pos);
+        buf_free(&w);
+        if (bad) {
+            pthread_rwlock_unlock(&s->lock);
+            log_error("wal: cannot log the delete of series %u", id);
+            return -1;
+        }
+    }
+    delete_apply(s, se);
+    pthread_mutex_lock(&s->mu);
+    uint64_t want = s->del_req;
+    pthread_mutex_unlock(&s->mu);
+    pthread_rwlock_unlock(&s->lock);
+    /* answered once SQLite no longer holds it (the persister may be busy
+     * with a commit first; deletes are rare) */
+    pthread_mutex_lock(&s->mu);
+    while (s->thr && s->del_done < want) pthread_cond_wait(&s->done, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    return 1;
+}
+
+void delete_rows(tm_store *s) {
+    pthread_mutex_lock(&s->mu);
+    uint32_t *ids = s->dels;
+    size_t n = s->ndels;
+    uint64_t upto = s->del_req;
+    s->dels = NULL;
+    s->ndels = s->capdels = 0;
+    pthread_mutex_unlock(&s->mu);
+    if (n) {
+        static const char *const sql[] = {"DELETE FROM chunks WHERE series=?", "DELETE FROM rollups WHERE series=?",
+                                          "DELETE FROM series WHERE id=?"};
+        sqlite3_stmt *st[3] = {0};
+        for (int k = 0; k < 3; k++) sqlite3_prepare_v2(s->wdb, sql[k], -1, &st[k], NULL);
+        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < 3; k++) {
+                sqlite3_bind_int64(st[k], 1, ids[i]);
+                if (sqlite3_step(st[k]) != SQLITE_DONE) log_error("sqlite: deleting a series: %s", sqlite3_errmsg(s->wdb));
+                sqlite3_reset(st[k]);
+            }
+        if (sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) log_error("sqlite: commit: %s", sqlite3_errmsg(s->wdb));
+        for (int k = 0; k < 3; k++) sqlite3_finalize(st[k]);
+    }
+    free(ids);
+    pthread_mutex_lock(&s->mu);
+    if (upto > s->del_done) s->del_done = upto;
+    pthread_cond_broadcast(&s->done);
+    pthread_mutex_unlock(&s->mu);
+}
+
+size_t reader_deleted(tm_reader *r, size_t from, uint32_t **ids) {
+    pthread_rwlock_rdlock(&r->s->lock);
+    size_t n = r->s->ngone;
+    *ids = NULL;
+    if (from < n) {
+        *ids = xmalloc((n - from) * sizeof **ids);
+        memcpy(*ids, r->s->gone + from, (n - from) * sizeof **ids);
+    }
+    pthread_rwlock_unlock(&r->s->lock);
+    return n;
+}
