@@ -22,6 +22,7 @@ void routes_ingest(tm_http *h, tm_api *api);
 void routes_query(tm_http *h, tm_api *api);
 void routes_health(tm_http *h, tm_api *api);
 void routes_prom(tm_http *h, tm_api *api);
+void routes_prom_api(tm_http *h, tm_api *api); /* the Prometheus HTTP API (PromQL) */
 void routes_influx(tm_http *h, tm_api *api);
 void routes_pulse(tm_http *h, tm_api *api);
 void routes_series(tm_http *h, tm_api *api); /* DELETE /api/v1/series */

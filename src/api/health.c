@@ -60,6 +60,7 @@ void api_register(tm_http *h, tm_api *api) {
     routes_ingest(h, api);
     routes_query(h, api);
     routes_prom(h, api);
+    routes_prom_api(h, api);
     routes_influx(h, api);
     routes_pulse(h, api);
     routes_series(h, api);

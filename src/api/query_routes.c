@@ -11,6 +11,7 @@
 #include "../util/timeparse.h"
 #include "api.h"
 #include "defer.h"
+#include "prom_api.h"
 #include "match.h"
 
 static const char *const type_names[] = {"number", "string", "location"};
@@ -237,6 +238,10 @@ static void work_query(tm_query *q, void *arg, tm_reply *out) {
 }
 
 static void route_query(tm_req *r, void *arg) {
+    if (req_param(r, "query")) { /* PromQL: the Prometheus API's instant query */
+        prom_route_query(r, arg);
+        return;
+    }
     const char *metric = req_param(r, "metric"), *sp = req_param(r, "step"), *ag = req_param(r, "agg");
     int agg = ag ? agg_parse(ag, strlen(ag)) : AGG_AVG;
     int64_t from, until, step = 0;
@@ -264,5 +269,5 @@ static void route_query(tm_req *r, void *arg) {
 void routes_query(tm_http *h, tm_api *api) {
     http_route(h, M_GET, "/api/v1/metrics", 0, R_READ, route_metrics, api);
     http_route(h, M_GET, "/api/v1/data/", 1, R_READ, route_export, api);
-    http_route(h, M_GET, "/api/v1/query", 0, R_READ, route_query, api);
+    http_route(h, M_GET | M_POST, "/api/v1/query", 0, R_READ, route_query, api);
 }

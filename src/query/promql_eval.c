@@ -1,0 +1,295 @@
+/* promql_eval.c — the PromQL evaluator's entry, its node dispatch, and the
+ * leaves that read stored data: vector selectors (the last sample within
+ * the lookback, per step), range selectors and subqueries (samples, with
+ * each step's window left to the function that reads them). Selection and
+ * the bulk fetch are the engine's (matcher.h, fetch.h); nothing here reads
+ * the store itself. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "fetch.h"
+#include "matcher.h"
+#include "promql_evint.h"
+
+static int select_ids(pq_ctx *c, const pq_node *sel, tm_ids *ids) {
+    static const int ops[] = {[PQ_M_EQ] = MT_EQ, [PQ_M_NE] = MT_NE, [PQ_M_RE] = MT_RE, [PQ_M_NRE] = MT_NRE};
+    tm_matcher *m = xcalloc(sel->nm ? sel->nm : 1, sizeof *m);
+    size_t ok = 0;
+    char err[256];
+    memset(ids, 0, sizeof *ids);
+    for (; ok < sel->nm; ok++) {
+        const pq_matcher *pm = &sel->m[ok];
+        if (matcher_init(&m[ok], pm->name, strlen(pm->name), ops[pm->op], pm->value, strlen(pm->value), 1, err,
+                         sizeof err))
+            break;
+    }
+    if (ok == sel->nm) select_matchers(c->q->ix, m, sel->nm, ids);
+    else pq_fail_q(c, 422, "%s", err);
+    for (size_t i = 0; i < ok; i++) matcher_free(&m[i]);
+    free(m);
+    return ok == sel->nm ? 0 : -1;
+}
+
+/* the times a node is evaluated at: the grid's, or one @ time */
+static void eval_span(const pq_ctx *c, const pq_node *e, int64_t *first, int64_t *last) {
+    if (e->at) {
+        int64_t t = e->at == PQ_AT_START ? c->qstart : e->at == PQ_AT_END ? c->qend : e->at_ms;
+        *first = *last = t;
+    } else {
+        *first = c->t0;
+        *last = pq_step_time(c, c->n ? c->n - 1 : 0);
+    }
+}
+
+static int64_t step_at(const pq_ctx *c, const pq_node *e, size_t i) {
+    if (e->at) return e->at == PQ_AT_START ? c->qstart : e->at == PQ_AT_END ? c->qend : e->at_ms;
+    return pq_step_time(c, i);
+}
+
+/* index of the last sample at or before t in ts[0..n), or -1 */
+static long last_at(const int64_t *ts, size_t n, int64_t t) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ts[mid] <= t) lo = mid + 1;
+        else hi = mid;
+    }
+    return (long)lo - 1;
+}
+
+static int fetch(pq_ctx *c, const pq_node *sel, int64_t back, tm_raw *raw) {
+    int64_t first, last;
+    eval_span(c, sel, &first, &last);
+    tm_ids ids;
+    if (select_ids(c, sel, &ids)) return -1;
+    int r = fetch_raw(c->q, &ids, first - sel->offset - back, last - sel->offset, raw);
+    ids_free(&ids);
+    return r;
+}
+
+static pq_lset series_labels(pq_ctx *c, uint32_t id) {
+    size_t kl;
+    const char *k = index_key(c->q->ix, id, &kl);
+    return pq_key_labels(c, k ? k : "", k ? kl : 0);
+}
+
+/* An instant selector: per step, the last sample within the lookback.
+ * With sample_ts, each series' sts[i] is the time of step i's sample
+ * (timestamp() reads it). */
+int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) {
+    tm_raw raw;
+    *out = pq_vector();
+    if (fetch(c, e, PQ_LOOKBACK_MS, &raw)) return -1;
+    for (size_t k = 0; k < raw.n; k++) {
+        const int64_t *ts = raw.ts + raw.off[k];
+        const double *v = raw.v + raw.off[k];
+        size_t n = raw.off[k + 1] - raw.off[k];
+        if (!n) continue;
+        pq_series *s = pq_add_series(c, out, series_labels(c, raw.ids[k]));
+        if (sample_ts) s->sts = pq_new(c, c->n * sizeof(int64_t) + 1);
+        size_t got = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            int64_t t = step_at(c, e, i) - e->offset;
+            long j = last_at(ts, n, t);
+            if (j < 0 || ts[j] < t - PQ_LOOKBACK_MS) continue;
+            s->v[i] = v[j];
+            s->has[i] = 1;
+            if (sample_ts) s->sts[i] = ts[j];
+            got++;
+        }
+        if (!got) out->n--; /* samples only outside every step's lookback */
+    }
+    raw_free(c->q, &raw);
+    return 0;
+}
+
+static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
+    tm_raw raw;
+    memset(out, 0, sizeof *out);
+    out->v = pq_vector();
+    out->v.type = PQ_T_MATRIX;
+    if (fetch(c, e, e->range, &raw)) return -1;
+    for (size_t k = 0; k < raw.n; k++) {
+        size_t n = raw.off[k + 1] - raw.off[k];
+        if (!n) continue;
+        pq_series *s = pq_add_series(c, &out->v, series_labels(c, raw.ids[k]));
+        s->ns = n;
+        s->sts = pq_new(c, n * sizeof *s->sts);
+        s->sv = pq_new(c, n * sizeof *s->sv);
+        memcpy(s->sts, raw.ts + raw.off[k], n * sizeof *s->sts);
+        memcpy(s->sv, raw.v + raw.off[k], n * sizeof *s->sv);
+    }
+    raw_free(c->q, &raw);
+    out->range = e->range;
+    out->offset = e->offset;
+    out->at = e->at;
+    out->at_ms = e->at == PQ_AT_START ? c->qstart : e->at == PQ_AT_END ? c->qend : e->at_ms;
+    return 0;
+}
+
+#define PQ_SUBQUERY_STEP 60000 /* Prometheus' default evaluation_interval */
+
+/* The inner expression on its own grid, aligned to its step, from the
+ * first window's start to the last one's end; its points become samples. */
+static int eval_subquery(pq_ctx *c, const pq_node *e, pq_matrix *out) {
+    int64_t first, last, step = e->step ? e->step : PQ_SUBQUERY_STEP;
+    eval_span(c, e, &first, &last);
+    int64_t from = first - e->offset - e->range, until = last - e->offset;
+    int64_t t0 = step * (from / step);
+    if (t0 < from) t0 += step;
+    pq_ctx saved = *c;
+    c->t0 = t0;
+    c->step = step;
+    c->n = until >= t0 ? (size_t)((until - t0) / step) + 1 : 0;
+    if (query_add_points(c->q, c->n)) return -1;
+    pq_value in;
+    int r = pq_eval_node(c, e->args[0], &in);
+    size_t n = c->n;
+    *c = saved;
+    c->q = saved.q;
+    query_release_points(c->q, n);
+    if (r) return -1;
+    memset(out, 0, sizeof *out);
+    out->v = pq_vector();
+    out->v.type = PQ_T_MATRIX;
+    for (size_t k = 0; k < in.n; k++) {
+        pq_series *is = &in.s[k], *s = NULL;
+        for (size_t i = 0; i < n; i++) {
+            if (!is->has[i]) continue;
+            if (!s) {
+                s = pq_add_series(c, &out->v, is->ls);
+                s->sts = pq_new(c, n * sizeof *s->sts);
+                s->sv = pq_new(c, n * sizeof *s->sv);
+            }
+            s->sts[s->ns] = t0 + (int64_t)i * step;
+            s->sv[s->ns++] = is->v[i];
+        }
+    }
+    out->range = e->range;
+    out->offset = e->offset;
+    out->at = e->at;
+    out->at_ms = first;
+    return 0;
+}
+
+int pq_eval_matrix(pq_ctx *c, const pq_node *e, pq_matrix *out) {
+    while (e->kind == PQ_PAREN) e = e->args[0];
+    if (e->kind == PQ_SEL) return eval_range_selector(c, e, out);
+    if (e->kind == PQ_SUBQUERY) return eval_subquery(c, e, out);
+    return pq_fail_q(c, 422, "expected a range vector");
+}
+
+static int eval_neg(pq_ctx *c, const pq_node *e, pq_value *out) {
+    if (pq_eval_node(c, e->args[0], out)) return -1;
+    if (out->type == PQ_T_SCALAR) {
+        for (size_t i = 0; i < c->n; i++) out->scalar[i] = -out->scalar[i];
+        return 0;
+    }
+    for (size_t k = 0; k < out->n; k++) {
+        pq_series *s = &out->s[k];
+        s->ls = pq_drop_name(c, &s->ls);
+        for (size_t i = 0; i < c->n; i++) s->v[i] = -s->v[i];
+    }
+    return 0;
+}
+
+/* A matrix as a value (an instant query of foo[5m]): each series' samples
+ * in the one step's window. */
+static int eval_matrix_value(pq_ctx *c, const pq_node *e, pq_value *out) {
+    pq_matrix m;
+    if (pq_eval_matrix(c, e, &m)) return -1;
+    int64_t t = (m.at ? m.at_ms : c->t0) - m.offset;
+    *out = pq_vector();
+    out->type = PQ_T_MATRIX;
+    for (size_t k = 0; k < m.v.n; k++) {
+        pq_series *s = &m.v.s[k];
+        size_t lo = 0, hi = s->ns;
+        while (lo < s->ns && s->sts[lo] < t - m.range) lo++;
+        while (hi > lo && s->sts[hi - 1] > t) hi--;
+        if (hi == lo) continue;
+        pq_series *o = pq_add_series(c, out, s->ls);
+        o->sts = s->sts + lo;
+        o->sv = s->sv + lo;
+        o->ns = hi - lo;
+    }
+    return 0;
+}
+
+int pq_eval_node(pq_ctx *c, const pq_node *e, pq_value *out) {
+    if (query_check_time(c->q)) return -1;
+    switch (e->kind) {
+    case PQ_NUM: *out = pq_scalar(c, e->num); return 0;
+    case PQ_STR: *out = (pq_value){.type = PQ_T_STRING, .str = e->str}; return 0;
+    case PQ_PAREN: return pq_eval_node(c, e->args[0], out);
+    case PQ_SEL:
+        if (e->range) return eval_matrix_value(c, e, out);
+        return pq_eval_selector(c, e, 0, out);
+    case PQ_SUBQUERY: return eval_matrix_value(c, e, out);
+    case PQ_NEG: return eval_neg(c, e, out);
+    case PQ_CALL: return pq_eval_call(c, e, out);
+    case PQ_AGG: return pq_eval_agg(c, e, out);
+    case PQ_BIN: return pq_eval_binary(c, e, out);
+    }
+    return pq_fail_q(c, 422, "unknown expression");
+}
+
+static int by_labels(const void *a, const void *b) {
+    return pq_lset_cmp(&((const pq_series *)a)->ls, &((const pq_series *)b)->ls);
+}
+
+int pq_eval(tm_query *q, const pq_node *e, int64_t start, int64_t end, int64_t step, pq_ctx **ctx, pq_result *out) {
+    pq_ctx *c = xcalloc(1, sizeof *c);
+    c->q = q;
+    c->ar = xcalloc(1, sizeof *c->ar);
+    c->t0 = start;
+    c->step = step > 0 ? step : 1;
+    c->n = end > start && step > 0 ? (size_t)((end - start) / step) + 1 : 1;
+    c->qstart = start;
+    c->qend = end;
+    *ctx = c;
+    memset(out, 0, sizeof *out);
+    out->start = start;
+    out->step = c->step;
+    out->nsteps = c->n;
+    if (pq_eval_node(c, e, &out->v)) return -1;
+    if (c->n > 1 && out->v.type == PQ_T_VECTOR) { /* a matrix: series by labels, empty ones left out */
+        size_t w = 0;
+        for (size_t k = 0; k < out->v.n; k++) {
+            size_t i = 0;
+            while (i < c->n && !out->v.s[k].has[i]) i++;
+            if (i < c->n) out->v.s[w++] = out->v.s[k];
+        }
+        out->v.n = w;
+        qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
+    }
+    if (out->v.type == PQ_T_MATRIX) qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
+    return 0;
+}
+
+void pq_ctx_free(pq_ctx *c) {
+    if (!c) return;
+    pq_free(c->ar);
+    free(c);
+}
+
+int pq_select(tm_query *q, const pq_node *sel, pq_ctx **ctx, pq_lset **out, uint32_t **ids, size_t *n) {
+    pq_ctx *c = xcalloc(1, sizeof *c);
+    c->q = q;
+    c->ar = xcalloc(1, sizeof *c->ar);
+    c->n = 1;
+    *ctx = c;
+    tm_ids v;
+    *n = 0;
+    if (select_ids(c, sel, &v)) return -1;
+    *out = pq_new(c, (v.n + 1) * sizeof **out);
+    *ids = pq_new(c, (v.n + 1) * sizeof **ids);
+    for (size_t i = 0; i < v.n; i++) {
+        (*out)[i] = series_labels(c, v.v[i]);
+        (*ids)[i] = v.v[i];
+    }
+    *n = v.n;
+    ids_free(&v);
+    return 0;
+}

@@ -1,0 +1,229 @@
+/* promql_range.c — functions of a range vector (rate, *_over_time, ...),
+ * each a loop over one step's window of samples, as Prometheus 2.42's
+ * promql/functions.go computes them (extrapolatedRate, instantValue,
+ * linearRegression, aggrOverTime). */
+#include <math.h>
+#include <string.h>
+
+#include "promql_evint.h"
+
+typedef struct {
+    const int64_t *t;
+    const double *v;
+    size_t n;
+    int64_t start, end; /* the window: [start, end] */
+    double range_s;
+    double arg; /* the scalar argument at this step (quantile, predict_linear's duration) */
+    int64_t ts; /* the evaluation time (predict_linear's intercept) */
+} win;
+
+/* extrapolatedRate: the delta over the window, extended to its edges where
+ * the samples suggest the series went on. */
+static int extrapolated(const win *w, int counter, int rate, double *out) {
+    if (w->n < 2) return 0;
+    double result = w->v[w->n - 1] - w->v[0];
+    if (counter) {
+        double last = 0;
+        for (size_t i = 0; i < w->n; i++) {
+            if (w->v[i] < last) result += last;
+            last = w->v[i];
+        }
+    }
+    double to_start = (double)(w->t[0] - w->start) / 1000, to_end = (double)(w->end - w->t[w->n - 1]) / 1000;
+    double sampled = (double)(w->t[w->n - 1] - w->t[0]) / 1000, avg = sampled / (double)(w->n - 1);
+    if (counter && result > 0 && w->v[0] >= 0) {
+        double to_zero = sampled * (w->v[0] / result);
+        if (to_zero < to_start) to_start = to_zero;
+    }
+    double threshold = avg * 1.1, interval = sampled;
+    interval += to_start < threshold ? to_start : avg / 2;
+    interval += to_end < threshold ? to_end : avg / 2;
+    result = result * (interval / sampled);
+    if (rate) result /= w->range_s;
+    *out = result;
+    return 1;
+}
+
+static int instant_value(const win *w, int rate, double *out) {
+    if (w->n < 2) return 0;
+    double last = w->v[w->n - 1], prev = w->v[w->n - 2];
+    double r = rate && last < prev ? last : last - prev;
+    int64_t dt = w->t[w->n - 1] - w->t[w->n - 2];
+    if (!dt) return 0;
+    if (rate) r /= (double)dt / 1000;
+    *out = r;
+    return 1;
+}
+
+static void regression(const win *w, int64_t at, double *slope, double *icept) {
+    double n = 0, sx = 0, sy = 0, sxy = 0, sx2 = 0, y0 = w->v[0];
+    int consty = 1;
+    for (size_t i = 0; i < w->n; i++) {
+        if (i && w->v[i] != y0) consty = 0;
+        double x = (double)(w->t[i] - at) / 1e3;
+        n += 1;
+        sx += x;
+        sy += w->v[i];
+        sxy += x * w->v[i];
+        sx2 += x * x;
+    }
+    if (consty) {
+        *slope = isinf(y0) ? NAN : 0;
+        *icept = isinf(y0) ? NAN : y0;
+        return;
+    }
+    double cov = sxy - sx * sy / n, var = sx2 - sx * sx / n;
+    *slope = cov / var;
+    *icept = sy / n - *slope * sx / n;
+}
+
+static double mean(const win *w) {
+    double m = 0, cnt = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        cnt++;
+        if (isinf(m)) {
+            if (isinf(w->v[i]) && (m > 0) == (w->v[i] > 0)) continue;
+            if (!isinf(w->v[i]) && !isnan(w->v[i])) continue;
+        }
+        m += w->v[i] / cnt - m / cnt;
+    }
+    return m;
+}
+
+static double variance(const win *w) {
+    double cnt = 0, m = 0, aux = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        cnt++;
+        double d = w->v[i] - m;
+        m += d / cnt;
+        aux += d * (w->v[i] - m);
+    }
+    return aux / cnt;
+}
+
+/* One function on one window; 0 leaves the step without a value. */
+static int apply(int id, const win *w, double *out) {
+    double x = 0, slope, icept;
+    switch (id) {
+    case PQ_F_RATE: return extrapolated(w, 1, 1, out);
+    case PQ_F_INCREASE: return extrapolated(w, 1, 0, out);
+    case PQ_F_DELTA: return extrapolated(w, 0, 0, out);
+    case PQ_F_IRATE: return instant_value(w, 1, out);
+    case PQ_F_IDELTA: return instant_value(w, 0, out);
+    case PQ_F_DERIV:
+        if (w->n < 2) return 0;
+        regression(w, w->t[0], &slope, &icept);
+        return *out = slope, 1;
+    case PQ_F_PREDICT_LINEAR:
+        if (w->n < 2) return 0;
+        regression(w, w->ts, &slope, &icept);
+        return *out = slope * w->arg + icept, 1;
+    case PQ_F_CHANGES:
+    case PQ_F_RESETS:
+        for (size_t i = 1; i < w->n; i++) {
+            double a = w->v[i - 1], b = w->v[i];
+            if (id == PQ_F_CHANGES ? (a != b && !(isnan(a) && isnan(b))) : b < a) x++;
+        }
+        return *out = x, 1;
+    default: break;
+    }
+    if (!w->n) return 0;
+    switch (id) {
+    case PQ_F_AVG_OVER_TIME: return *out = mean(w), 1;
+    case PQ_F_COUNT_OVER_TIME: return *out = (double)w->n, 1;
+    case PQ_F_LAST_OVER_TIME: return *out = w->v[w->n - 1], 1;
+    case PQ_F_PRESENT_OVER_TIME: return *out = 1, 1;
+    case PQ_F_SUM_OVER_TIME:
+        for (size_t i = 0; i < w->n; i++) x += w->v[i];
+        return *out = x, 1;
+    case PQ_F_MIN_OVER_TIME:
+    case PQ_F_MAX_OVER_TIME:
+        x = w->v[0];
+        for (size_t i = 1; i < w->n; i++) {
+            double v = w->v[i];
+            if (id == PQ_F_MAX_OVER_TIME ? (v > x || isnan(x)) : (v < x || isnan(x))) x = v;
+        }
+        return *out = x, 1;
+    case PQ_F_STDDEV_OVER_TIME: return *out = sqrt(variance(w)), 1;
+    case PQ_F_STDVAR_OVER_TIME: return *out = variance(w), 1;
+    default: return 0;
+    }
+}
+
+static int quantile_window(const win *w, double *out, double *scratch) {
+    if (!w->n) return 0;
+    memcpy(scratch, w->v, w->n * sizeof *scratch);
+    *out = pq_quantile(w->arg, scratch, w->n);
+    return 1;
+}
+
+/* holt_winters(v[range], sf, tf): double exponential smoothing */
+static int holt_winters(const win *w, double sf, double tf, double *out) {
+    if (w->n < 2) return 0;
+    double s0 = 0, s1 = w->v[0], b = w->v[1] - w->v[0];
+    for (size_t i = 1; i < w->n; i++) {
+        if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+        double x = sf * w->v[i];
+        double y = (1 - sf) * (s1 + b);
+        s0 = s1;
+        s1 = x + y;
+    }
+    *out = s1;
+    return 1;
+}
+
+/* absent_over_time: one series (labels from the selector's equalities)
+ * where no series has a sample in the window */
+static void absent_series(pq_ctx *c, const pq_node *arg, pq_value *out, const pq_matrix *m,
+                          const unsigned char *any) {
+    pq_lset ls = {pq_new(c, 0), 0};
+    while (arg->kind == PQ_PAREN) arg = arg->args[0];
+    if (arg->kind == PQ_SEL) ls = pq_absent_labels(c, arg);
+    pq_series *s = pq_add_series(c, out, ls);
+    (void)m;
+    for (size_t i = 0; i < c->n; i++)
+        if (!any[i]) s->v[i] = 1, s->has[i] = 1;
+    if (!memchr(s->has, 1, c->n)) out->n--;
+}
+
+int pq_eval_range_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
+    int id = e->fn->id, mi = id == PQ_F_QUANTILE_OVER_TIME ? 1 : 0;
+    pq_value sarg[2];
+    size_t ns = 0;
+    for (size_t a = 0; a < e->nargs; a++)
+        if ((int)a != mi && pq_eval_node(c, e->args[a], &sarg[ns++])) return -1;
+    pq_matrix m;
+    if (pq_eval_matrix(c, e->args[mi], &m)) return -1;
+    *out = pq_vector();
+    unsigned char *any = pq_new(c, c->n + 1);
+    double *scratch = NULL;
+    size_t most = 0;
+    for (size_t k = 0; k < m.v.n; k++) most = m.v.s[k].ns > most ? m.v.s[k].ns : most;
+    if (id == PQ_F_QUANTILE_OVER_TIME) scratch = pq_new(c, (most + 1) * sizeof *scratch);
+    for (size_t k = 0; k < m.v.n; k++) {
+        const pq_series *s = &m.v.s[k];
+        pq_series *o = NULL;
+        size_t lo = 0, hi = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            int64_t ts = m.at ? m.at_ms : pq_step_time(c, i), end = ts - m.offset, start = end - m.range;
+            if (m.at) lo = 0, hi = 0;
+            while (lo < s->ns && s->sts[lo] < start) lo++;
+            if (hi < lo) hi = lo;
+            while (hi < s->ns && s->sts[hi] <= end) hi++;
+            win w = {s->sts + lo, s->sv + lo, hi - lo, start, end, (double)m.range / 1000,
+                     ns ? sarg[0].scalar[i] : 0, ts};
+            if (w.n) any[i] = 1;
+            double v;
+            int got;
+            if (id == PQ_F_QUANTILE_OVER_TIME) got = quantile_window(&w, &v, scratch);
+            else if (id == PQ_F_HOLT_WINTERS) got = holt_winters(&w, sarg[0].scalar[i], sarg[1].scalar[i], &v);
+            else got = apply(id, &w, &v);
+            if (!got || id == PQ_F_ABSENT_OVER_TIME) continue;
+            if (!o) o = pq_add_series(c, out, id == PQ_F_LAST_OVER_TIME ? s->ls : pq_drop_name(c, &s->ls));
+            o->v[i] = v;
+            o->has[i] = 1;
+        }
+    }
+    if (id == PQ_F_ABSENT_OVER_TIME) absent_series(c, e->args[0], out, &m, any);
+    return 0;
+}
