@@ -119,7 +119,11 @@ static int time_param(tm_req *r, const char *name, int64_t dflt, int64_t *ms) {
     } else if (prom_time(v, ms)) {
         return 1;
     }
-    snprintf(msg, sizeof msg, "invalid parameter \"%s\": cannot parse \"%s\" to a valid timestamp", name, v);
+    if (!strcmp(name, "time")) /* Prometheus' parseTimeParam says it twice */
+        snprintf(msg, sizeof msg,
+                 "invalid parameter \"time\": Invalid time value for 'time': cannot parse \"%s\" to a valid timestamp", v);
+    else
+        snprintf(msg, sizeof msg, "invalid parameter \"%s\": cannot parse \"%s\" to a valid timestamp", name, v);
     error_now(r, 400, "bad_data", msg);
     return 0;
 }
@@ -210,8 +214,8 @@ static void work_eval(tm_query *q, void *arg, tm_reply *out) {
     pq_result res;
     int r = pq_eval(q, j->root, j->start, j->end, j->range ? j->step : 0, &c, &res);
     if (r || q->code) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", q->err);
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", pq_error(c) ? pq_error(c) : q->err);
         int code = q->code == 503 ? 503 : 422;
         q->code = 0; /* answered here, in Prometheus' shape */
         prom_error(out, code, code == 503 ? "timeout" : "execution", msg);
@@ -257,14 +261,15 @@ static void route_query_range(tm_req *r, void *arg) {
     const char *sp = req_param(r, "step");
     char msg[300];
     if (!time_param(r, "start", INT64_MIN, &start) || !time_param(r, "end", INT64_MIN, &end)) return;
-    if (end < start) return error_now(r, 400, "bad_data", "end timestamp must not be before start time");
+    if (end < start) return error_now(r, 400, "bad_data", "invalid parameter \"end\": end timestamp must not be before start time");
     if (!sp || !prom_duration(sp, &step)) {
         snprintf(msg, sizeof msg, "invalid parameter \"step\": cannot parse \"%s\" to a valid duration", sp ? sp : "");
         return error_now(r, 400, "bad_data", msg);
     }
     if (step <= 0)
         return error_now(r, 400, "bad_data",
-                         "zero or negative query resolution step widths are not accepted. Try a positive integer");
+                         "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. "
+                         "Try a positive integer");
     if ((end - start) / step > MAX_RESOLUTION)
         return error_now(r, 400, "bad_data",
                          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "

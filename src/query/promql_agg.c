@@ -66,36 +66,36 @@ static double result(int op, const acc *a) {
 }
 
 /* topk/bottomk: per step and group, the k best series keep their value */
+typedef struct {
+    size_t grp, s;
+    double v;
+} cand;
+
+static int by_group_then_best(const void *a, const void *b, void *desc) {
+    const cand *x = a, *y = b;
+    if (x->grp != y->grp) return x->grp < y->grp ? -1 : 1;
+    if (isnan(x->v) || isnan(y->v)) return isnan(x->v) && isnan(y->v) ? 0 : isnan(x->v) ? 1 : -1; /* NaN last */
+    if (x->v == y->v) return x->s < y->s ? -1 : x->s > y->s;
+    return (*(const int *)desc ? x->v > y->v : x->v < y->v) ? -1 : 1;
+}
+
 static int top(pq_ctx *c, const pq_node *e, const pq_value *in, const size_t *grp, size_t ng, const double *k,
                pq_value *out) {
     int desc = e->op == PQ_TOPK;
     size_t *mine = pq_new(c, (in->n + 1) * sizeof *mine); /* 1 + its index in out, 0: none yet */
-    size_t *cnt = pq_new(c, (ng + 1) * sizeof *cnt);
-    size_t *pick = pq_new(c, (in->n + 1) * sizeof *pick);
+    cand *cd = pq_new(c, (in->n + 1) * sizeof *cd);
+    (void)ng;
     *out = pq_vector();
     for (size_t i = 0; i < c->n; i++) {
         if (isnan(k[i]) || k[i] < 1) continue;
-        size_t kk = k[i] > 1e9 ? (size_t)1e9 : (size_t)k[i];
-        memset(cnt, 0, ng * sizeof *cnt);
-        /* selection per group by insertion into a sorted pick list */
-        size_t np = 0;
-        for (size_t s = 0; s < in->n; s++) {
-            if (!in->s[s].has[i]) continue;
-            pick[np++] = s;
-        }
-        for (size_t a = 1; a < np; a++) /* by group, then best first (NaN last) */
-            for (size_t b = a; b > 0; b--) {
-                const pq_series *x = &in->s[pick[b - 1]], *y = &in->s[pick[b]];
-                double vx = x->v[i], vy = y->v[i];
-                int better = isnan(vx) ? !isnan(vy) : !isnan(vy) && (desc ? vy > vx : vy < vx);
-                if (grp[pick[b - 1]] < grp[pick[b]] || (grp[pick[b - 1]] == grp[pick[b]] && !better)) break;
-                size_t t = pick[b];
-                pick[b] = pick[b - 1];
-                pick[b - 1] = t;
-            }
-        for (size_t a = 0; a < np; a++) {
-            size_t s = pick[a];
-            if (cnt[grp[s]]++ >= kk) continue;
+        size_t kk = k[i] > 1e9 ? (size_t)1e9 : (size_t)k[i], nc = 0;
+        for (size_t s = 0; s < in->n; s++)
+            if (in->s[s].has[i]) cd[nc++] = (cand){grp[s], s, in->s[s].v[i]};
+        qsort_r(cd, nc, sizeof *cd, by_group_then_best, &desc);
+        for (size_t a = 0, run = 0; a < nc; a++) {
+            run = a && cd[a].grp == cd[a - 1].grp ? run + 1 : 0;
+            if (run >= kk) continue;
+            size_t s = cd[a].s;
             if (!mine[s]) pq_add_series(c, out, in->s[s].ls), mine[s] = out->n;
             out->s[mine[s] - 1].v[i] = in->s[s].v[i];
             out->s[mine[s] - 1].has[i] = 1;

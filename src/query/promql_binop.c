@@ -152,12 +152,17 @@ static int matched(pq_ctx *c, const pq_node *e, pq_value *l, pq_value *r, pq_val
         for (size_t k = 0; k < one->n; k++) {
             if (!one->s[k].has[i]) continue;
             if (present[osig[k]]) {
+                char g[256];
+                pq_lset ml = e->has_matching ? pq_drop(c, &one->s[k].ls, e->match.v, e->match.n, e->on)
+                                             : pq_drop_name(c, &one->s[k].ls);
+                if (e->has_matching && !e->on) ml = pq_drop_name(c, &ml);
+                labels_text(&ml, g, sizeof g);
                 labels_text(&one->s[k].ls, a, sizeof a);
                 labels_text(&one->s[present[osig[k]] - 1].ls, b, sizeof b);
                 return pq_fail_q(c, 422,
-                                 "found duplicate series for the match group on the %s hand-side of the operation: "
+                                 "found duplicate series for the match group %s on the %s hand-side of the operation: "
                                  "[%s, %s];many-to-many matching not allowed: matching labels must be unique on one side",
-                                 right_many ? "left" : "right", a, b);
+                                 g, right_many ? "left" : "right", a, b);
             }
             present[osig[k]] = k + 1;
         }

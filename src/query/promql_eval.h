@@ -67,6 +67,8 @@ typedef struct {
  * start == end). 0, or -1 with q failed. */
 int pq_eval(tm_query *q, const pq_node *e, int64_t start, int64_t end, int64_t step, pq_ctx **ctx, pq_result *out);
 void pq_ctx_free(pq_ctx *c);
+/* The evaluator's failure in full (q->err may cut it), or NULL. */
+const char *pq_error(const pq_ctx *c);
 
 /* Series whose labels pass every matcher of a selector, with those labels:
  * for /api/v1/series and the label routes (match[]). 0 or -1. */

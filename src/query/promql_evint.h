@@ -18,6 +18,7 @@ struct pq_ctx {
     int64_t t0, step; /* the grid being evaluated */
     size_t n;
     int64_t qstart, qend; /* the query's own, for @ start() and @ end() */
+    char err[1024];       /* the whole message (the query's own holds 256 bytes) */
 };
 
 /* A range vector as a function sees it: every series' samples, and the

@@ -10,13 +10,14 @@
 #include "promql_evint.h"
 
 int pq_fail_q(pq_ctx *c, int code, const char *fmt, ...) {
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (!query_failed(c->q)) vsnprintf(c->err, sizeof c->err, fmt, ap);
     va_end(ap);
-    return query_fail(c->q, code, "%s", msg);
+    return query_fail(c->q, code, "%s", c->err);
 }
+
+const char *pq_error(const pq_ctx *c) { return c && c->err[0] ? c->err : NULL; }
 
 pq_value pq_vector(void) { return (pq_value){.type = PQ_T_VECTOR}; }
 
@@ -174,7 +175,9 @@ void pq_format_float(double v, char *out, size_t cap) {
     if (isnan(v)) return (void)snprintf(out, cap, "NaN");
     if (isinf(v)) return (void)snprintf(out, cap, v > 0 ? "+Inf" : "-Inf");
     char e[40];
-    for (int p = 1; p <= 17; p++) {
+    /* 15 significant digits hold any shorter decimal exactly (DBL_DIG), zeros
+     * trimmed below; only values that need 16 or 17 digits try again */
+    for (int p = 15; p <= 17; p++) {
         snprintf(e, sizeof e, "%.*e", p - 1, v);
         if (strtod(e, NULL) == v) break;
     }

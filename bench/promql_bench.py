@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""PromQL beside VictoriaMetrics: the same data in both, the same queries,
+median latency of each over HTTP (VictoriaMetrics with nocache=1, so both
+compute every answer), one table.
+
+    python3 bench/promql_bench.py [path/to/tidemark]     env: RUNS (15)
+
+Data (counters, 40 points at 15 s): x1k{job,instance} 1000 series,
+x10k{job,instance} 10000 series, h_bucket{instance,le} 200 x 11 buckets,
+and 100000 series of 10000 names (n0..n9999, one point each) for the
+label values route. tidemark loads it through /api/v1/data (JSON),
+VictoriaMetrics through /api/v1/import (JSON lines). Both listen on
+127.0.0.1 only, on free ports, in a temp dir removed at the end."""
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+RUNS = int(os.environ.get("RUNS", "15"))
+STEP, POINTS = 15, 40
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait(url, secs=30):
+    t = time.time() + secs
+    while time.time() < t:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except Exception:  # noqa: BLE001
+            time.sleep(0.1)
+    raise SystemExit("bench: %s did not answer" % url)
+
+
+def post(url, body, ctype):
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": ctype})
+    return urllib.request.urlopen(req, timeout=120).status
+
+
+def series(end):
+    times = [end - STEP * (POINTS - 1 - i) for i in range(POINTS)]
+    for name, n in (("x1k", 1000), ("x10k", 10000)):
+        for i in range(n):
+            yield {"__name__": name, "job": "j%d" % (i % 10), "instance": "i%d" % i}, times, \
+                [float(i + 7 * p + (i * p) % 13) for p in range(POINTS)]
+    les = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf")
+    for i in range(200):
+        for k, le in enumerate(les):
+            yield {"__name__": "h_bucket", "instance": "i%d" % i, "le": le}, times, \
+                [float((k + 1) * (p * 3 + i % 17)) for p in range(POINTS)]
+    for i in range(100000):
+        yield {"__name__": "n%d" % (i // 10), "k": "v%d" % (i % 10)}, times[-1:], [1.0]
+
+
+def load(tm, vm, end):
+    tm_batch, vm_lines = [], []
+
+    def flush():
+        if tm_batch:
+            post(tm + "/api/v1/data", json.dumps(tm_batch).encode(), "application/json")
+        if vm_lines:
+            post(vm + "/api/v1/import", "\n".join(vm_lines).encode(), "application/json")
+        tm_batch.clear()
+        vm_lines.clear()
+
+    for labels, ts, vs in series(end):
+        tags = {k: v for k, v in labels.items() if k != "__name__"}
+        for t, v in zip(ts, vs):
+            tm_batch.append({"metric": labels["__name__"], "value": v, "time": t, "tags": tags})
+        vm_lines.append(json.dumps({"metric": labels, "values": vs, "timestamps": [t * 1000 for t in ts]}))
+        if len(tm_batch) >= 20000:
+            flush()
+    flush()
+
+
+def timed(url):
+    t = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as r:
+        body = r.read()
+    return time.perf_counter() - t, json.loads(body)
+
+
+def median_ms(url):
+    timed(url)  # warm: both keep their indexes in memory after a first touch
+    return statistics.median(timed(url)[0] for _ in range(RUNS)) * 1000
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tidemark")
+    vmbin = shutil.which("victoria-metrics")
+    if not vmbin:
+        raise SystemExit("bench: victoria-metrics is missing (Debian package victoria-metrics)")
+    work = tempfile.mkdtemp(prefix="tmpromql.")
+    procs = []
+    try:
+        tp, vp = free_port(), free_port()
+        null = subprocess.DEVNULL
+        procs.append(subprocess.Popen([binary, "serve", "--data-dir", work + "/tm", "--http-listen",
+                                       "127.0.0.1:%d" % tp, "--graphite-listen", "off", "--statsd-listen", "off",
+                                       "--relay-listen", "off"], stdout=null, stderr=null))
+        procs.append(subprocess.Popen([vmbin, "-storageDataPath=" + work + "/vm", "-httpListenAddr=127.0.0.1:%d" % vp,
+                                       "-retentionPeriod=100y", "-search.latencyOffset=0s"], stdout=null, stderr=null))
+        tm, vm = "http://127.0.0.1:%d" % tp, "http://127.0.0.1:%d" % vp
+        wait(tm + "/healthz")
+        wait(vm + "/health")
+        end = int(time.time()) // 60 * 60 - 600
+        load(tm, vm, end)
+        urllib.request.urlopen(vm + "/internal/force_flush", timeout=60).read()
+        rows = [
+            ("sum by (job)(rate(x1k[5m])), 1000 series", "sum by (job)(rate(x1k[5m]))"),
+            ("sum by (job)(rate(x10k[5m])), 10000 series", "sum by (job)(rate(x10k[5m]))"),
+            ("histogram_quantile(0.99, sum by (le)(rate(h_bucket[5m])))",
+             "histogram_quantile(0.99, sum by (le)(rate(h_bucket[5m])))"),
+            ("topk(10, rate(x10k[5m])), 10000 series", "topk(10, rate(x10k[5m]))"),
+        ]
+        print("%-60s %12s %12s %8s" % ("query (instant, median of %d)" % RUNS, "tidemark_ms", "vm_ms", "ratio"))
+        for label, q in rows:
+            p = urllib.parse.urlencode({"query": q, "time": end})
+            _, a = timed(tm + "/api/v1/query?" + p)
+            _, b = timed(vm + "/api/v1/query?nocache=1&" + p)
+            if len(a["data"]["result"]) != len(b["data"]["result"]):
+                print("  (answers differ in size: tidemark %d, vm %d)" % (len(a["data"]["result"]),
+                                                                          len(b["data"]["result"])))
+            mt, mv = median_ms(tm + "/api/v1/query?" + p), median_ms(vm + "/api/v1/query?nocache=1&" + p)
+            print("%-60s %12.2f %12.2f %7.1fx" % (label, mt, mv, mv / mt))
+        rq = urllib.parse.urlencode({"query": "sum by (job)(rate(x10k[5m]))", "start": end - 600, "end": end,
+                                     "step": 15})
+        mt, mv = median_ms(tm + "/api/v1/query_range?" + rq), median_ms(vm + "/api/v1/query_range?nocache=1&" + rq)
+        print("%-60s %12.2f %12.2f %7.1fx" % ("the same, range 10 m at 15 s", mt, mv, mv / mt))
+        _, a = timed(tm + "/api/v1/label/__name__/values")
+        _, b = timed(vm + "/api/v1/label/__name__/values")
+        mt, mv = median_ms(tm + "/api/v1/label/__name__/values"), median_ms(vm + "/api/v1/label/__name__/values")
+        print("%-60s %12.2f %12.2f %7.1fx" % ("/api/v1/label/__name__/values, 112200 series, %d names" % len(a["data"]),
+                                              mt, mv, mv / mt))
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

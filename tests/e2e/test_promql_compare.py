@@ -1,0 +1,262 @@
+"""PromQL against Prometheus itself (Debian's 2.42): the same data, the same
+queries, the same answers.
+
+promdata.py's dataset (counters with resets, gauges, a histogram, a series
+that stops) goes into Prometheus by backfill (`promtool tsdb
+create-blocks-from openmetrics`, in a temp dir, started once on a free
+loopback port) and into tidemark through its JSON ingestion API. Then every
+query below runs on both, as instant queries at several times (one past the
+data's end, where lookback and the stopped series matter) and as range
+queries on two step grids: the result types, label sets and timestamps must
+be the same and the values equal to 1e-9 relative. Bad queries must fail the
+same way (status, errorType, the parse error with its position). The API
+routes Grafana calls (series, labels, label values, buildinfo, POST forms)
+are compared too."""
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import tmlib as T
+from promdata import openmetrics, samples
+
+PROM = shutil.which("prometheus") or "/usr/bin/prometheus"
+PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
+
+QUERIES = [
+    # Grafana's health check and the node exporter dashboard's CPU panel
+    "1+1",
+    '100 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100',
+    # selectors
+    "http_requests_total", 'http_requests_total{code!="200"}', 'http_requests_total{instance=~"a|b"}',
+    'http_requests_total{instance!~"a.*"}', '{__name__=~"temperature_.*", room="lab"}',
+    "http_requests_total offset 10m", "temperature_celsius @ end()", "batch_last_success_timestamp",
+    # range functions
+    "rate(http_requests_total[5m])", "irate(http_requests_total[1m])", "increase(http_requests_total[10m])",
+    "delta(temperature_celsius[10m])", "idelta(temperature_celsius[2m])", "deriv(temperature_celsius[10m])",
+    "predict_linear(temperature_celsius[15m], 600)", "changes(up[30m])", "resets(http_requests_total[1h])",
+    "avg_over_time(temperature_celsius[10m])", "min_over_time(temperature_celsius[10m])",
+    "max_over_time(temperature_celsius[10m])", "sum_over_time(temperature_celsius[5m])",
+    "count_over_time(temperature_celsius[7m])", "quantile_over_time(0.9, temperature_celsius[20m])",
+    "stddev_over_time(temperature_celsius[10m])", "stdvar_over_time(temperature_celsius[10m])",
+    "last_over_time(batch_last_success_timestamp[30m])", "present_over_time(batch_last_success_timestamp[10m])",
+    "absent_over_time(batch_last_success_timestamp[10m])", 'absent_over_time(nothing{job="x"}[5m])',
+    "rate(http_requests_total[5m] offset 5m)", "max_over_time(rate(http_requests_total[2m])[10m:1m])",
+    "avg_over_time(temperature_celsius[10m:30s])",
+    # histograms
+    "histogram_quantile(0.9, rate(request_duration_seconds_bucket[5m]))",
+    "histogram_quantile(0.99, sum by (le) (rate(request_duration_seconds_bucket[5m])))",
+    "histogram_quantile(0.5, sum by (job, le) (increase(request_duration_seconds_bucket[10m])))",
+    "rate(request_duration_seconds_sum[5m]) / rate(request_duration_seconds_count[5m])",
+    # aggregations
+    "sum(http_requests_total)", "sum by (instance) (rate(http_requests_total[5m]))",
+    "sum without (code) (rate(http_requests_total[5m]))", "avg by (room) (temperature_celsius)",
+    "min(temperature_celsius)", "max by (instance) (temperature_celsius)", "count(up)", "count by (job) (up == 1)",
+    "group by (instance) (temperature_celsius)", "stddev(temperature_celsius)", "stdvar by (room) (temperature_celsius)",
+    "topk(3, temperature_celsius)", "bottomk(2, rate(http_requests_total[5m]))", "topk by (room) (1, temperature_celsius)",
+    "quantile(0.75, temperature_celsius)", "quantile by (room) (0.5, temperature_celsius)",
+    'count_values("value", up)', "sum(rate(http_requests_total[5m])) by (code)",
+    # instant functions
+    "abs(temperature_celsius - 20)", "ceil(temperature_celsius)", "floor(temperature_celsius)",
+    "round(temperature_celsius)", "round(temperature_celsius, 0.5)", "sqrt(temperature_celsius)",
+    "exp(temperature_celsius / 10)", "ln(temperature_celsius)", "log2(temperature_celsius)",
+    "log10(temperature_celsius)", "clamp(temperature_celsius, 3, 21)", "clamp_min(temperature_celsius, 20)",
+    "clamp_max(temperature_celsius, 5)", "sgn(temperature_celsius - 10)", "absent(up)", 'absent(nothing{job="x"})',
+    "scalar(sum(up))", "vector(1)", "time()", "timestamp(temperature_celsius)", "timestamp(up == 1)",
+    'label_replace(up, "host", "$1-host", "instance", "(.*)")', 'label_replace(up, "instance", "", "job", "node")',
+    'label_join(temperature_celsius, "where", "/", "instance", "room")', "sort(temperature_celsius)",
+    "sort_desc(sum by (instance) (rate(http_requests_total[5m])))", "minute()", "hour()", "day_of_week()",
+    "day_of_month()", "days_in_month()", "month()", "year()", "hour(batch_last_success_timestamp)",
+    "minute(timestamp(up))",
+    # operators
+    "temperature_celsius + 1", "2 * temperature_celsius", "temperature_celsius - temperature_celsius offset 5m",
+    "temperature_celsius / 3", "temperature_celsius % 4", "temperature_celsius ^ 2", "2 ^ 3 ^ 2", "-temperature_celsius",
+    "temperature_celsius > 20", "temperature_celsius < bool 5", "20 < temperature_celsius", "temperature_celsius == bool 21",
+    "temperature_celsius != 2", "temperature_celsius >= 21.5", "temperature_celsius <= 2.5",
+    'temperature_celsius atan2 temperature_celsius{room="roof"}',
+    'up and on (instance) temperature_celsius{room="lab"} > 21', "up or temperature_celsius", "up unless up == 0",
+    'temperature_celsius{room="lab"} - on (instance) temperature_celsius{room="roof"}',
+    'temperature_celsius{room="lab"} - ignoring (room) temperature_celsius{room="roof"}',
+    "temperature_celsius * on (instance) group_left up", "up * on (instance) group_right temperature_celsius",
+    'rate(http_requests_total[5m]) / on (instance) group_left sum by (instance) (rate(http_requests_total[5m]))',
+    "sum by (instance) (rate(node_cpu_seconds_total[5m])) > bool 1", "1 > bool 2", "(1 + 2) * 3 - 4 / 8 % 3",
+]
+
+ERRORS = ["1+", "sum(", "foo{", "rate(http_requests_total)", "up > 1 and 2", "unknown_fn(up)",
+          "http_requests_total[5m] + 1", "1 > 2", "topk(up)", "", "foo offset", "sum by (a:b) (up)"]
+EXEC_ERRORS = ["temperature_celsius + on (instance) up", "up * on (instance) group_left temperature_celsius"]
+
+
+def close(a, b):
+    if a == b or (math.isnan(a) and math.isnan(b)):
+        return True
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b)) or abs(a - b) < 1e-12
+
+
+def val(s):
+    return float(s)  # "NaN", "+Inf", "-Inf" read as such
+
+
+def shape(body):
+    """What can be compared of an answer: type, and per label set its points."""
+    d = body["data"]
+    kind, res = d["resultType"], d["result"]
+    if kind in ("scalar", "string"):
+        return kind, {(): [(res[0], res[1] if kind == "string" else val(res[1]))]}
+    out = {}
+    for s in res:
+        key = tuple(sorted(s["metric"].items()))
+        pts = [s["value"]] if kind == "vector" else s["values"]
+        out[key] = [(p[0], val(p[1])) for p in pts]
+    return kind, out
+
+
+ANSWERED = []  # comparisons where Prometheus had series to compare
+
+
+def compare(t, what, mine, theirs):
+    if not t.check(mine.status == theirs.status, "%s: status %s, Prometheus %s: %s / %s" % (
+            what, mine.status, theirs.status, mine.text[:300], theirs.text[:300])):
+        return
+    a, b = mine.json(), theirs.json()
+    if b["status"] != "success":
+        t.eq((a.get("errorType"), a.get("error")), (b.get("errorType"), b.get("error")), what)
+        return
+    (ka, sa), (kb, sb) = shape(a), shape(b)
+    if not t.eq(ka, kb, what + ": result type"):
+        return
+    if not t.eq(sorted(sa), sorted(sb), what + ": label sets"):
+        return
+    if sb:
+        ANSWERED.append(what)
+    for key, pb in sb.items():
+        pa = sa[key]
+        if not t.eq([p[0] for p in pa], [p[0] for p in pb], "%s %s: timestamps" % (what, key)):
+            continue
+        bad = [(x, y) for (_, x), (_, y) in zip(pa, pb)
+               if not (x == y if isinstance(x, str) else close(x, y))]
+        t.check(not bad, "%s %s: values differ (tidemark, Prometheus): %s" % (what, key, bad[:3]))
+    if "sort" in what and ka == "vector":  # the one case where a vector's order is the answer
+        t.eq([tuple(sorted(s["metric"].items())) for s in a["data"]["result"]],
+             [tuple(sorted(s["metric"].items())) for s in b["data"]["result"]], what + ": order")
+
+
+def start_prometheus(t, data):
+    d = os.path.join(t.tmp, "prometheus")
+    os.makedirs(d)
+    om = os.path.join(d, "data.om")
+    with open(om, "w") as f:
+        f.write(openmetrics(data))
+    r = subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", om, os.path.join(d, "tsdb")],
+                       capture_output=True, text=True, timeout=60)
+    t.require(r.returncode == 0, "promtool backfill: %s %s" % (r.stdout, r.stderr))
+    cfg = os.path.join(d, "prometheus.yml")
+    with open(cfg, "w") as f:
+        f.write("global: {scrape_interval: 1h, evaluation_interval: 1m}\n")
+    port = T.free_port(udp_too=False)
+    log = open(os.path.join(d, "prometheus.log"), "wb")
+    p = subprocess.Popen([PROM, "--config.file=" + cfg, "--storage.tsdb.path=" + os.path.join(d, "tsdb"),
+                          "--web.listen-address=127.0.0.1:%d" % port, "--storage.tsdb.retention.time=10y"],
+                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=d)
+    t.procs.append(p)
+    url = "http://127.0.0.1:%d" % port
+    t.require(T.wait_until(lambda: T.http("GET", url + "/-/ready", timeout=2).status == 200, 60),
+              "Prometheus did not get ready")
+    return url
+
+
+def load_tidemark(t, s, data):
+    batch = []
+    for name, labels, pts in data:
+        for ts, v in pts:
+            batch.append({"metric": name, "value": v, "time": ts, "tags": labels})
+    for i in range(0, len(batch), 2000):
+        r = s.post_json("/api/v1/data", batch[i:i + 2000])
+        t.require(r.status in (200, 204), "tidemark ingest: %s %s" % (r.status, r.text[:200]))
+
+
+def get(base, path, params):
+    return T.http("GET", base + path + "?" + urllib.parse.urlencode(params, doseq=True), timeout=30)
+
+
+def post(base, path, params):
+    return T.http("POST", base + path, urllib.parse.urlencode(params, doseq=True).encode(),
+                  {"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+
+
+def main(t):
+    end = int(time.time()) // 60 * 60 - 3600  # an hour ago, on a minute
+    data = samples(end)
+    prom = start_prometheus(t, data)
+    s = t.server(args=["--memory"])
+    load_tidemark(t, s, data)
+    mine = s.url("")
+
+    t.step("instant queries at four times, range queries on two grids")
+    for q in QUERIES:
+        for at in (end, end - 600, end - 1795, end + 250):
+            p = {"query": q, "time": at}
+            compare(t, "%s @%d" % (q, at - end), get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
+        for st, step in ((end - 3000, 60), (end - 1203, 37)):
+            p = {"query": q, "start": st, "end": end + 400, "step": step}
+            compare(t, "%s [step %d]" % (q, step), get(mine, "/api/v1/query_range", p),
+                    get(prom, "/api/v1/query_range", p))
+
+    # the comparison means something only where Prometheus answers with data
+    t.check(len(ANSWERED) > 0.85 * len(QUERIES) * 6, "only %d of %d comparisons had data" % (
+        len(ANSWERED), len(QUERIES) * 6))
+    print("compared %d answers with data, of %d queries" % (len(ANSWERED), len(QUERIES) * 6))
+
+    t.step("errors: parse errors with positions, and expressions that cannot run")
+    for q in ERRORS + EXEC_ERRORS:
+        p = {"query": q, "time": end}
+        compare(t, "error %r" % q, get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
+    for p in ({"query": "up", "time": "soon"}, {"query": "up", "start": end, "end": end - 1, "step": 10},
+              {"query": "up", "start": end, "end": end, "step": 0},
+              {"query": "up", "start": end - 86400 * 365, "end": end, "step": 1},
+              {"query": "up[5m]", "start": end, "end": end, "step": 10}):
+        path = "/api/v1/query" if "time" in p else "/api/v1/query_range"
+        compare(t, "bad parameters %r" % p, get(mine, path, p), get(prom, path, p))
+
+    # a regex error: Go's and PCRE2's wording differ after the prefix
+    r = get(mine, "/api/v1/query", {"query": 'up{a=~"("}'})
+    t.check(r.status == 400 and r.json()["error"].startswith(
+        'invalid parameter "query": 1:4: parse error: error parsing regexp: '), "regex error: %s" % r.text)
+
+    t.step("Grafana's requests: POST forms, series, labels, label values, buildinfo")
+    p = {"query": "sum by (instance) (rate(http_requests_total[5m]))", "start": end - 1800, "end": end, "step": 30}
+    compare(t, "POST query_range", post(mine, "/api/v1/query_range", p), post(prom, "/api/v1/query_range", p))
+    compare(t, "POST query", post(mine, "/api/v1/query", {"query": "1+1", "time": end}),
+            post(prom, "/api/v1/query", {"query": "1+1", "time": end}))
+    for path, params in (("/api/v1/series", {"match[]": ["up", 'temperature_celsius{room="lab"}']}),
+                         ("/api/v1/labels", {}), ("/api/v1/labels", {"match[]": "up"}),
+                         ("/api/v1/label/__name__/values", {}), ("/api/v1/label/instance/values", {}),
+                         ("/api/v1/label/le/values", {"match[]": 'request_duration_seconds_bucket{job="api"}'}),
+                         ("/api/v1/label/nothing/values", {})):
+        a, b = get(mine, path, params), get(prom, path, params)
+        if t.eq(a.status, b.status, path + " status"):
+            ka = a.json()["data"]
+            kb = b.json()["data"]
+            if path.endswith("series"):
+                ka = sorted(tuple(sorted(x.items())) for x in ka)
+                kb = sorted(tuple(sorted(x.items())) for x in kb)
+            t.eq(ka, kb, "%s %r" % (path, params))
+    a, b = post(mine, "/api/v1/series", {"match[]": "up"}), post(prom, "/api/v1/series", {"match[]": "up"})
+    t.eq(a.status, b.status, "POST series")
+    bi = get(mine, "/api/v1/status/buildinfo", {}).json()
+    t.check(bi["status"] == "success" and bi["data"]["version"].startswith("2."), "buildinfo: %r" % bi)
+    for path in ("/api/v1/metadata", "/api/v1/query_exemplars"):
+        r = get(mine, path, {"query": "up", "start": end - 60, "end": end})
+        t.check(r.status == 200 and r.json()["status"] == "success", "%s: %s %s" % (path, r.status, r.text[:100]))
+    # tidemark's own /api/v1/query still answers metric=
+    r = s.get("/api/v1/query?metric=up&from=%d&until=%d&instance=a" % (end - 120, end))
+    t.check(r.status == 200 and r.json()["metric"] == "up", "tidemark's query: %s %s" % (r.status, r.text[:200]))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    T.run(main, timeout=280)
