@@ -45,6 +45,7 @@ test-san: deps
 bench: build
 	bench/run.sh $(BUILD)/tidemark
 	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
+	python3 bench/promql_bench.py $(BUILD)/tidemark
 	bench/forward.sh $(BUILD)/tidemark
 
 # The web UI in chromium: fps and sample-to-pixel latency, 100 live series.

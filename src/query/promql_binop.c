@@ -61,25 +61,29 @@ static void vector_scalar(pq_ctx *c, const pq_node *e, pq_value *vec, const pq_v
 
 static const pq_labels no_labels = {0};
 
-static char **signatures(pq_ctx *c, const pq_node *e, const pq_value *v) {
-    char **sig = pq_new(c, (v->n + 1) * sizeof *sig);
-    for (size_t k = 0; k < v->n; k++) sig[k] = pq_signature(c, &v->s[k].ls, e->has_matching ? &e->match : &no_labels,
-                                                            e->has_matching && e->on);
-    return sig;
+/* Each series of a and of b gets the number of its signature (equal
+ * signatures, equal numbers) in ia / ib; returns how many there are. */
+static size_t signature_ids(pq_ctx *c, const pq_node *e, const pq_value *a, const pq_value *b, size_t **ia,
+                            size_t **ib) {
+    pq_map m = {0};
+    size_t nsig = 0;
+    *ia = pq_new(c, (a->n + 1) * sizeof **ia);
+    *ib = pq_new(c, (b->n + 1) * sizeof **ib);
+    for (size_t k = 0; k < a->n + b->n; k++) {
+        const pq_series *s = k < a->n ? &a->s[k] : &b->s[k - a->n];
+        int fresh;
+        size_t *at = pq_map_get(c, &m, pq_signature(c, &s->ls, e->has_matching ? &e->match : &no_labels,
+                                                    e->has_matching && e->on), &fresh);
+        if (fresh) *at = nsig++;
+        if (k < a->n) (*ia)[k] = *at;
+        else (*ib)[k - a->n] = *at;
+    }
+    return nsig;
 }
 
 /* and, or, unless: series keep their labels; per step by signature */
 static int set_op(pq_ctx *c, const pq_node *e, pq_value *l, pq_value *r, pq_value *out) {
-    char **ls = signatures(c, e, l), **rs = signatures(c, e, r);
-    pq_map m = {0};
-    size_t nsig = 0, *lsig = pq_new(c, (l->n + 1) * sizeof *lsig), *rsig = pq_new(c, (r->n + 1) * sizeof *rsig);
-    for (size_t k = 0; k < l->n + r->n; k++) {
-        int fresh;
-        size_t *at = pq_map_get(c, &m, k < l->n ? ls[k] : rs[k - l->n], &fresh);
-        if (fresh) *at = nsig++;
-        if (k < l->n) lsig[k] = *at;
-        else rsig[k - l->n] = *at;
-    }
+    size_t *lsig, *rsig, nsig = signature_ids(c, e, l, r, &lsig, &rsig);
     unsigned char *inl = pq_new(c, nsig + 1), *inr = pq_new(c, nsig + 1);
     for (size_t i = 0; i < c->n; i++) {
         memset(inl, 0, nsig);
@@ -130,16 +134,8 @@ typedef struct {
 static int matched(pq_ctx *c, const pq_node *e, pq_value *l, pq_value *r, pq_value *out) {
     int right_many = e->card == PQ_ONE_TO_MANY;
     pq_value *many = right_many ? r : l, *one = right_many ? l : r;
-    char **ms = signatures(c, e, many), **os = signatures(c, e, one);
-    pq_map sigs = {0}, outs = {0};
-    size_t nsig = 0, *msig = pq_new(c, (many->n + 1) * sizeof *msig), *osig = pq_new(c, (one->n + 1) * sizeof *osig);
-    for (size_t k = 0; k < one->n + many->n; k++) {
-        int fresh;
-        size_t *at = pq_map_get(c, &sigs, k < one->n ? os[k] : ms[k - one->n], &fresh);
-        if (fresh) *at = nsig++;
-        if (k < one->n) osig[k] = *at;
-        else msig[k - one->n] = *at;
-    }
+    pq_map outs = {0};
+    size_t *osig, *msig, nsig = signature_ids(c, e, one, many, &osig, &msig);
     size_t *present = pq_new(c, (nsig + 1) * sizeof *present); /* 1 + one-side series at this step */
     unsigned char *used = pq_new(c, nsig + 1);
     pairing *pr = pq_new(c, (many->n + 1) * sizeof *pr);
