@@ -12,6 +12,7 @@ static void usage(FILE *f) {
             "  send     send one sample: tidemark send NAME VALUE [TIME] [--tag k=v]...\n"
             "  query    print a series: tidemark query NAME [--from -1h] [--step 1m] [--agg avg] [--json]\n"
             "  agent    collect this machine's stats and send them: tidemark agent --server URL\n"
+            "  glance   watch an access log on the console: tidemark glance -f access.log\n"
             "  routes   print the HTTP routes of serve: methods, path, who may call them\n\n"
             "`tidemark --version` prints the version.\n"
             "`tidemark COMMAND --help` lists each command's flags with their defaults.\n\n");
@@ -33,6 +34,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "query")) return cmd_query(argc - 2, argv + 2);
     if (!strcmp(argv[1], "routes")) return cmd_routes(argc - 2, argv + 2);
     if (!strcmp(argv[1], "agent")) return cmd_agent(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "glance")) return cmd_glance(argc - 2, argv + 2);
     fprintf(stderr, "tidemark: unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return 2;

@@ -12,4 +12,5 @@ int cmd_routes(int argc, char **argv);
 void serve_routes(tm_http *h, tm_api *api, struct event_base *base);
 int cmd_query(int argc, char **argv);
 int cmd_agent(int argc, char **argv); /* the agent, with libcurl for https:// */
+int cmd_glance(int argc, char **argv);
 #endif

@@ -1,0 +1,248 @@
+/* window.c — per-second slots, running totals, and key tables. */
+#include "window.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+
+/* A key (section, host, method) and its hits inside the window. */
+typedef struct {
+    char *key;
+    uint32_t len, hash;
+    uint64_t hits;
+    int64_t sec;  /* the second its last touch was recorded in */
+    uint32_t idx; /* where in that second's touch list */
+} kentry;
+
+typedef struct {
+    kentry *e;
+    size_t n, cap;   /* entries */
+    uint32_t *slots; /* open addressing: entry index + 1, 0 empty */
+    size_t nslots;
+} ktable;
+
+typedef struct {
+    uint32_t table, entry, hits;
+} touch;
+
+typedef struct {
+    int64_t sec; /* INT64_MIN: empty */
+    uint64_t requests, bytes, status[ST_N], lat_n;
+    double lat_sum;
+    touch *t;
+    size_t nt, cap;
+} slot;
+
+struct glance_win {
+    int window_s;
+    int64_t now_s;
+    slot *s;            /* window_s slots, second % window_s */
+    uint32_t spark[WIN_SPARK];
+    int64_t spark_sec[WIN_SPARK];
+    ktable k[3];        /* sections, hosts, methods */
+    uint64_t requests, bytes, status[ST_N], lat_n, total;
+    double lat_sum;
+};
+
+static uint32_t hash(const char *p, size_t n) {
+    uint32_t h = 2166136261u; /* FNV-1a: keys are short */
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
+    return h;
+}
+
+static void kt_rehash(ktable *t, size_t nslots) {
+    free(t->slots);
+    t->slots = xcalloc(nslots, sizeof *t->slots);
+    t->nslots = nslots;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t j = t->e[i].hash & (nslots - 1);
+        while (t->slots[j]) j = (j + 1) & (nslots - 1);
+        t->slots[j] = (uint32_t)i + 1;
+    }
+}
+
+static uint32_t kt_get(ktable *t, const char *p, size_t n) {
+    if (n > 95) n = 95; /* win_top's room */
+    uint32_t h = hash(p, n);
+    if (!t->nslots) kt_rehash(t, 64);
+    size_t j = h & (t->nslots - 1);
+    for (; t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
+        kentry *e = &t->e[t->slots[j] - 1];
+        if (e->hash == h && e->len == n && !memcmp(e->key, p, n)) return t->slots[j] - 1;
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
+    }
+    t->e[t->n] = (kentry){xstrndup(p, n), (uint32_t)n, h, 0, INT64_MIN, 0};
+    t->slots[j] = (uint32_t)++t->n;
+    if (t->n * 2 > t->nslots) kt_rehash(t, t->nslots * 2);
+    return (uint32_t)t->n - 1;
+}
+
+/* Drop keys with no hits in the window (no slot's touches name them), and
+ * renumber the touches of the ones kept. */
+static void kt_compact(glance_win *w, int table);
+
+glance_win *win_new(int window_s) {
+    glance_win *w = xcalloc(1, sizeof *w);
+    w->window_s = window_s < 1 ? 1 : window_s;
+    w->s = xcalloc((size_t)w->window_s, sizeof *w->s);
+    for (int i = 0; i < w->window_s; i++) w->s[i].sec = INT64_MIN;
+    for (int i = 0; i < WIN_SPARK; i++) w->spark_sec[i] = INT64_MIN;
+    w->now_s = INT64_MIN;
+    return w;
+}
+
+void win_free(glance_win *w) {
+    if (!w) return;
+    for (int i = 0; i < w->window_s; i++) free(w->s[i].t);
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < w->k[k].n; i++) free(w->k[k].e[i].key);
+        free(w->k[k].e);
+        free(w->k[k].slots);
+    }
+    free(w->s);
+    free(w);
+}
+
+/* Take a slot's second out of the totals and empty it. */
+static void slot_expire(glance_win *w, slot *s) {
+    if (s->sec == INT64_MIN) return;
+    w->requests -= s->requests;
+    w->bytes -= s->bytes;
+    for (int i = 0; i < ST_N; i++) w->status[i] -= s->status[i];
+    w->lat_n -= s->lat_n;
+    w->lat_sum -= s->lat_sum;
+    for (size_t i = 0; i < s->nt; i++) w->k[s->t[i].table].e[s->t[i].entry].hits -= s->t[i].hits;
+    free(s->t);
+    memset(s, 0, sizeof *s);
+    s->sec = INT64_MIN;
+}
+
+static void kt_compact(glance_win *w, int table) {
+    ktable *t = &w->k[table];
+    uint32_t *to = xmalloc(t->n * sizeof *to), n = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->e[i].hits) t->e[n] = t->e[i], to[i] = n++;
+        else free(t->e[i].key);
+    }
+    for (int i = 0; i < w->window_s; i++)
+        for (size_t j = 0; j < w->s[i].nt; j++)
+            if (w->s[i].t[j].table == (uint32_t)table) w->s[i].t[j].entry = to[w->s[i].t[j].entry];
+    free(to);
+    t->n = n;
+    kt_rehash(t, t->nslots);
+}
+
+static void advance_s(glance_win *w, int64_t t) {
+    if (w->now_s != INT64_MIN && t <= w->now_s) return;
+    int64_t from = w->now_s == INT64_MIN || t - w->now_s > w->window_s ? t - w->window_s + 1 : w->now_s + 1;
+    for (int64_t s = from; s <= t; s++) {
+        slot *sl = &w->s[((s % w->window_s) + w->window_s) % w->window_s];
+        if (sl->sec != s) slot_expire(w, sl);
+    }
+    w->now_s = t;
+    if (w->lat_n == 0) w->lat_sum = 0; /* no drift of float sums */
+    for (int k = 0; k < 3; k++)
+        if (w->k[k].n > 1024 && w->k[k].n > 4 * (size_t)(w->requests + 1)) kt_compact(w, k);
+}
+
+static int64_t floor_s(int64_t ms) { return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000); }
+
+void win_advance(glance_win *w, int64_t t_ms) { advance_s(w, floor_s(t_ms)); }
+int64_t win_now_ms(const glance_win *w) { return w->now_s == INT64_MIN ? INT64_MIN : w->now_s * 1000; }
+
+static void touch_key(glance_win *w, slot *s, int table, const char *p, size_t n) {
+    if (!n) return;
+    ktable *t = &w->k[table];
+    uint32_t id = kt_get(t, p, n);
+    kentry *e = &t->e[id];
+    if (e->sec != s->sec || e->idx >= s->nt || s->t[e->idx].entry != id || s->t[e->idx].table != (uint32_t)table) {
+        if (s->nt == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 16;
+            s->t = xrealloc(s->t, s->cap * sizeof *s->t);
+        }
+        e->sec = s->sec;
+        e->idx = (uint32_t)s->nt;
+        s->t[s->nt++] = (touch){(uint32_t)table, id, 0};
+    }
+    s->t[e->idx].hits++;
+    e->hits++;
+}
+
+void win_add(glance_win *w, const log_rec *r, int64_t ts_ms) {
+    int64_t sec = floor_s(ts_ms);
+    w->total++;
+    advance_s(w, sec);
+    int64_t sp = ((sec % WIN_SPARK) + WIN_SPARK) % WIN_SPARK;
+    if (sec > w->now_s - WIN_SPARK) {
+        if (w->spark_sec[sp] != sec) w->spark_sec[sp] = sec, w->spark[sp] = 0;
+        w->spark[sp]++;
+    }
+    if (sec <= w->now_s - w->window_s) return; /* too old for the window */
+    slot *s = &w->s[((sec % w->window_s) + w->window_s) % w->window_s];
+    if (s->sec != sec) slot_expire(w, s), s->sec = sec;
+    uint64_t b = r->bytes > 0 ? (uint64_t)r->bytes : 0;
+    int st = r->status >= 100 && r->status < 600 ? r->status / 100 - 1 : ST_OTHER;
+    s->requests++, w->requests++;
+    s->bytes += b, w->bytes += b;
+    s->status[st]++, w->status[st]++;
+    if (!isnan(r->latency_ms)) s->lat_n++, w->lat_n++, s->lat_sum += r->latency_ms, w->lat_sum += r->latency_ms;
+    touch_key(w, s, 0, r->path, log_section(r->path, r->path_len));
+    touch_key(w, s, 1, r->host, r->host_len);
+    touch_key(w, s, 2, r->method, r->method_len);
+}
+
+static int by_hits(const void *a, const void *b) {
+    const win_top *x = a, *y = b;
+    if (x->hits != y->hits) return x->hits < y->hits ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+static int by_key(const void *a, const void *b) { return strcmp(((const win_top *)a)->key, ((const win_top *)b)->key); }
+
+/* The top n of a table: one pass keeping the best n, then sorted. */
+static size_t top(const ktable *t, size_t n, int by_name, win_top *out) {
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const kentry *e = &t->e[i];
+        if (!e->hits) continue;
+        win_top c;
+        memcpy(c.key, e->key, e->len);
+        c.key[e->len] = 0;
+        c.hits = e->hits;
+        if (k < n) {
+            out[k++] = c;
+            continue;
+        }
+        size_t worst = 0; /* n is small: a linear scan beats a heap here */
+        for (size_t j = 1; j < k; j++)
+            if ((by_name ? by_key : by_hits)(&out[j], &out[worst]) > 0) worst = j;
+        if ((by_name ? by_key : by_hits)(&c, &out[worst]) < 0) out[worst] = c;
+    }
+    qsort(out, k, sizeof *out, by_name ? by_key : by_hits);
+    return k;
+}
+
+void win_summarize(glance_win *w, size_t n, int by_name, win_summary *o) {
+    memset(o, 0, sizeof *o);
+    if (n > WIN_TOP_MAX) n = WIN_TOP_MAX;
+    o->window_s = w->window_s;
+    o->requests = w->requests;
+    o->bytes = w->bytes;
+    o->total = w->total;
+    memcpy(o->status, w->status, sizeof o->status);
+    o->req_s = (double)w->requests / w->window_s;
+    o->bytes_s = (double)w->bytes / w->window_s;
+    o->latency_ms = w->lat_n ? w->lat_sum / (double)w->lat_n : NAN;
+    o->nsections = top(&w->k[0], n, by_name, o->sections);
+    o->nhosts = top(&w->k[1], n, by_name, o->hosts);
+    o->nmethods = top(&w->k[2], n, by_name, o->methods);
+    for (int i = 0; i < WIN_SPARK && w->now_s != INT64_MIN; i++) {
+        int64_t sec = w->now_s - (WIN_SPARK - 1) + i;
+        int64_t sp = ((sec % WIN_SPARK) + WIN_SPARK) % WIN_SPARK;
+        o->spark[i] = w->spark_sec[sp] == sec ? w->spark[sp] : 0;
+    }
+}
