@@ -38,7 +38,8 @@ typedef struct {
 struct glance_win {
     int window_s;
     int64_t now_s;
-    slot *s;            /* window_s slots, second % window_s */
+    int nslots;         /* window_s complete seconds and the one being counted */
+    slot *s;            /* nslots, second % nslots */
     uint32_t spark[WIN_SPARK];
     int64_t spark_sec[WIN_SPARK];
     ktable k[3];        /* sections, hosts, methods */
@@ -89,8 +90,9 @@ static void kt_compact(glance_win *w, int table);
 glance_win *win_new(int window_s) {
     glance_win *w = xcalloc(1, sizeof *w);
     w->window_s = window_s < 1 ? 1 : window_s;
-    w->s = xcalloc((size_t)w->window_s, sizeof *w->s);
-    for (int i = 0; i < w->window_s; i++) w->s[i].sec = INT64_MIN;
+    w->nslots = w->window_s + 1;
+    w->s = xcalloc((size_t)w->nslots, sizeof *w->s);
+    for (int i = 0; i < w->nslots; i++) w->s[i].sec = INT64_MIN;
     for (int i = 0; i < WIN_SPARK; i++) w->spark_sec[i] = INT64_MIN;
     w->now_s = INT64_MIN;
     return w;
@@ -98,7 +100,7 @@ glance_win *win_new(int window_s) {
 
 void win_free(glance_win *w) {
     if (!w) return;
-    for (int i = 0; i < w->window_s; i++) free(w->s[i].t);
+    for (int i = 0; i < w->nslots; i++) free(w->s[i].t);
     for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < w->k[k].n; i++) free(w->k[k].e[i].key);
         free(w->k[k].e);
@@ -129,7 +131,7 @@ static void kt_compact(glance_win *w, int table) {
         if (t->e[i].hits) t->e[n] = t->e[i], to[i] = n++;
         else free(t->e[i].key);
     }
-    for (int i = 0; i < w->window_s; i++)
+    for (int i = 0; i < w->nslots; i++)
         for (size_t j = 0; j < w->s[i].nt; j++)
             if (w->s[i].t[j].table == (uint32_t)table) w->s[i].t[j].entry = to[w->s[i].t[j].entry];
     free(to);
@@ -137,11 +139,13 @@ static void kt_compact(glance_win *w, int table) {
     kt_rehash(t, t->nslots);
 }
 
+static slot *slot_of(glance_win *w, int64_t sec) { return &w->s[((sec % w->nslots) + w->nslots) % w->nslots]; }
+
 static void advance_s(glance_win *w, int64_t t) {
     if (w->now_s != INT64_MIN && t <= w->now_s) return;
-    int64_t from = w->now_s == INT64_MIN || t - w->now_s > w->window_s ? t - w->window_s + 1 : w->now_s + 1;
+    int64_t from = w->now_s == INT64_MIN || t - w->now_s > w->nslots ? t - w->nslots + 1 : w->now_s + 1;
     for (int64_t s = from; s <= t; s++) {
-        slot *sl = &w->s[((s % w->window_s) + w->window_s) % w->window_s];
+        slot *sl = slot_of(w, s);
         if (sl->sec != s) slot_expire(w, sl);
     }
     w->now_s = t;
@@ -182,8 +186,8 @@ void win_add(glance_win *w, const log_rec *r, int64_t ts_ms) {
         if (w->spark_sec[sp] != sec) w->spark_sec[sp] = sec, w->spark[sp] = 0;
         w->spark[sp]++;
     }
-    if (sec <= w->now_s - w->window_s) return; /* too old for the window */
-    slot *s = &w->s[((sec % w->window_s) + w->window_s) % w->window_s];
+    if (sec < w->now_s - w->window_s) return; /* too old for the window */
+    slot *s = slot_of(w, sec);
     if (s->sec != sec) slot_expire(w, s), s->sec = sec;
     uint64_t b = r->bytes > 0 ? (uint64_t)r->bytes : 0;
     int st = r->status >= 100 && r->status < 600 ? r->status / 100 - 1 : ST_OTHER;
@@ -226,22 +230,36 @@ static size_t top(const ktable *t, size_t n, int by_name, win_top *out) {
     return k;
 }
 
+/* Take the second being counted out of the key counts (sign -1) or put it back (+1). */
+static void current_touches(glance_win *w, const slot *cur, int sign) {
+    for (size_t i = 0; i < cur->nt; i++) {
+        kentry *e = &w->k[cur->t[i].table].e[cur->t[i].entry];
+        e->hits = sign < 0 ? e->hits - cur->t[i].hits : e->hits + cur->t[i].hits;
+    }
+}
+
 void win_summarize(glance_win *w, size_t n, int by_name, win_summary *o) {
     memset(o, 0, sizeof *o);
     if (n > WIN_TOP_MAX) n = WIN_TOP_MAX;
+    /* the window is its complete seconds: the one still being counted would read low */
+    static const slot none = {INT64_MIN, 0, 0, {0}, 0, 0, NULL, 0, 0};
+    const slot *cur = w->now_s == INT64_MIN || slot_of(w, w->now_s)->sec != w->now_s ? &none : slot_of(w, w->now_s);
     o->window_s = w->window_s;
-    o->requests = w->requests;
-    o->bytes = w->bytes;
+    o->requests = w->requests - cur->requests;
+    o->bytes = w->bytes - cur->bytes;
     o->total = w->total;
-    memcpy(o->status, w->status, sizeof o->status);
-    o->req_s = (double)w->requests / w->window_s;
-    o->bytes_s = (double)w->bytes / w->window_s;
-    o->latency_ms = w->lat_n ? w->lat_sum / (double)w->lat_n : NAN;
+    for (int i = 0; i < ST_N; i++) o->status[i] = w->status[i] - cur->status[i];
+    o->req_s = (double)o->requests / w->window_s;
+    o->bytes_s = (double)o->bytes / w->window_s;
+    uint64_t ln = w->lat_n - cur->lat_n;
+    o->latency_ms = ln ? (w->lat_sum - cur->lat_sum) / (double)ln : NAN;
+    current_touches(w, cur, -1);
     o->nsections = top(&w->k[0], n, by_name, o->sections);
     o->nhosts = top(&w->k[1], n, by_name, o->hosts);
     o->nmethods = top(&w->k[2], n, by_name, o->methods);
+    current_touches(w, cur, +1);
     for (int i = 0; i < WIN_SPARK && w->now_s != INT64_MIN; i++) {
-        int64_t sec = w->now_s - (WIN_SPARK - 1) + i;
+        int64_t sec = w->now_s - WIN_SPARK + i; /* complete seconds only, as above */
         int64_t sp = ((sec % WIN_SPARK) + WIN_SPARK) % WIN_SPARK;
         o->spark[i] = w->spark_sec[sp] == sec ? w->spark[sp] : 0;
     }

@@ -2,7 +2,8 @@
  *
  * Time is the log's own: "now" is the newest second a record (or the
  * caller, for a live log gone quiet) has brought, so an old log replays
- * with the same windows it had live. Records are added to per-second slots;
+ * with the same windows it had live. A summary covers the last window of
+ * complete seconds: the one still being counted would read low. Records are added to per-second slots;
  * as now moves on, seconds older than the window leave and their counts are
  * taken off running totals, so a summary costs the number of distinct keys
  * in the window, not the number of records. Keys no record in the window
