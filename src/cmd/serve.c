@@ -15,6 +15,7 @@
 #include "../net/relay.h"
 #include "../net/statsd_server.h"
 #include "../query/engine.h"
+#include "../glance/logtail.h"
 #include "../util/config.h"
 #include "../util/counters.h"
 #include "../util/log.h"
@@ -46,6 +47,7 @@ static const tm_flag FLAGS[] = {
     {"max-inflight-bytes", "256MiB", "bytes held across all connections; past it HTTP answers 503, TCP waits",
      FLAG_STR},
     {"log-level", "info", "debug, info, warn or error", FLAG_STR},
+    {"tail-log", NULL, "follow this access log and record its traffic as series tagged log=BASENAME", FLAG_LIST},
     {"query-workers", "0", "threads that run queries off the ingest loop (0: one per core)", FLAG_STR},
     {"query-max-series", "100000", "series one query may select", FLAG_STR},
     {"query-max-points", "50000000", "points one query may hold", FLAG_STR},
@@ -71,6 +73,7 @@ typedef struct {
     struct event_base *base;
     tm_store *store;
     tm_forward *fwd;
+    tm_tails *tails;
     const char *why;
 } serve_ctx;
 
@@ -85,6 +88,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     serve_ctx *x = arg;
+    tails_tick(x->tails, now_ms());
     store_tick(x->store, now_ms());
 }
 
@@ -249,6 +253,15 @@ int cmd_serve(int argc, char **argv) {
         config_free(&c);
         return 1;
     }
+    char **logs;
+    size_t nlogs = config_list(&c, "tail-log", &logs);
+    if (nlogs && !(x.tails = tails_start(x.store, logs, nlogs, so.memory ? NULL : so.data_dir, err, sizeof err))) {
+        log_error("cannot follow --tail-log: %s", err);
+        forward_stop(x.fwd);
+        store_close(x.store);
+        config_free(&c);
+        return 1;
+    }
     /* the changelist folds each request's add/remove of read and write
      * interest into one epoll_ctl: a third fewer syscalls per HTTP request */
     struct event_config *ec = event_config_new();
@@ -267,6 +280,7 @@ int cmd_serve(int argc, char **argv) {
     }
     log_info("stopping: %s", x.why ? x.why : "event loop ended");
     listeners_stop(&l);
+    tails_stop(x.tails);
     forward_stop(x.fwd); /* after the listeners: their last samples are queued too */
     store_close(x.store);
     sink_free(&l.graphite);

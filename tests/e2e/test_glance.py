@@ -107,6 +107,40 @@ def main(t):
     hosts = [ln for ln in out.splitlines() if ln.strip().startswith("hosts")][-1]
     t.check("b 7" in hosts and "a 5" in hosts and "c 3" in hosts, "hosts of all three files: %r" % hosts)
 
+    t.step("serve --tail-log: per-second series tagged log=BASENAME, exact across a kill -9")
+    tl = os.path.join(t.tmp, "web.log")
+    base = int(time.time()) - 600  # ten minutes ago: inside the raw archive, seconds all complete
+    want = {}
+
+    def write_seconds(first, count):
+        with open(tl, "a") as f:
+            for sec in range(first, first + count):
+                n = 3 + sec % 4
+                want[base + sec] = n
+                f.write("".join(clf(base + sec, "/shop/item" if i % 2 else "/", 404 if i == 0 else 200)
+                                for i in range(n)))
+    write_seconds(0, 20)
+    srv = t.server(args=["--tail-log", tl])
+
+    def got():
+        pts = srv.export("http.requests", {"log": "web.log"})
+        return {int(p["time"]): p["value"] for p in pts if p["value"]} if isinstance(pts, list) else {}
+    T.wait_until(lambda: len(got()) == 20, timeout=15)
+    t.eq(got(), want, "http.requests per second")
+    shop = srv.export("http.section.shop", {"log": "web.log"})
+    t.check(isinstance(shop, list) and sum(p["value"] for p in shop) == sum((n - 1) // 2 + (n - 1) % 2 for n in
+            want.values()), "http.section.shop counts")
+    four = srv.export("http.status.4xx", {"log": "web.log"})
+    t.check(isinstance(four, list) and sum(p["value"] for p in four) == 20, "http.status.4xx: one a second")
+    srv.kill9()
+    write_seconds(20, 10)  # written while the server is down
+    srv.start()
+    t.check("following %s (log=web.log) from byte 0" % tl not in srv.log(), "the restart resumes where it was:\n"
+            + srv.log()[-400:])
+    write_seconds(30, 5)
+    T.wait_until(lambda: len(got()) == 35, timeout=15)
+    t.eq(got(), want, "after kill -9 and restart: every second once, none doubled")
+
     t.step("the console, under tmux")
     if not shutil.which("tmux"):
         t.check(False, "tmux is not installed (scripts/deps.sh installs it)")
