@@ -5,7 +5,7 @@ DESTDIR ?=
 SAN ?= build-san
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test test-fast test-san bench bench-ui bench-agent install clean
+.PHONY: all deps build run test test-fast test-san bench bench-ui bench-agent bench-glance install clean
 
 all: build
 
@@ -52,6 +52,10 @@ bench: build
 # The agent beside collectd, same plugins at 1 s: peak RSS and CPU (DURATION=60).
 bench-agent: build
 	bench/agent.sh $(BUILD)/tidemark
+
+# glance beside goaccess on one generated Combined log; the first screen of a 1 GB log.
+bench-glance: build
+	bench/glance.sh $(BUILD)/tidemark
 
 bench-ui: build
 	node bench/ui_bench.mjs $(BUILD)/tidemark
