@@ -13,6 +13,7 @@ import { drawTrack, located, tileTemplate } from './track.js';
 import { unitOf } from './units.js';
 
 export const CAP = { number: 300, string: 50, location: 2000 };
+const STEP_EVERY = 32;
 
 class Widget {
   // prefix: the namespace and host nodes of the name, left out on the card
@@ -25,6 +26,7 @@ class Widget {
     this.loaded = false;
     this.t = []; // seconds, oldest first
     this.v = [];
+    this.added = 0; // samples pushed or loaded, ever
     this.big = el('div', { class: 'big' }, '–');
     this.when = el('time', { class: 'when' });
     this.viz = el('div', { class: 'viz' });
@@ -44,6 +46,7 @@ class Widget {
   // a live sample; a late one is put in its place, one at the same time replaces
   push(t, v) {
     const ts = this.t, n = ts.length;
+    this.added++;
     if (!n || t > ts[n - 1]) {
       ts.push(t);
       this.v.push(v);
@@ -64,6 +67,7 @@ class Widget {
   load(points) {
     const first = this.t.length ? this.t[0] : Infinity;
     const old = points.filter(p => p[0] < first);
+    this.added += old.length + STEP_EVERY; // a history: measure the spacing again
     this.t = old.map(p => p[0]).concat(this.t);
     this.v = old.map(p => p[1]).concat(this.v);
     this.trim();
@@ -87,9 +91,10 @@ class Widget {
   // the newest sample's time, or "last seen ... ago" once the series is stale
   showWhen(now) {
     const n = this.t.length, last = n ? this.t[n - 1] : null;
-    if (n !== this.stepN) {
+    // the usual spacing moves slowly: measured again every STEP_EVERY samples
+    if (this.stepAt === undefined || this.added - this.stepAt >= STEP_EVERY || !this.step) {
       this.step = typicalStep(this.t);
-      this.stepN = n;
+      this.stepAt = this.added;
     }
     // events come when something happens, not on a clock: never stale
     const stale = last !== null && this.type !== 'string' && now - last > staleAfter(this.step);
