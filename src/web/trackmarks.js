@@ -46,20 +46,19 @@ function label(ctx, s, [x, y], dy, w, c, h) {
   text(ctx, s, right ? x + 10 : x - 10, y + 4 + dy, right ? 'left' : 'right', c, h);
 }
 
-export function markEnds(ctx, start, end, times, w, h, c) {
+function dot(ctx, [x, y], r, fill, stroke) {
   ctx.lineWidth = 2.5;
-  ctx.strokeStyle = c.good;
-  ctx.fillStyle = c.card;
+  ctx.fillStyle = fill;
+  ctx.strokeStyle = stroke;
   ctx.beginPath();
-  ctx.arc(start[0], start[1], 5, 0, 2 * Math.PI);
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
   ctx.fill();
   ctx.stroke();
-  ctx.fillStyle = c.accent;
-  ctx.strokeStyle = c.card;
-  ctx.beginPath();
-  ctx.arc(end[0], end[1], 6, 0, 2 * Math.PI);
-  ctx.fill();
-  ctx.stroke();
+}
+
+export function markEnds(ctx, start, end, times, w, h, c) {
+  dot(ctx, start, 5, c.card, c.good);
+  dot(ctx, end, 6, c.accent, c.card);
   if (!times || w < MIN_LABEL_W) return;
   const close = Math.abs(start[1] - end[1]) < 14 && Math.abs(start[0] - end[0]) < 120;
   label(ctx, fmtTime(times[0]), start, close ? 9 : 0, w, c, h);

@@ -5,7 +5,7 @@
 // every server closed, however the test ended.
 import fs from 'node:fs';
 import path from 'node:path';
-import { tmpdir, waitUntil } from './uilib.mjs';
+import { browser, Server, tmpdir, waitUntil } from './uilib.mjs';
 
 export const ARTIFACTS = process.env.TM_ARTIFACTS || path.resolve('artifacts');
 export const DESKTOP = { width: 1280, height: 800 }, PHONE = { width: 390, height: 844 };
@@ -71,4 +71,24 @@ export async function stopAll(servers) {
     const code = await x.stop();
     check(code === 0, `server stops cleanly (exit ${code})\n` + x.log().slice(-4000));
   }
+}
+
+// The usual test file: one server (opts.args: its flags), seed(s) before
+// the browser starts, one page (opts.context: newContext options; opts.allowed:
+// console errors the test provokes) given to body(s, page); console errors
+// fail it, and the server must stop cleanly.
+export function runPage(name, opts, body) {
+  run(name, async ctx => {
+    const s = await new Server(ctx.tmp, { args: opts.args || [] }).start();
+    ctx.servers.push(s);
+    if (opts.seed) await opts.seed(s);
+    ctx.browser = await browser();
+    const bctx = await ctx.browser.newContext({ viewport: DESKTOP, ...(opts.context || {}) });
+    const page = await bctx.newPage();
+    const errors = watch(page, opts.allowed || []);
+    await body(s, page);
+    check(errors.length === 0, 'console errors: ' + errors.join('; '));
+    await bctx.close();
+    await stopAll(ctx.servers);
+  }, opts.limit);
 }

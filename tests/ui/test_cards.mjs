@@ -6,8 +6,7 @@
 // name is on hover; values read with SI prefixes, bytes and percent; a
 // series that stopped reporting is greyed with "last seen", on its card and
 // its page, and comes back when it reports again.
-import { card, check, DESKTOP, run, shot, stopAll, text, waitFor, watch } from './harness.mjs';
-import { browser, Server } from './uilib.mjs';
+import { card, check, runPage, shot, text, waitFor } from './harness.mjs';
 
 const LONG = 'collectd.laptop.interface-enp0s31f6-docker-bridge-network.if_octets-rx-very-long-type-instance';
 const COLLECTD = ['collectd.laptop.cpu-0.cpu-idle', 'collectd.laptop.cpu-1.cpu-idle', 'collectd.laptop.memory.memory-used',
@@ -90,14 +89,7 @@ async function stale(s, page) {
   await waitFor(async () => !(await page.$(card(k) + '.stale')) && (await text(page, card(k) + ' .big')) === '25', 'reporting again: not stale');
 }
 
-run('test_cards', async ctx => {
-  const s = await new Server(ctx.tmp).start();
-  ctx.servers.push(s);
-  await seed(s);
-  ctx.browser = await browser();
-  const bctx = await ctx.browser.newContext({ viewport: DESKTOP });
-  const page = await bctx.newPage();
-  const errors = watch(page, []);
+runPage('test_cards', { seed }, async (s, page) => {
   await page.goto(s.url('/'));
   await waitFor(() => page.$(card('collectd.laptop.cpu-0.cpu-idle') + ' .viz canvas'), 'cards drawn');
   await shot(page, 'cards-hosts');
@@ -105,7 +97,4 @@ run('test_cards', async ctx => {
   await hosts(page);
   await units(page);
   await stale(s, page);
-  check(errors.length === 0, 'console errors: ' + errors.join('; '));
-  await bctx.close();
-  await stopAll(ctx.servers);
 });

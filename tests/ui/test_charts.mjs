@@ -6,8 +6,7 @@
 // afternoon, so a 12-hour clock would show); the series chart takes the
 // window's height and follows it when the window grows.
 import path from 'node:path';
-import { ARTIFACTS, card, check, DESKTOP, run, shot, stopAll, text, waitFor, watch } from './harness.mjs';
-import { browser, Server } from './uilib.mjs';
+import { ARTIFACTS, card, check, DESKTOP, runPage, shot, text, waitFor } from './harness.mjs';
 
 const NOW = Math.floor(Date.now() / 1000);
 // every 10 s: 10 minutes, a 9-minute outage, 4 minutes up to now
@@ -91,18 +90,8 @@ async function height(page) {
   await shot(page, 'chart-tall-window');
 }
 
-run('test_charts', async ctx => {
-  const s = await new Server(ctx.tmp).start();
-  ctx.servers.push(s);
-  await seed(s);
-  ctx.browser = await browser();
-  const bctx = await ctx.browser.newContext({ viewport: DESKTOP, timezoneId: afternoon() });
-  const page = await bctx.newPage();
-  const errors = watch(page, []);
+runPage('test_charts', { seed, context: { timezoneId: afternoon() } }, async (s, page) => {
   await gaps(s, page);
   await unitsAndTime(s, page);
   await height(page);
-  check(errors.length === 0, 'console errors: ' + errors.join('; '));
-  await bctx.close();
-  await stopAll(ctx.servers);
 });

@@ -5,8 +5,7 @@
 // overlaying a glob; a selection of cards on the home page compared; and
 // one chart per series, the charts sharing the crosshair and the time
 // range (a drag on one zooms all); live samples reach the lines.
-import { card, check, DESKTOP, run, shot, stopAll, waitFor, watch } from './harness.mjs';
-import { browser, Server } from './uilib.mjs';
+import { card, check, runPage, shot, waitFor } from './harness.mjs';
 
 const NOW = Math.floor(Date.now() / 1000);
 const CPUS = ['collectd.laptop.cpu-0.cpu-idle', 'collectd.laptop.cpu-1.cpu-idle', 'collectd.server2.cpu-0.cpu-idle'];
@@ -99,20 +98,10 @@ async function live(s, page) {
   await waitFor(() => page.evaluate(() => { const u = window.tidemark.overlay.charts[0]; return u.data[2].includes(42.5); }), 'a live sample reaches its line');
 }
 
-run('test_overlay', async ctx => {
-  const s = await new Server(ctx.tmp).start();
-  ctx.servers.push(s);
-  await seed(s);
-  ctx.browser = await browser();
-  const bctx = await ctx.browser.newContext({ viewport: DESKTOP });
-  const page = await bctx.newPage();
-  const errors = watch(page, []);
+runPage('test_overlay', { seed }, async (s, page) => {
   await glob(s, page);
   await fromSeriesPage(s, page);
   await selection(s, page);
   await split(s, page);
   await live(s, page);
-  check(errors.length === 0, 'console errors: ' + errors.join('; '));
-  await bctx.close();
-  await stopAll(ctx.servers);
 });

@@ -4,8 +4,7 @@
 // pixels), the start marked with a ring and the end with a dot (read from
 // the canvas), and the times of both, on the card and on the series page.
 import path from 'node:path';
-import { ARTIFACTS, card, check, DESKTOP, run, shot, stopAll, waitFor, watch } from './harness.mjs';
-import { browser, Server } from './uilib.mjs';
+import { ARTIFACTS, card, check, runPage, shot, waitFor } from './harness.mjs';
 
 const NOW = Math.floor(Date.now() / 1000);
 const N = 21, T0 = NOW - 600;
@@ -42,14 +41,7 @@ async function checkTrack(page, sel, drawnOf, where) {
   check(dot[2] > dot[0] + 80, `${where}: the end is a filled dot (${dot})`);
 }
 
-run('test_track', async ctx => {
-  const s = await new Server(ctx.tmp).start();
-  ctx.servers.push(s);
-  await seed(s);
-  ctx.browser = await browser();
-  const bctx = await ctx.browser.newContext({ viewport: DESKTOP });
-  const page = await bctx.newPage();
-  const errors = watch(page, []);
+runPage('test_track', { seed }, async (s, page) => {
   await page.goto(s.url('/'));
   const sel = card('gps;host=bike') + ' canvas.track';
   await checkTrack(page, sel, () => page.evaluate(() => {
@@ -63,7 +55,4 @@ run('test_track', async ctx => {
     return v && v.t.length === 21 && v.lastTrack;
   }), 'series page');
   await shot(page, 'track-series');
-  check(errors.length === 0, 'console errors: ' + errors.join('; '));
-  await bctx.close();
-  await stopAll(ctx.servers);
 });
