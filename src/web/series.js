@@ -9,6 +9,7 @@ import { fitWidth, makeChart, onTheme } from './chart.js';
 import { el, fmtAge, fmtTime, fmtValue, seriesKey, seriesParams, tagsText } from './fmt.js';
 import { staleAfter, typicalStep, withGaps } from './gaps.js';
 import { markDirty, showState, stream } from './live.js';
+import { deleteSeries } from './delete.js';
 import { overlayPage, wantsOverlay } from './overlay.js';
 import { rangeParams, rangePicker, readRange, roomBelow, span, stepFor } from './ranges.js';
 import { drawTrack, located, tileTemplate } from './track.js';
@@ -52,9 +53,13 @@ export async function seriesPage(main) {
   document.title = key + ' · tidemark';
   const view = new SeriesView(main, st, info);
   onTheme(() => view.rebuild());
-  stream(seriesParams(st.metric, st.tags), s => {
+  const live = stream(seriesParams(st.metric, st.tags), s => {
     if (seriesKey(s.metric, s.tags) === key) view.live(s.time, s.value);
   }, showState, () => { if (view.st.range) view.reload(); });
+  view.onDeleted = () => {
+    live.close();
+    main.replaceChildren(el('p', { class: 'note deleted' }, 'Deleted ', el('code', null, key), '. Back to the ', el('a', { href: './' }, 'home page'), '.'));
+  };
   window.tidemark.series = view;
   setInterval(() => view.showStale(), STALE_CHECK_MS);
   await view.reload();
@@ -92,7 +97,7 @@ class SeriesView {
     this.staleNote = el('span', { class: 'stale-note', hidden: true });
     this.msg = el('p', { class: 'note', hidden: true });
     this.body = el('div', { class: 'plot' });
-    const globIn = el('input', { type: 'search', name: 'overlay', placeholder: 'overlay: a glob, e.g. ' + st.metric.replace(/[^.]+$/, '*'),
+    const globIn = el('input', { type: 'search', name: 'overlay', placeholder: 'overlay: a glob, e.g. ' + (st.metric.includes('.') ? st.metric.replace(/[^.]+$/, '*') : st.metric + '*'),
       'aria-label': 'overlay the series of a glob' });
     const overlay = el('form', { class: 'overlay-form', onsubmit: e => {
       e.preventDefault();
@@ -105,7 +110,8 @@ class SeriesView {
         this.staleNote),
       el('div', { class: 'controls' }, this.picker.buttons,
         this.type === 'number' ? el('label', { class: 'toggle' }, this.indexBox, ' sequential x-axis') : null, this.exportLink,
-        this.type === 'number' ? overlay : null),
+        this.type === 'number' ? overlay : null,
+        el('button', { type: 'button', class: 'delete', onclick: () => this.remove() }, 'delete…')),
       this.picker.form, this.stats, this.msg, this.body));
     if (this.type === 'location') {
       this.canvas = el('canvas', { class: 'track big-track' });
@@ -117,6 +123,10 @@ class SeriesView {
       this.table = el('table', { class: 'events-table' });
       this.body.append(this.table);
     }
+  }
+
+  async remove() {
+    if (await deleteSeries(this.st.metric, this.st.tags, t => this.note(t)) && this.onDeleted) this.onDeleted();
   }
 
   zoomTo(from, until) {

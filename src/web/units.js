@@ -68,16 +68,23 @@ export function fmtUnit(unit, v) {
   return join(String(m), sc, unit);
 }
 
-// uPlot axis labels: one prefix for the whole axis, as many decimals as the
-// tick spacing needs
+// decimals x needs to be written exactly (at most 6)
+function decimals(x) {
+  let d = 0;
+  while (d < 6 && Math.abs(x * 10 ** d - Math.round(x * 10 ** d)) > 1e-6 * Math.max(1, Math.abs(x * 10 ** d))) d++;
+  return d;
+}
+
+// uPlot axis labels: one prefix for the whole axis, and as many decimals
+// as its ticks need (2.5, 5.0, 7.5: not 3, 5, 8)
 export function axisLabels(unit) {
   return (u, splits) => {
     if (!splits || !splits.length) return [];
     let big = 0;
     for (const s of splits) if (Math.abs(s) > big) big = Math.abs(s);
     const sc = scaleOf(unit, big);
-    const incr = splits.length > 1 ? Math.abs(splits[1] - splits[0]) / sc.div : 1;
-    const dec = incr > 0 ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(incr) - 1e-9))) : 0;
+    let dec = 0;
+    for (const s of splits) dec = Math.max(dec, decimals(s / sc.div));
     const zero = unit.kind === 'percent' ? '0%' : '0';
     return splits.map(s => (s === 0 ? zero : join((s / sc.div).toFixed(dec), sc, unit)));
   };
