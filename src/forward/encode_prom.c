@@ -10,13 +10,15 @@
 
 void prom_safe(tm_buf *out, const char *s, size_t n, int colon_ok) {
     buf_reserve(out, n + 2);
-    if (!n || (s[0] >= '0' && s[0] <= '9')) buf_putc(out, '_');
+    uint8_t *p = out->p + out->n;
+    if (!n || (s[0] >= '0' && s[0] <= '9')) *p++ = '_';
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
                  (c == ':' && colon_ok);
-        buf_putc(out, ok ? (uint8_t)c : '_');
+        *p++ = ok ? (uint8_t)c : '_';
     }
+    out->n = (size_t)(p - out->p);
 }
 
 static uint64_t hash_key(const char *k, size_t n) {

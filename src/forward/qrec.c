@@ -81,18 +81,33 @@ void qrec_def(tm_buf *w, uint32_t id, int type, const char *key, size_t klen) {
     buf_put(w, key, klen);
 }
 
-void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str) {
-    buf_reserve(w, 40);
-    buf_putc(w, x->type == TM_NUMBER ? E_NUM : x->type == TM_LOCATION ? E_LOC : E_STR);
-    buf_put_uvarint(w, id);
-    buf_put_svarint(w, x->ts);
-    if (x->type == TM_STRING) {
-        buf_put_uvarint(w, x->str_len);
-        buf_put(w, str, x->str_len);
-        return;
+static inline uint8_t *put_uv(uint8_t *p, uint64_t x) {
+    while (x >= 0x80) {
+        *p++ = (uint8_t)(x | 0x80);
+        x >>= 7;
     }
-    buf_put(w, &x->v, 8);
-    if (x->type == TM_LOCATION) buf_put(w, &x->v2, 8);
+    *p++ = (uint8_t)x;
+    return p;
+}
+
+/* Written straight into reserved room: this runs for every forwarded sample
+ * on the ingest thread. */
+void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str) {
+    buf_reserve(w, 40 + (x->type == TM_STRING ? x->str_len : 0));
+    uint8_t *p = w->p + w->n;
+    *p++ = x->type == TM_NUMBER ? E_NUM : x->type == TM_LOCATION ? E_LOC : E_STR;
+    p = put_uv(p, id);
+    p = put_uv(p, zigzag(x->ts));
+    if (x->type == TM_STRING) {
+        p = put_uv(p, x->str_len);
+        memcpy(p, str, x->str_len);
+        p += x->str_len;
+    } else {
+        memcpy(p, &x->v, 8);
+        p += 8;
+        if (x->type == TM_LOCATION) memcpy(p, &x->v2, 8), p += 8;
+    }
+    w->n = (size_t)(p - w->p);
 }
 
 void qrec_end(tm_buf *w, size_t start, uint32_t count, int64_t newest) {

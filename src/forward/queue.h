@@ -5,7 +5,7 @@
  * thread and never fsynced there, so ingestion never waits for a disk and a
  * kill -9 loses nothing the kernel already has. DIR/cursor holds the
  * acknowledged position (segment, offset, samples of that record already
- * sent), replaced by a rename after each acknowledged batch: after a crash
+ * sent), rewritten in place after each acknowledged batch: after a crash
  * at most the batch that was in flight is read again. Past max_bytes the
  * oldest segments are deleted and their unread samples counted as dropped;
  * memory holds one record and a few numbers per segment, however long the

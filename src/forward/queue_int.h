@@ -47,7 +47,8 @@ struct tm_queue {
 
     /* reader only, but for rd, which the bound may move */
     qpos rd, ack;
-    int rfd;
+    int rfd, cfd; /* the segment being read; the cursor file */
+    uint32_t cseq; /* of the cursor slot written last */
     uint32_t rfd_seg;
     tm_qdict dict;
     uint32_t dict_seg; /* segment whose keys dict holds (0: none) */

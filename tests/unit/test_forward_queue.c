@@ -151,6 +151,32 @@ static void test_damaged_segment(void **st) {
     queue_close(q);
 }
 
+/* A torn cursor write leaves the position before it: resent, never lost. */
+static void test_torn_cursor(void **st) {
+    (void)st;
+    tm_queue *q = qopen(1 << 20);
+    put(q, 0, 10, 2);
+    tm_batch b;
+    batch_init(&b);
+    assert_int_equal(queue_read(q, &b, 3, 0), 3);
+    queue_ack(q, 2);
+    batch_reset(&b);
+    assert_int_equal(queue_read(q, &b, 3, 0), 3);
+    queue_ack(q, 5); /* the second save: slot 0 */
+    queue_close(q);
+    char p[400];
+    snprintf(p, sizeof p, "%s/q/cursor", dir);
+    int fd = open(p, O_RDWR);
+    assert_int_equal(pwrite(fd, "X", 1, 10), 1);
+    close(fd);
+    q = qopen(1 << 20);
+    batch_reset(&b);
+    assert_int_equal(queue_read(q, &b, 100, 0), 7);
+    expect(&b, 0, 3, 2);
+    batch_free(&b);
+    queue_close(q);
+}
+
 static void test_encoders(void **st) {
     (void)st;
     tm_batch b;
@@ -187,6 +213,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_order_ack_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_segment, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_torn_cursor, setup, teardown),
         cmocka_unit_test(test_encoders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
