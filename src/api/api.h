@@ -27,6 +27,10 @@ void routes_influx(tm_http *h, tm_api *api);
 void routes_pulse(tm_http *h, tm_api *api);
 void routes_series(tm_http *h, tm_api *api); /* DELETE /api/v1/series */
 void routes_ui(tm_http *h, tm_api *api); /* the web UI page and its assets */
+/* When the store refused b's samples for want of disk (batch_refuse), answer
+ * 503 with Retry-After so clients keep the batch and send it again, and
+ * return 1; else 0. */
+int api_refused(tm_req *r, const tm_batch *b, size_t stored);
 /* live streams need the loop for their keep-alive timer */
 void routes_stream(tm_http *h, tm_api *api, struct event_base *base);
 void streams_close(void); /* ends every stream; before the store closes */

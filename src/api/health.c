@@ -33,8 +33,10 @@ static void route_metrics(tm_req *r, void *arg) {
     buf_printf(&b, "# HELP tidemark_samples_refused_total Samples refused by the store.\n"
                    "# TYPE tidemark_samples_refused_total counter\n"
                    "tidemark_samples_refused_total{reason=\"type\"} %llu\n"
-                   "tidemark_samples_refused_total{reason=\"too_old\"} %llu\n",
-               (unsigned long long)st.rejected_type, (unsigned long long)st.rejected_old);
+                   "tidemark_samples_refused_total{reason=\"too_old\"} %llu\n"
+                   "tidemark_samples_refused_total{reason=\"wal_write\"} %llu\n",
+               (unsigned long long)st.rejected_type, (unsigned long long)st.rejected_old,
+               (unsigned long long)st.rejected_io);
     const char *h = "tidemark_http_request_duration_seconds";
     buf_printf(&b, "# HELP %s HTTP request latency.\n# TYPE %s histogram\n", h, h);
     uint64_t cum = 0;

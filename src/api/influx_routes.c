@@ -76,8 +76,10 @@ static void route_write(tm_req *r, void *arg) {
     influx_parse(r->body, r->body_len, unit, now, &b);
     size_t stored = b.n ? store_write(api->store, &b, now) : 0;
     count_add(&counters.received[P_INFLUX], stored);
-    if (b.nerr) {
-        count_add(&counters.rejected[P_INFLUX], b.nerr);
+    if (b.nerr) count_add(&counters.rejected[P_INFLUX], b.nerr);
+    if (api_refused(r, &b, stored)) {
+        /* Telegraf keeps a batch answered 5xx and sends it again */
+    } else if (b.nerr) {
         char msg[512];
         snprintf(msg, sizeof msg, "partial write: %s (%zu stored, %zu rejected)", b.err, stored, b.nerr);
         log_limited(LOG_WARN, "influx write: line %zu: %s", b.err_line, msg);

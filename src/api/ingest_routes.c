@@ -12,6 +12,17 @@
 #include "../util/timeparse.h"
 #include "api.h"
 
+#define RETRY_AFTER_S "10"
+
+int api_refused(tm_req *r, const tm_batch *b, size_t stored) {
+    if (!b->refused) return 0;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s (%zu stored, %zu rejected)", b->err, stored, b->nerr);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", RETRY_AFTER_S);
+    http_error(r, 503, msg, 0);
+    return 1;
+}
+
 /* "field 3 (door): " for the line-th field of an /add query, so an error
  * names the key the user wrote; "" when fields is NULL. */
 static void field_name(const char *fields, size_t line, char *out, size_t n) {
@@ -33,8 +44,9 @@ static void field_name(const char *fields, size_t line, char *out, size_t n) {
 static void finish(tm_req *r, tm_api *api, tm_batch *b, int proto, const char *fields) {
     size_t stored = b->n ? store_write(api->store, b, now_ms()) : 0;
     count_add(&counters.received[proto], stored);
+    if (b->nerr) count_add(&counters.rejected[proto], b->nerr);
+    if (api_refused(r, b, stored)) return;
     if (b->nerr) {
-        count_add(&counters.rejected[proto], b->nerr);
         char msg[768], field[160];
         field_name(fields, b->err_line, field, sizeof field);
         snprintf(msg, sizeof msg, "%s%s (%zu stored, %zu rejected)", field, b->err, stored, b->nerr);

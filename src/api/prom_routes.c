@@ -4,8 +4,8 @@
  * so the answers are chosen for that: 204 when everything was stored; 400
  * for a body that is not snappy+protobuf, or naming the first bad series
  * after the good ones were stored (retrying would not help either); 503
- * only when the store refused samples it would otherwise take (the
- * write-ahead log could not be written), so the retry is worth it.
+ * with Retry-After only when the store refused samples it would otherwise
+ * take (the write-ahead log could not be written), so the retry is worth it.
  * Remote write 2.0 bodies (a different message) get 415, as that spec asks
  * of 1.0-only receivers, rather than being misread as empty requests. */
 #include <stdio.h>
@@ -32,22 +32,14 @@ static void route_write(tm_req *r, void *arg) {
         batch_free(&b);
         return;
     }
-    /* The store reports per-sample refusals (type, age) through its stats;
-     * a write that stored nothing though not every sample was refused
-     * failed as a whole. */
-    tm_store_stats s0, s1;
-    store_stats(api->store, &s0);
     size_t stored = b.n ? store_write(api->store, &b, now_ms()) : 0;
-    store_stats(api->store, &s1);
-    uint64_t refused = (s1.rejected_type - s0.rejected_type) + (s1.rejected_old - s0.rejected_old);
     count_add(&counters.received[P_PROMWRITE], stored);
-    if (b.n && !stored && refused < b.n) {
-        http_error(r, 503, "the store cannot take this write now; retry later", 0);
+    if (b.nerr) count_add(&counters.rejected[P_PROMWRITE], b.nerr);
+    if (api_refused(r, &b, stored)) {
         batch_free(&b);
         return;
     }
     if (b.nerr) {
-        count_add(&counters.rejected[P_PROMWRITE], b.nerr);
         char msg[512];
         snprintf(msg, sizeof msg, "%s (%zu samples stored, %zu rejected)", b.err, stored, b.nerr);
         http_error(r, 400, msg, b.err_line);

@@ -282,7 +282,7 @@ int cmd_serve(int argc, char **argv) {
     listeners_stop(&l);
     tails_stop(x.tails);
     forward_stop(x.fwd); /* after the listeners: their last samples are queued too */
-    store_close(x.store);
+    if (store_close(x.store)) rc = 1; /* data is safe in the log, but the stop was not clean */
     sink_free(&l.graphite);
     admit_shutdown();
     event_base_free(x.base);

@@ -122,8 +122,7 @@ void catalog_delete(tm_catalog *c, tm_series *s) {
     rebuild_slots(c);
 }
 
-tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type) {
-    if (!id) id = (uint32_t)c->nids;
+static void reserve_id(tm_catalog *c, uint32_t id) {
     if (id >= c->capids) {
         size_t cap = c->capids;
         while (cap <= id) cap *= 2;
@@ -132,6 +131,14 @@ tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint
         c->capids = cap;
     }
     if (id >= c->nids) __atomic_store_n(&c->nids, id + 1, __ATOMIC_RELEASE);
+}
+
+void catalog_retire(tm_catalog *c, uint32_t id) { reserve_id(c, id); }
+
+tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type) {
+    if (!id) id = (uint32_t)c->nids;
+    reserve_id(c, id);
+    c->count++;
     tm_series *s = xcalloc(1, sizeof *s);
     s->id = id;
     s->type = (uint8_t)type;
@@ -140,6 +147,7 @@ tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint
     s->hash = h;
     s->head.type = type;
     s->head_sorted = 1;
+    s->logged = LOGGED; /* loaded or replayed; store_write clears it for a new one */
     s->last_ts = INT64_MIN;
     c->byid[id] = s;
     /* keep the table at most half full so probes stay short */

@@ -29,10 +29,12 @@ typedef struct tm_pending {
     char *last_str;
 } tm_pending;
 
+enum { LOGGED = 1, LOGGED_NOW = 2 };
 typedef struct tm_series {
     uint32_t id;
     uint8_t type;
     uint8_t head_sorted;
+    uint8_t logged;  /* 0: its definition is in no log record yet; LOGGED_NOW: in the one being written */
     char *key;
     uint32_t klen;
     uint64_t hash;
@@ -49,6 +51,10 @@ typedef struct tm_series {
     uint8_t deleted;         /* gone: no lookup finds it; kept so its key outlives every reader */
 } tm_series;
 
+/* Ids are never reused: nids only grows, and byid[i] may be NULL for an id
+ * that is retired (its series was deleted, or lost with a damaged file).
+ * The store persists the high-water mark (catalog_retire at load), so a new
+ * series never shows an old one's data, even after a restart. */
 typedef struct {
     uint32_t *slots;   /* 0 empty, else id */
     uint32_t *names;   /* by name (the key before ';'): the newest such series' id */
@@ -56,6 +62,7 @@ typedef struct {
     tm_series **byid;  /* index id; [0] unused */
     size_t nids, capids;
     size_t ndeleted;
+    size_t count;      /* series present (byid[i] != NULL) */
 } tm_catalog;
 
 uint64_t key_hash(const char *k, size_t n);
@@ -67,6 +74,8 @@ tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint
 /* Take s out of every lookup (by key, name and id); its id is never given
  * again while the catalog lives, and its struct stays until catalog_free. */
 void catalog_delete(tm_catalog *c, tm_series *s);
+/* Ids up to and including id are taken: the next new series gets a higher one. */
+void catalog_retire(tm_catalog *c, uint32_t id);
 /* The newest series with this name (follow next_same_name), or NULL. */
 tm_series *catalog_named(tm_catalog *c, const char *name, size_t n);
 static inline tm_series *catalog_get(tm_catalog *c, uint32_t id) {

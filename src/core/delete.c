@@ -79,14 +79,15 @@ void delete_rows(tm_store *s) {
                                           "DELETE FROM series WHERE id=?"};
         sqlite3_stmt *st[3] = {0};
         for (int k = 0; k < 3; k++) sqlite3_prepare_v2(s->wdb, sql[k], -1, &st[k], NULL);
-        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
-        for (size_t i = 0; i < n; i++)
-            for (int k = 0; k < 3; k++) {
+        int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+        for (size_t i = 0; ok && i < n; i++)
+            for (int k = 0; ok && k < 3; k++) {
                 sqlite3_bind_int64(st[k], 1, ids[i]);
-                if (sqlite3_step(st[k]) != SQLITE_DONE) log_error("sqlite: deleting a series: %s", sqlite3_errmsg(s->wdb));
+                if (sqlite3_step(st[k]) != SQLITE_DONE) ok = 0;
                 sqlite3_reset(st[k]);
             }
-        if (sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) log_error("sqlite: commit: %s", sqlite3_errmsg(s->wdb));
+        /* never left open: a transaction left behind would fail every later commit */
+        if (tx_end(s->wdb, ok)) log_error("sqlite: deleting series: %s", sqlite3_errmsg(s->wdb));
         for (int k = 0; k < 3; k++) sqlite3_finalize(st[k]);
     }
     free(ids);

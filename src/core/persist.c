@@ -1,5 +1,10 @@
 /* persist.c — the SQLite side: schema, catalog load, and the persister
- * thread that encodes closed chunks and commits them off the ingest path. */
+ * thread that encodes closed chunks and commits them off the ingest path.
+ *
+ * A closed chunk leaves memory (and so lets the write-ahead log be cut)
+ * only once the transaction holding it committed. A failed commit (disk
+ * full, I/O error) is rolled back and retried with a growing pause; the
+ * chunks stay readable in memory meanwhile and the log keeps them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +21,32 @@ static const char *SCHEMA =
     "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL,"
     " points INTEGER, last_ts INTEGER, last_v REAL, last_v2 REAL, last_s TEXT, walpos INTEGER);"
     "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, start INTEGER NOT NULL,"
-    " end INTEGER NOT NULL, data BLOB NOT NULL);"
+    " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER);"
     "CREATE INDEX IF NOT EXISTS chunks_series ON chunks(series, end);"
     "CREATE TABLE IF NOT EXISTS rollups(series INTEGER NOT NULL, arch INTEGER NOT NULL, start INTEGER NOT NULL,"
-    " end INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(series, arch, start));";
+    " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER, PRIMARY KEY(series, arch, start));"
+    /* next_id: ids below it were handed out once and are never handed out again */
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER);";
+
+/* Databases made before chunks carried a checksum get the column (NULL: not checked). */
+static void add_crc_columns(sqlite3 *db) {
+    sqlite3_exec(db, "ALTER TABLE chunks ADD COLUMN crc INTEGER", NULL, NULL, NULL);
+    sqlite3_exec(db, "ALTER TABLE rollups ADD COLUMN crc INTEGER", NULL, NULL, NULL);
+}
+
+int tx_end(sqlite3 *db, int ok) {
+    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
+    /* a failed COMMIT may leave the transaction open; never leave half of it */
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+int blob_ok(sqlite3_stmt *st, int data_col, int crc_col) {
+    if (sqlite3_column_type(st, crc_col) == SQLITE_NULL) return 1;
+    const void *p = sqlite3_column_blob(st, data_col);
+    size_t n = (size_t)sqlite3_column_bytes(st, data_col);
+    return (uint32_t)sqlite3_column_int64(st, crc_col) == crc32c(0, p, n);
+}
 
 static int load_series(tm_store *s, char *err, size_t errlen) {
     sqlite3_stmt *st;
@@ -45,6 +72,26 @@ static int load_series(tm_store *s, char *err, size_t errlen) {
     return 0;
 }
 
+static int64_t query_int(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) return 0;
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* No new series may take the id of one whose row was lost or deleted while
+ * its chunks (or its place in the id sequence) remain. */
+static void retire_ids(tm_store *s) {
+    int64_t hi = query_int(s->wdb, "SELECT v FROM meta WHERE k='next_id'") - 1;
+    int64_t c = query_int(s->wdb, "SELECT MAX(series) FROM chunks");
+    int64_t r = query_int(s->wdb, "SELECT MAX(series) FROM rollups");
+    if (c > hi) hi = c;
+    if (r > hi) hi = r;
+    if (hi > 0 && hi < UINT32_MAX) catalog_retire(&s->cat, (uint32_t)hi);
+}
+
 int persist_open(tm_store *s, char *err, size_t errlen) {
     char path[4096];
     if (s->o.memory) snprintf(path, sizeof path, ":memory:");
@@ -54,29 +101,32 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
         return -1;
     }
     sqlite3_busy_timeout(s->wdb, 5000);
+    if (!s->o.memory && db_quick_check(s, path, err, errlen)) return -1;
     char *msg = NULL;
     if (sqlite3_exec(s->wdb, SCHEMA, NULL, NULL, &msg)) {
         snprintf(err, errlen, "cannot set up %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         return -1;
     }
+    add_crc_columns(s->wdb);
     if (s->o.memory) s->rdb = s->wdb;
     else if (sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL)) {
         snprintf(err, errlen, "cannot open %s for reading: %s", path, sqlite3_errmsg(s->rdb));
         return -1;
     }
     sqlite3_busy_timeout(s->rdb, 5000);
-    if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen)) return -1;
-    return load_series(s, err, errlen);
+    if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen) || load_series(s, err, errlen)) return -1;
+    retire_ids(s);
+    return s->o.memory ? 0 : db_check_blobs(s, path, err, errlen);
 }
 
 int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen) {
     r->s = s;
     r->db = db;
-    if (sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id", -1,
-                           &r->chunks, NULL) ||
+    if (sqlite3_prepare_v2(db, "SELECT data, crc, id FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id",
+                           -1, &r->chunks, NULL) ||
         sqlite3_prepare_v2(db,
-                           "SELECT arch, data FROM rollups WHERE series=? AND end>=? AND start<=? "
+                           "SELECT arch, data, crc FROM rollups WHERE series=? AND end>=? AND start<=? "
                            "ORDER BY arch DESC, start",
                            -1, &r->rollups, NULL)) {
         snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
@@ -85,15 +135,17 @@ int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *
     return 0;
 }
 
-static void save_chunk(tm_store *s, sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_buf *blob) {
+static int save_chunk(sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_buf *blob) {
     blob->n = 0;
     chunk_encode(&p->c, blob);
     sqlite3_bind_int64(ins, 1, p->sid);
     sqlite3_bind_int64(ins, 2, p->c.ts[0]);
     sqlite3_bind_int64(ins, 3, p->c.ts[p->c.n - 1]);
     sqlite3_bind_blob(ins, 4, blob->p, (int)blob->n, SQLITE_STATIC);
-    if (sqlite3_step(ins) != SQLITE_DONE) log_error("sqlite: saving a chunk: %s", sqlite3_errmsg(s->wdb));
+    sqlite3_bind_int64(ins, 5, crc32c(0, blob->p, blob->n));
+    int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(ins);
+    if (rc) return -1;
     /* the key never changes once the series exists, so reading it here is safe */
     tm_series *se = p->se;
     sqlite3_bind_int64(ser, 1, p->sid);
@@ -106,33 +158,44 @@ static void save_chunk(tm_store *s, sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pen
     if (p->last_str) sqlite3_bind_text(ser, 8, p->last_str, -1, SQLITE_STATIC);
     else sqlite3_bind_null(ser, 8);
     sqlite3_bind_int64(ser, 9, (sqlite3_int64)p->walpos);
-    if (sqlite3_step(ser) != SQLITE_DONE) log_error("sqlite: saving a series: %s", sqlite3_errmsg(s->wdb));
+    rc = sqlite3_step(ser) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(ser);
+    return rc;
 }
 
-/* Commit a run of closed chunks in one transaction, then release them. */
-static void commit_chunks(tm_store *s, tm_pending *list) {
-    sqlite3_stmt *ins = NULL, *ser = NULL;
-    sqlite3_prepare_v2(s->wdb, "INSERT INTO chunks(series, start, end, data) VALUES(?,?,?,?)", -1, &ins, NULL);
+/* Write a run of closed chunks in one transaction: 0 when it committed. */
+static int write_chunks(tm_store *s, tm_pending *list) {
+    sqlite3_stmt *ins = NULL, *ser = NULL, *hwm = NULL;
+    sqlite3_prepare_v2(s->wdb, "INSERT INTO chunks(series, start, end, data, crc) VALUES(?,?,?,?,?)", -1, &ins, NULL);
     sqlite3_prepare_v2(s->wdb,
                        "INSERT OR REPLACE INTO series(id, key, type, points, last_ts, last_v, last_v2, last_s, walpos) "
                        "VALUES(?,?,?,?,?,?,?,?,?)",
                        -1, &ser, NULL);
+    sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO meta(k, v) VALUES('next_id', ?)", -1, &hwm, NULL);
     tm_buf blob = {0};
-    uint64_t n = 0, last_seq = 0;
-    sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
-    for (tm_pending *p = list; p; p = p->next_in_queue, n++) {
-        if (!p->skip) save_chunk(s, ins, ser, p, &blob);
-        last_seq = p->seq;
+    int ok = ins && ser && hwm && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    for (tm_pending *p = list; ok && p; p = p->next_in_queue) ok = p->skip || !save_chunk(ins, ser, p, &blob);
+    if (ok) {
+        sqlite3_bind_int64(hwm, 1, (sqlite3_int64)__atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE));
+        ok = sqlite3_step(hwm) == SQLITE_DONE;
     }
-    if (sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) log_error("sqlite: commit: %s", sqlite3_errmsg(s->wdb));
+    if (!ok) snprintf(s->persist_err, sizeof s->persist_err, "%s", sqlite3_errmsg(s->wdb));
+    int rc = tx_end(s->wdb, ok);
+    if (ok && rc) snprintf(s->persist_err, sizeof s->persist_err, "commit: %s", sqlite3_errmsg(s->wdb));
     buf_free(&blob);
     sqlite3_finalize(ins);
     sqlite3_finalize(ser);
-    /* only now may queries stop reading these from memory */
+    sqlite3_finalize(hwm);
+    return rc;
+}
+
+/* Release committed chunks: only now may queries stop reading them from memory. */
+static void release_chunks(tm_store *s, tm_pending *list) {
+    uint64_t n = 0, last_seq = 0;
     pthread_mutex_lock(&s->mu);
-    for (tm_pending *p = list, *next; p; p = next) {
+    for (tm_pending *p = list, *next; p; p = next, n++) {
         next = p->next_in_queue;
+        last_seq = p->seq;
         tm_pending **pp = &p->se->pending;
         while (*pp && *pp != p) pp = &(*pp)->next_in_series;
         if (*pp) *pp = p->next_in_series;
@@ -141,37 +204,89 @@ static void commit_chunks(tm_store *s, tm_pending *list) {
         free(p);
     }
     s->chunks_persisted += n;
+    s->failures = 0;
     if (last_seq > s->done_seq) s->done_seq = last_seq;
     pthread_cond_broadcast(&s->done);
     pthread_mutex_unlock(&s->mu);
 }
 
+/* Put a run that did not commit back at the front of the queue (mu held). */
+static void requeue(tm_store *s, tm_pending *list) {
+    tm_pending *tail = list;
+    while (tail->next_in_queue) tail = tail->next_in_queue;
+    tail->next_in_queue = s->qhead;
+    if (!s->qhead) s->qtail = tail;
+    s->qhead = list;
+}
+
+#define RETRY_MIN_MS 100
+#define RETRY_MAX_MS 5000
+#define STOP_TRIES 5 /* at a stop, then the log is kept for the next start */
+
+/* One attempt at the queue; returns 0 when it is empty afterwards. */
+static int persist_once(tm_store *s, tm_pending *list) {
+    if (!list) return 0;
+    if (!write_chunks(s, list)) {
+        if (s->failures) log_info("sqlite: chunks are persisted again, after %d failed attempts", s->failures);
+        release_chunks(s, list);
+        return 0;
+    }
+    if (!s->failures) { /* once per episode */
+        size_t n = 0;
+        for (tm_pending *p = list; p; p = p->next_in_queue) n++;
+        log_error("sqlite: cannot persist %zu chunk(s): %s; they stay in memory and in the write-ahead log, "
+                  "retrying", n, s->persist_err);
+    }
+    pthread_mutex_lock(&s->mu);
+    s->failures++;
+    requeue(s, list);
+    pthread_cond_broadcast(&s->done); /* persist_wait gives up rather than hang */
+    pthread_mutex_unlock(&s->mu);
+    return -1;
+}
+
+static void wait_ms(tm_store *s, int64_t ms, int ignore_wake) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t ns = ts.tv_nsec + (ms % 1000) * 1000000;
+    ts.tv_sec += ms / 1000 + ns / 1000000000;
+    ts.tv_nsec = ns % 1000000000;
+    /* while retrying, a newly closed chunk is no reason to try sooner */
+    while (pthread_cond_timedwait(&s->wake, &s->mu, &ts) == 0)
+        if (!ignore_wake || s->stop) break;
+}
+
 static void *persister(void *arg) {
     tm_store *s = arg;
     int64_t next_expire = 0;
+    int stop_tries = 0;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        if (!s->qhead && !s->stop) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
-            pthread_cond_timedwait(&s->wake, &s->mu, &ts);
+        if (s->failures) {
+            int64_t pause = (int64_t)RETRY_MIN_MS << (s->failures < 6 ? s->failures - 1 : 5);
+            wait_ms(s, pause < RETRY_MAX_MS ? pause : RETRY_MAX_MS, 1);
+        } else if (!s->qhead && !s->stop) {
+            wait_ms(s, 1000, 0);
         }
         tm_pending *list = s->qhead;
         s->qhead = s->qtail = NULL;
         for (tm_pending *p = list; p; p = p->next_in_queue) p->skip = p->dropped;
         int stop = s->stop;
         pthread_mutex_unlock(&s->mu);
-        if (list) commit_chunks(s, list);
+        int failed = persist_once(s, list);
         delete_rows(s); /* after the chunks taken with it: none brings a deleted series back */
         int64_t now = now_ms();
-        if (s->o.narch && now >= next_expire) {
+        if (!failed && s->o.narch && now >= next_expire) {
             rollup_expire(s, now);
             int64_t every = s->o.keep[0] / 4;
             next_expire = now + (every < 1000 ? 1000 : every > 60000 ? 60000 : every);
         }
         pthread_mutex_lock(&s->mu);
-        if (stop && !s->qhead) break;
+        if (stop && !failed && !s->qhead) break;
+        if (stop && failed && ++stop_tries >= STOP_TRIES) {
+            s->persist_failed = 1; /* the queue stays: store_close keeps the log */
+            break;
+        }
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -179,20 +294,23 @@ static void *persister(void *arg) {
 
 void persist_start(tm_store *s) { pthread_create(&s->thr, NULL, persister, s); }
 
-void persist_wait(tm_store *s, uint64_t seq) {
+int persist_wait(tm_store *s, uint64_t seq) {
     pthread_mutex_lock(&s->mu);
     pthread_cond_signal(&s->wake);
-    while (s->done_seq < seq) pthread_cond_wait(&s->done, &s->mu);
+    while (s->done_seq < seq && !s->failures) pthread_cond_wait(&s->done, &s->mu);
+    int ok = s->done_seq >= seq;
     pthread_mutex_unlock(&s->mu);
+    return ok ? 0 : -1;
 }
 
-void persist_stop(tm_store *s) {
+int persist_stop(tm_store *s) {
     pthread_mutex_lock(&s->mu);
     s->stop = 1;
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thr, NULL);
     s->thr = 0;
+    return s->persist_failed ? -1 : 0;
 }
 
 void persist_close(tm_store *s) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/log.h"
 #include "merge.h"
 #include "store_int.h"
 
@@ -42,6 +43,11 @@ static void gather_raw(tm_reader *rd, tm_series *se, int64_t from, int64_t until
     sqlite3_bind_int64(st, 3, until);
     while (sqlite3_step(st) == SQLITE_ROW) {
         tm_cols c;
+        if (!blob_ok(st, 0, 1)) {
+            log_limited(LOG_ERROR, "sqlite: chunk %lld of %s fails its checksum: skipped",
+                        (long long)sqlite3_column_int64(st, 2), se->key);
+            continue;
+        }
         if (!chunk_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &c)) continue;
         if (c.type == se->type) take_range(out, cap, &c, from, until);
         cols_free(&c);
@@ -60,6 +66,10 @@ static void gather_rollups(tm_reader *rd, uint32_t id, int64_t from, int64_t unt
     sqlite3_bind_int64(st, 3, until);
     while (sqlite3_step(st) == SQLITE_ROW) {
         tm_cols c;
+        if (!blob_ok(st, 1, 2)) {
+            log_limited(LOG_ERROR, "sqlite: a rollup block of series %u fails its checksum: skipped", id);
+            continue;
+        }
         if (!chunk_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &c)) continue;
         if (c.type == TM_ROLLUP) take_range(out, cap, &c, from, until);
         cols_free(&c);

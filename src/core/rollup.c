@@ -40,12 +40,12 @@ static int cmp_bucket(const void *a, const void *b) {
 static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const tm_bucket *b, size_t n) {
     sqlite3_stmt *sel = NULL, *put = NULL;
     tm_cols c = {0};
-    sqlite3_prepare_v2(s->wdb, "SELECT data FROM rollups WHERE series=? AND arch=? AND start=?", -1, &sel, NULL);
+    sqlite3_prepare_v2(s->wdb, "SELECT data, crc FROM rollups WHERE series=? AND arch=? AND start=?", -1, &sel, NULL);
     sqlite3_bind_int64(sel, 1, sid);
     sqlite3_bind_int64(sel, 2, (sqlite3_int64)a);
     sqlite3_bind_int64(sel, 3, start);
     size_t have = 0;
-    if (sqlite3_step(sel) == SQLITE_ROW &&
+    if (sqlite3_step(sel) == SQLITE_ROW && blob_ok(sel, 0, 1) &&
         chunk_decode(sqlite3_column_blob(sel, 0), (size_t)sqlite3_column_bytes(sel, 0), &c))
         have = c.n;
     sqlite3_finalize(sel);
@@ -76,15 +76,16 @@ static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const 
     c.n = k;
     tm_buf blob = {0};
     chunk_encode(&c, &blob);
-    sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO rollups(series, arch, start, end, data) VALUES(?,?,?,?,?)", -1,
+    sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO rollups(series, arch, start, end, data, crc) VALUES(?,?,?,?,?,?)", -1,
                        &put, NULL);
     sqlite3_bind_int64(put, 1, sid);
     sqlite3_bind_int64(put, 2, (sqlite3_int64)a);
     sqlite3_bind_int64(put, 3, start);
     sqlite3_bind_int64(put, 4, m[k - 1].ts);
     sqlite3_bind_blob(put, 5, blob.p, (int)blob.n, SQLITE_STATIC);
+    sqlite3_bind_int64(put, 6, crc32c(0, blob.p, blob.n));
     int rc = sqlite3_step(put) == SQLITE_DONE ? 0 : -1;
-    if (rc) log_error("sqlite: saving a rollup: %s", sqlite3_errmsg(s->wdb));
+    if (rc) log_limited(LOG_ERROR, "sqlite: saving a rollup: %s", sqlite3_errmsg(s->wdb));
     sqlite3_finalize(put);
     buf_free(&blob);
     cols_free(&c);
@@ -124,25 +125,31 @@ static size_t archive_for(const tm_store *s, size_t from, int64_t age) {
 }
 
 /* Send buckets to the archives their age calls for (at least archive `from`). */
-static void fold_aged(tm_store *s, uint32_t sid, size_t from, tm_bucket *b, size_t n, int64_t now) {
+static int fold_aged(tm_store *s, uint32_t sid, size_t from, tm_bucket *b, size_t n, int64_t now) {
+    int rc = 0;
     for (size_t i = 0; i < n;) {
         size_t a = archive_for(s, from, now - b[i].ts), j = i;
         while (j < n && archive_for(s, from, now - b[j].ts) == a) j++;
-        if (a < s->o.narch) rollup_fold(s, sid, a, b + i, j - i);
+        if (a < s->o.narch) rc |= rollup_fold(s, sid, a, b + i, j - i);
         i = j;
     }
+    return rc;
 }
 
 /* Expire one series' raw chunks (found through the (series, end) index). */
-void rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *v, size_t n, int64_t now) {
-    if (s->o.narch < 2 || !n) return;
+int rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *v, size_t n, int64_t now) {
+    if (s->o.narch < 2 || !n) return 0;
     tm_bucket *b = xmalloc(n * sizeof *b);
     size_t nb = rollup_bucketize(ts, v, n, s->o.step[1], b);
-    fold_aged(s, sid, 1, b, nb, now);
+    int rc = fold_aged(s, sid, 1, b, nb, now);
     free(b);
+    return rc;
 }
 
-static void expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uint32_t sid, int64_t now) {
+/* 0, or -1 when a fold or delete failed (the caller rolls everything back:
+ * a chunk is never deleted without its rollup). */
+static int expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uint32_t sid, int64_t now) {
+    int rc = 0;
     int64_t cut_last = now - s->o.keep[s->o.narch - 1];
     sqlite3_bind_int64(sel, 1, sid);
     sqlite3_bind_int64(sel, 2, now - s->o.keep[0]);
@@ -154,13 +161,14 @@ static void expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uin
             cols_free(&c);
             continue;
         }
-        if (ok && c.type == TM_NUMBER) rollup_fold_raw(s, sid, c.ts, c.v, c.n, now);
+        if (ok && c.type == TM_NUMBER) rc |= rollup_fold_raw(s, sid, c.ts, c.v, c.n, now);
         cols_free(&c);
         sqlite3_bind_int64(del, 1, sqlite3_column_int64(sel, 0));
-        sqlite3_step(del);
+        if (sqlite3_step(del) != SQLITE_DONE) rc = -1;
         sqlite3_reset(del);
     }
     sqlite3_reset(sel);
+    return rc;
 }
 
 static void expire_raw(tm_store *s, int64_t now) {
@@ -170,9 +178,13 @@ static void expire_raw(tm_store *s, int64_t now) {
     /* ids only grow and a series is never freed while the store runs */
     size_t nids = __atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE);
     for (size_t first = 1; first < nids; first += 1024) {
-        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
-        for (size_t id = first; id < first + 1024 && id < nids; id++) expire_series(s, sel, del, (uint32_t)id, now);
-        sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+        int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+        for (size_t id = first; ok && id < first + 1024 && id < nids; id++)
+            ok = !expire_series(s, sel, del, (uint32_t)id, now);
+        if (tx_end(s->wdb, ok)) {
+            log_limited(LOG_ERROR, "sqlite: retention pass failed (%s): retried later", sqlite3_errmsg(s->wdb));
+            break;
+        }
     }
     sqlite3_finalize(sel);
     sqlite3_finalize(del);
@@ -185,10 +197,10 @@ static void expire_rollups(tm_store *s, size_t a, int64_t now) {
     sqlite3_prepare_v2(s->wdb, "DELETE FROM rollups WHERE series=? AND arch=? AND start=?", -1, &del, NULL);
     for (int more = 1; more;) {
         more = 0;
-        sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL);
+        int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
         sqlite3_bind_int64(sel, 1, (sqlite3_int64)a);
         sqlite3_bind_int64(sel, 2, now - s->o.keep[a]);
-        while (sqlite3_step(sel) == SQLITE_ROW) {
+        while (ok && sqlite3_step(sel) == SQLITE_ROW) {
             more = 1;
             uint32_t sid = (uint32_t)sqlite3_column_int64(sel, 0);
             tm_cols c;
@@ -197,18 +209,21 @@ static void expire_rollups(tm_store *s, size_t a, int64_t now) {
                 tm_bucket *b = xmalloc(c.n * sizeof *b);
                 for (size_t i = 0; i < c.n; i++)
                     b[i] = (tm_bucket){c.ts[i], c.v[i], c.v2[i], c.sum[i], c.cnt[i], c.last[i], c.lt[i]};
-                fold_aged(s, sid, a + 1, b, c.n, now);
+                ok = !fold_aged(s, sid, a + 1, b, c.n, now);
                 free(b);
             }
             cols_free(&c);
             sqlite3_bind_int64(del, 1, sid);
             sqlite3_bind_int64(del, 2, (sqlite3_int64)a);
             sqlite3_bind_int64(del, 3, sqlite3_column_int64(sel, 1));
-            sqlite3_step(del);
+            if (ok && sqlite3_step(del) != SQLITE_DONE) ok = 0;
             sqlite3_reset(del);
         }
         sqlite3_reset(sel);
-        sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+        if (tx_end(s->wdb, ok)) {
+            log_limited(LOG_ERROR, "sqlite: rollup retention failed (%s): retried later", sqlite3_errmsg(s->wdb));
+            break;
+        }
     }
     sqlite3_finalize(sel);
     sqlite3_finalize(del);

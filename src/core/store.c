@@ -8,8 +8,10 @@
 
 #include "../util/log.h"
 #include "../util/timeparse.h"
+#include "dirlock.h"
 #include "merge.h"
 #include "store_int.h"
+#include "walrec.h"
 
 
 static void head_reserve(tm_series *se) {
@@ -94,11 +96,15 @@ static void apply(tm_store *s, tm_series *se, int64_t ts, double v, double v2, c
     s->samples_stored++;
 }
 
+/* A series' definition goes into the log with its first samples; if that
+ * record could not be written, the next one carries it again (logged). */
 static tm_series *series_get(tm_store *s, const char *key, size_t klen, int type, tm_buf *wal) {
     uint64_t h = key_hash(key, klen);
     tm_series *se = catalog_find(&s->cat, key, klen, h);
-    if (se) return se;
-    se = catalog_add(&s->cat, 0, key, klen, h, type);
+    if (se && se->logged) return se;
+    if (!se) se = catalog_add(&s->cat, 0, key, klen, h, type);
+    type = se->type;
+    se->logged = wal ? LOGGED_NOW : LOGGED;
     if (wal) {
         buf_putc(wal, W_SERIES);
         buf_put_uvarint(wal, se->id);
@@ -146,7 +152,12 @@ static size_t write_locked(tm_store *s, tm_batch *b, int64_t now) {
         s->ids = xrealloc(s->ids, s->capids * sizeof *s->ids);
     }
     tm_series **ser = s->ser;
-    size_t ok = 0;
+    size_t ok = 0, head = 0;
+    if (s->wal) { /* the sample count, patched in below: a damaged record's loss can be told exactly */
+        buf_putc(w, W_COUNT);
+        buf_put(w, &(uint32_t){0}, 4);
+        head = w->n;
+    }
     for (size_t i = 0; i < b->n; i++) {
         tm_sample *x = &b->s[i];
         if (x->ts == TM_TS_NOW) x->ts = now;
@@ -169,15 +180,22 @@ static size_t write_locked(tm_store *s, tm_batch *b, int64_t now) {
         ok++;
     }
     uint64_t rec = 0;
-    if (s->wal && w->n && wal_append(s->wal, w->p, w->n, &rec)) {
-        log_limited(LOG_ERROR, "wal: write failed: %s; samples refused", strerror(errno));
-        batch_error(b, 0, "cannot write the write-ahead log: %s", strerror(errno));
+    if (head) memcpy(w->p + 1, &(uint32_t){(uint32_t)ok}, 4);
+    if (s->wal && w->n > head && wal_append(s->wal, w->p, w->n, &rec)) {
+        int e = errno;
+        log_limited(LOG_ERROR, "wal: write failed: %s; samples refused", strerror(e));
+        s->rejected_io += ok;
+        for (size_t i = 0; i < b->n; i++)
+            if (ser[i] && ser[i]->logged == LOGGED_NOW) ser[i]->logged = 0;
+        batch_refuse(b, ok, "cannot write the write-ahead log: %s; nothing of this write was stored; retry later",
+                     strerror(e));
         for (size_t i = 0; i < b->n; i++) s->ids[i] = 0;
         return 0;
     }
     for (size_t i = 0, k = 0; i < b->n; i++) {
         s->ids[i] = ser[i] ? ser[i]->id : 0;
         if (!ser[i]) continue;
+        ser[i]->logged = LOGGED;
         tm_sample *x = &b->s[i];
         s->walpos = rec ? rec + k++ : 0; /* the k-th sample of the record, as replay counts */
         apply(s, ser[i], x->ts, x->v, x->v2, batch_str(b, x), x->str_len);
@@ -189,49 +207,33 @@ static size_t write_locked(tm_store *s, tm_batch *b, int64_t now) {
 static void replay_record(const uint8_t *p, size_t n, uint64_t pos, void *arg) {
     tm_store *s = arg;
     const uint8_t *end = p + n;
+    wal_entry e;
     /* a sample's position is its record's plus its ordinal among the record's
      * samples: unique, growing, and below the next record's (every entry
      * takes more than a byte) */
-    for (uint64_t k = 0; p < end;) {
-        uint8_t kind = *p++;
-        uint64_t id, len;
-        int64_t ts;
-        double v = 0, v2 = 0;
-        if (kind == W_DELETE) {
-            if (!get_uvarint(&p, end, &id)) return;
-            tm_series *gone = id <= UINT32_MAX ? catalog_get(&s->cat, (uint32_t)id) : NULL;
+    for (uint64_t k = 0; p < end && walrec_next(&p, end, &e);) {
+        if (e.kind == W_COUNT) continue;
+        if (e.kind == W_DELETE) {
+            tm_series *gone = e.id <= UINT32_MAX ? catalog_get(&s->cat, (uint32_t)e.id) : NULL;
             if (gone) delete_apply(s, gone);
             continue;
         }
-        if (kind == W_SERIES) {
-            if (p + 1 > end || !get_uvarint(&p, end, &id)) return;
-            int type = *p++;
-            if (!get_uvarint(&p, end, &len) || len > (size_t)(end - p) || type > TM_LOCATION || id > UINT32_MAX) return;
-            uint64_t h = key_hash((const char *)p, len);
-            if (!catalog_find(&s->cat, (const char *)p, len, h) && !catalog_get(&s->cat, (uint32_t)id))
-                catalog_add(&s->cat, (uint32_t)id, (const char *)p, len, h, type);
-            p += len;
+        if (e.kind == W_SERIES) {
+            uint64_t h = key_hash((const char *)e.bytes, e.len);
+            if (!catalog_find(&s->cat, (const char *)e.bytes, e.len, h) && !catalog_get(&s->cat, (uint32_t)e.id))
+                catalog_add(&s->cat, (uint32_t)e.id, (const char *)e.bytes, e.len, h, e.type);
             continue;
         }
-        if (!get_uvarint(&p, end, &id) || !get_svarint(&p, end, &ts)) return;
-        tm_series *se = id <= UINT32_MAX ? catalog_get(&s->cat, (uint32_t)id) : NULL;
-        const char *str = NULL;
-        len = 0;
-        if (kind == W_STR) {
-            if (!get_uvarint(&p, end, &len) || len > (size_t)(end - p)) return;
-            str = (const char *)p;
-            p += len;
-        } else {
-            size_t need = kind == W_LOC ? 16 : 8;
-            if ((size_t)(end - p) < need) return;
-            memcpy(&v, p, 8);
-            if (kind == W_LOC) memcpy(&v2, p + 8, 8);
-            p += need;
-        }
+        tm_series *se = e.id <= UINT32_MAX ? catalog_get(&s->cat, (uint32_t)e.id) : NULL;
         s->walpos = pos + k++;
+        if (!se) { /* its definition was in a damaged record: the id stays retired */
+            s->replay_orphans++;
+            if (e.id && e.id < UINT32_MAX) catalog_retire(&s->cat, (uint32_t)e.id);
+            continue;
+        }
         /* older than the series' last persisted chunk: in SQLite already */
-        if (!se || (kind == W_STR) != (se->type == TM_STRING) || s->walpos <= se->saved_walpos) continue;
-        apply(s, se, ts, v, v2, str, len);
+        if ((e.kind == W_STR) != (se->type == TM_STRING) || s->walpos <= se->saved_walpos) continue;
+        apply(s, se, e.ts, e.v, e.v2, (const char *)e.bytes, (size_t)e.len);
     }
 }
 
@@ -249,12 +251,16 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
     pthread_rwlockattr_destroy(&la);
     pthread_cond_init(&s->wake, NULL);
     pthread_cond_init(&s->done, NULL);
+    s->lockfd = -1;
     if (!o->memory) {
         s->dir = xstrndup(o->data_dir, strlen(o->data_dir));
         if (mkdir(s->dir, 0755) && errno != EEXIST) {
             snprintf(err, errlen, "cannot create data directory %s: %s", s->dir, strerror(errno));
             goto fail;
         }
+        /* before anything in it is read: a second server must not replay
+         * and cut the log of the one running */
+        if ((s->lockfd = dirlock_take(s->dir, err, errlen)) < 0) goto fail;
     }
     if (persist_open(s, err, errlen)) goto fail;
     if (!o->memory) {
@@ -264,9 +270,13 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
         for (size_t i = 1; i < s->cat.nids; i++)
             if (s->cat.byid[i] && s->cat.byid[i]->saved_walpos > maxpos) maxpos = s->cat.byid[i]->saved_walpos;
         if (!(s->wal = wal_open(wdir, o->fsync, (uint32_t)(maxpos >> 40) + 1, err, errlen))) goto fail;
+        wal_payload_hooks(s->wal, walrec_kind_ok, walrec_count_lost);
         uint64_t before = s->samples_stored;
         wal_replay(s->wal, replay_record, s);
         s->samples_stored = before; /* replayed samples were counted before */
+        if (s->replay_orphans)
+            log_error("wal: %llu sample(s) lost: their series was defined in a damaged record",
+                      (unsigned long long)s->replay_orphans);
     }
     persist_start(s);
     if (s->wal && wal_bytes(s->wal) > 0) {
@@ -277,8 +287,13 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
         if (n) log_info("wal: replayed %zu samples", n);
         uint32_t seg = wal_rotate(s->wal);
         close_all_heads(s);
-        persist_wait(s, s->enq_seq);
-        wal_drop_before(s->wal, seg);
+        if (!persist_wait(s, s->enq_seq)) {
+            wal_drop_before(s->wal, seg);
+        } else { /* the log is cut once the persister gets through (store_tick) */
+            s->cut_seg = seg;
+            s->cut_seq = s->enq_seq;
+            s->cutting = 1;
+        }
     }
     return s;
 fail:
@@ -302,13 +317,19 @@ void store_unobserve(tm_store *s, tm_observer fn, void *arg) {
         }
 }
 
-void store_close(tm_store *s) {
-    if (!s) return;
+int store_close(tm_store *s) {
+    if (!s) return 0;
+    int rc = 0;
     if (s->thr) {
         uint32_t seg = s->wal ? wal_rotate(s->wal) : 0;
         close_all_heads(s);
-        persist_stop(s);
-        if (s->wal) wal_drop_before(s->wal, seg);
+        if (persist_stop(s)) {
+            rc = -1;
+            log_error("stopping without persisting every chunk (%s): the write-ahead log%s is kept and will be "
+                      "replayed at the next start", s->persist_err, s->wal ? "" : " (none: --memory)");
+        } else if (s->wal) {
+            wal_drop_before(s->wal, seg);
+        }
     }
     wal_close(s->wal);
     persist_close(s);
@@ -322,8 +343,10 @@ void store_close(tm_store *s) {
     pthread_rwlock_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);
     pthread_cond_destroy(&s->done);
+    dirlock_release(s->lockfd);
     free(s->dir);
     free(s);
+    return rc;
 }
 
 static void tick_locked(tm_store *s, int64_t now);
@@ -411,7 +434,7 @@ int store_get(tm_store *s, uint32_t id, tm_series_info *out) {
 
 void store_stats(tm_store *s, tm_store_stats *st) {
     memset(st, 0, sizeof *st);
-    st->series = s->cat.nids - 1 - s->cat.ndeleted;
+    st->series = s->cat.count - s->cat.ndeleted;
     st->wal_bytes = s->wal ? wal_bytes(s->wal) : 0;
     pthread_mutex_lock(&s->mu);
     st->chunks_persisted = s->chunks_persisted;
@@ -420,4 +443,5 @@ void store_stats(tm_store *s, tm_store_stats *st) {
     st->samples_stored = s->samples_stored;
     st->rejected_type = s->rejected_type;
     st->rejected_old = s->rejected_old;
+    st->rejected_io = s->rejected_io;
 }

@@ -50,12 +50,16 @@ typedef struct {
 } tm_series_info;
 
 tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen);
-/* Persist every head, wait for the persister, cut the log. */
-void store_close(tm_store *s);
+/* Persist every head, wait for the persister, cut the log. -1 when some
+ * chunks could not be persisted (disk full...): the log is then kept, so the
+ * next start replays them. */
+int store_close(tm_store *s);
 
 /* Append good samples of b (stamping TM_TS_NOW with now). A sample whose type
  * differs from its series' type, or older than every archive keeps, is
- * rejected into b's error slot. Returns the number of samples stored. */
+ * rejected into b's error slot. When the write-ahead log cannot be written
+ * (disk full), every sample is refused with batch_refuse: the caller should
+ * ask its client to retry. Returns the number of samples stored. */
 size_t store_write(tm_store *s, tm_batch *b, int64_t now);
 
 /* Called after each store_write with the batch and, per sample, the id of
@@ -131,7 +135,7 @@ const tm_store_opts *store_options(const tm_store *s);
 /* Counters for /metrics. */
 typedef struct {
     uint64_t series, wal_bytes, chunks_persisted, samples_stored, rollup_blocks;
-    uint64_t rejected_type, rejected_old;
+    uint64_t rejected_type, rejected_old, rejected_io; /* io: refused because the log could not be written */
 } tm_store_stats;
 void store_stats(tm_store *s, tm_store_stats *st);
 

@@ -16,8 +16,7 @@
 #define HEAD_SPAN (6 * 3600 * 1000LL)  /* ms a chunk may span */
 #define ROLLUP_BLOCK 256               /* buckets per rollup block */
 
-/* WAL payload entries */
-enum { W_SERIES = 'S', W_NUM = 'N', W_LOC = 'L', W_STR = 'T', W_DELETE = 'D' };
+#include "walrec.h" /* the WAL payload entries */
 
 /* A read context: its own SQLite statements (and, on disk, connection), so
  * threads read in parallel. The store holds one for the loop thread. */
@@ -63,7 +62,13 @@ struct tm_store {
     uint64_t cut_seq;
     int cutting;
 
-    uint64_t chunks_persisted, rollup_blocks, samples_stored, rejected_type, rejected_old;
+    int failures;        /* persister: failed attempts in a row (mu) */
+    int persist_failed;  /* a stop could not persist everything: keep the log */
+    char persist_err[256];
+    int lockfd;          /* dirlock.h */
+    uint64_t replay_orphans; /* replayed samples of a series no intact record defined */
+
+    uint64_t chunks_persisted, rollup_blocks, samples_stored, rejected_type, rejected_old, rejected_io;
 
     /* deletes (delete.c): ids whose rows the persister is to drop, under mu,
      * and every id deleted since the start, in order, under lock (readers
@@ -79,9 +84,20 @@ struct tm_store {
 int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen);
 int persist_open(tm_store *s, char *err, size_t errlen);
 void persist_start(tm_store *s);
-void persist_stop(tm_store *s); /* drains the queue first */
+/* Drains the queue first; -1 when some chunks could not be committed (they
+ * stay queued: the write-ahead log must be kept). */
+int persist_stop(tm_store *s);
 void persist_close(tm_store *s);
-void persist_wait(tm_store *s, uint64_t seq); /* until every chunk up to seq is committed */
+/* Until every chunk up to seq is committed (0), or a commit failed (-1). */
+int persist_wait(tm_store *s, uint64_t seq);
+/* COMMIT when ok, else (or when COMMIT fails) ROLLBACK; 0 only if committed. */
+int tx_end(sqlite3 *db, int ok);
+/* The blob in column data_col matches the CRC-32C in crc_col (NULL: unchecked). */
+int blob_ok(sqlite3_stmt *st, int data_col, int crc_col);
+
+/* integrity.c: 0, or -1 with what is damaged in err */
+int db_quick_check(tm_store *s, const char *path, char *err, size_t errlen);
+int db_check_blobs(tm_store *s, const char *path, char *err, size_t errlen);
 
 /* delete.c */
 /* Forget se in memory and queue its rows for the persister; under the write
@@ -100,7 +116,7 @@ void info_of(const tm_series *se, tm_series_info *out);
 /* Fold n buckets (any order) into archive a's blocks of series sid. */
 int rollup_fold(tm_store *s, uint32_t sid, size_t a, const tm_bucket *b, size_t n);
 /* Fold raw samples (sorted by time) into the archives their age calls for. */
-void rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *v, size_t n, int64_t now);
+int rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *v, size_t n, int64_t now);
 /* Expire what is older than each archive keeps, rolling it into the next. */
 void rollup_expire(tm_store *s, int64_t now);
 /* Bucket raw samples at step (ms); returns the count written to out (n at most). */

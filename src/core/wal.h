@@ -4,8 +4,11 @@
  * [u32 length][u32 crc32c][payload]. A record is written with one write()
  * before the write it carries is acknowledged, so kill -9 loses nothing that
  * was acknowledged; --fsync always fdatasyncs each record, 1s does so from a
- * background thread once a second. Replay hands back every intact record in
- * order; a torn or corrupt tail is cut with a log line, never fatal. */
+ * background thread once a second. A failed append (disk full) is cut back
+ * before the next one. Replay streams each segment and hands back every
+ * intact record in order: a damaged record followed by intact ones is
+ * skipped (the loss logged in samples, a copy of the segment kept under
+ * DIR/damaged/); a torn or corrupt tail is cut with a log line, never fatal. */
 #ifndef TM_WAL_H
 #define TM_WAL_H
 #include <stddef.h>
@@ -21,8 +24,16 @@ typedef struct tm_wal tm_wal;
  * numbered at least min_seg (positions must never go back, even when every
  * segment file was removed). */
 tm_wal *wal_open(const char *dir, int fsync_mode, uint32_t min_seg, char *err, size_t errlen);
+#define WAL_RECORD_MAX (256u << 20) /* bytes of payload; larger appends fail (EFBIG) */
+
+/* What the log's user knows of its payloads: which first byte can begin one
+ * (resynchronising after damage tries only offsets that pass), and how many
+ * samples a damaged run of bytes held (*exact 0 when estimated), so the loss
+ * is reported in samples. Either may be NULL. */
+void wal_payload_hooks(tm_wal *w, int (*first_byte_ok)(uint8_t), size_t (*count_lost)(const uint8_t *, size_t, int *));
 /* Replay segments older than the current one, oldest first. */
-void wal_replay(tm_wal *w, void (*fn)(const uint8_t *p, size_t n, uint64_t pos, void *arg), void *arg);
+typedef void (*wal_replay_fn)(const uint8_t *p, size_t n, uint64_t pos, void *arg);
+void wal_replay(tm_wal *w, wal_replay_fn fn, void *arg);
 /* 0 ok (*pos set), -1 I/O error */
 int wal_append(tm_wal *w, const uint8_t *p, size_t n, uint64_t *pos);
 /* Start a new segment; returns its number. Everything in earlier segments

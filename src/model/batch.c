@@ -16,6 +16,7 @@ void batch_reset(tm_batch *b) {
     b->n = 0;
     b->alen = 0;
     b->nerr = 0;
+    b->refused = 0;
     b->err_line = 0;
     b->err[0] = 0;
 }
@@ -90,6 +91,16 @@ void batch_error(tm_batch *b, size_t line, const char *fmt, ...) {
     b->nerr++;
     if (b->nerr > 1) return;
     b->err_line = line;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->err, sizeof b->err, fmt, ap);
+    va_end(ap);
+}
+
+void batch_refuse(tm_batch *b, size_t n, const char *fmt, ...) {
+    b->nerr += n;
+    b->refused += n;
+    b->err_line = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(b->err, sizeof b->err, fmt, ap);

@@ -32,7 +32,8 @@ typedef struct {
     char *arena;
     size_t alen, acap;
     size_t line;        /* parsers set it to the current line before adding */
-    size_t nerr;        /* rejected lines/fields */
+    size_t nerr;        /* rejected lines/fields (and samples refused below) */
+    size_t refused;     /* good samples the store could not take now (disk full): worth a retry */
     size_t err_line;    /* 1-based line of the first error, 0 if none */
     char err[256];      /* message of the first error */
 } tm_batch;
@@ -54,6 +55,11 @@ void batch_add_location(tm_batch *b, const char *key, size_t klen, int64_t ts, d
 
 /* Record a rejected line (printf-style message); keeps the first one. */
 void batch_error(tm_batch *b, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The store could not take n good samples for a reason of its own (the
+ * write-ahead log cannot be written): they count as rejected, the message
+ * replaces the first error's (it is what the client must act on: retry). */
+void batch_refuse(tm_batch *b, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Canonical series key from a name and tag pairs: writes "name;k=v;..." with
  * tags sorted by key (a repeated key keeps its last value) into out (cap

@@ -371,10 +371,18 @@ class Server:
 
 # ---------------------------------------------------------------- the test
 
+class Skip(Exception):
+    """The test cannot run here (a facility is absent): CTest shows it skipped."""
+
+
+SKIP_CODE = 77  # CMake sets SKIP_RETURN_CODE to it for e2e tests
+
+
 class Test:
     def __init__(self, name):
         self.name = name
         self.tmp = tempfile.mkdtemp(prefix="tidemark-e2e-%s-" % name)
+        self.cleanups = []  # run after every process is gone (unmounts)
         self.procs = []
         self.servers = []
         self.failures = []
@@ -414,6 +422,19 @@ class Test:
     def step(self, what):
         print("-- %s" % what, flush=True)
 
+    def tmpfs(self, name, size):
+        """A fresh tmpfs of size bytes mounted at TMP/name (a small disk to
+        fill). Needs root, as CI has; elsewhere the test is skipped with the
+        reason. Unmounted when the test ends."""
+        path = os.path.join(self.tmp, name)
+        os.makedirs(path, exist_ok=True)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%d" % size, "tmpfs", path],
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise Skip("cannot mount a tmpfs to fill (%s)" % (r.stderr.strip() or "mount failed"))
+        self.cleanups.append(lambda: subprocess.run(["umount", "-l", path], capture_output=True, timeout=30))
+        return path
+
 
 def run(main, timeout=110):
     """Run main(Test) with an overall alarm; exit 0 only if every check passed."""
@@ -427,8 +448,11 @@ def run(main, timeout=110):
     signal.alarm(timeout)
     t0 = time.monotonic()
     crashed = None
+    skipped = None
     try:
         main(t)
+    except Skip as e:
+        skipped = str(e)
     except TestFailure as e:
         crashed = str(e)
         if not t.failures or t.failures[-1] != crashed:
@@ -447,7 +471,12 @@ def run(main, timeout=110):
                     p.wait(10)
                 except subprocess.TimeoutExpired:
                     pass
+        for c in t.cleanups:
+            c()
     took = time.monotonic() - t0
+    if skipped and not t.failures:
+        print("%s: SKIPPED: %s" % (name, skipped))
+        sys.exit(SKIP_CODE)
     if t.failures:
         for s in t.servers:
             print("==== log of %s (%s) ====" % (s.name, s.log_path))
