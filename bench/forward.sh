@@ -12,16 +12,15 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$here/../build/tidemark}
-SHARED=${SHARED:-$here/../../shared/bench}
 SERIES=${SERIES:-10000} POINTS=${POINTS:-360} CONNS=${CONNS:-2}
 N=$((SERIES * POINTS))
 VM=$(command -v victoria-metrics || echo /usr/bin/victoria-metrics)
 [ -x "$VM" ] || { echo "bench: victoria-metrics not found (scripts/deps.sh)" >&2; exit 1; }
-[ -f "$SHARED/loadgen.c" ] || { echo "bench: $SHARED/loadgen.c not found (set SHARED)" >&2; exit 1; }
 work=$(mktemp -d /tmp/tmfwd.XXXXXX)
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null; done; rm -rf "$work"' EXIT
-cc -O2 -pthread -o "$work/loadgen" "$SHARED/loadgen.c"
+# (|| true: under set -e a kill of a process already gone would fail the whole run)
+trap 'for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null || true; done; rm -rf "$work"' EXIT
+cc -O2 -pthread -o "$work/loadgen" "$here/loadgen.c"
 
 HTTP=127.0.0.1:18190 GPORT=12190 VMPORTS=(18528 18529)
 cpu_s() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
