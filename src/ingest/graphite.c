@@ -11,6 +11,7 @@
 
 #include "../util/numparse.h"
 #include "lines.h"
+#include "textcheck.h"
 
 /* Seconds; "-1" means now. A value above 1e11 (year 5138) can only be
  * milliseconds someone sent by mistake, and is read as such, as everywhere
@@ -67,12 +68,17 @@ static void parse_line(const char *p, const char *e, size_t line, tm_batch *b) {
     if (!line_begin(b, line, TM_LINE_MAX, &p, &e)) return;
     const char *name = p;
     int tagged = 0;
-    for (; p < e && (unsigned char)*p > ' ' && *p != 0x7f; p++) tagged |= *p == ';';
+    unsigned char high = 0;
+    for (; p < e && (unsigned char)*p > ' ' && *p != 0x7f; p++) {
+        tagged |= *p == ';';
+        high |= (unsigned char)*p;
+    }
     const char *name_end = p;
     if (p < e && *p != ' ' && *p != '\t') {
         batch_error(b, line, "control character in name");
         return;
     }
+    if ((high & 0x80) && !text_ok(b, line, TEXT_BAD_KEY, name, (size_t)(name_end - name))) return;
     while (p < e && is_blank(*p)) p++;
     const char *val = p;
     while (p < e && !is_blank(*p)) p++;

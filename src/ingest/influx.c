@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../util/numparse.h"
+#include "textcheck.h"
 
 #define MAX_TAGS (TM_KEY_MAX / 4)
 #define NUM_MAX 400 /* longest number token read (InfluxDB reads any; nobody sends more) */
@@ -218,11 +219,13 @@ static const char *parse_field(pstate *st, const char *p, const char *e, size_t 
     if (q == e || *q != '=') return *why = "invalid field format", NULL;
     size_t klen = mlen + 1 + flen + (clen - mlen);
     if (klen > TM_KEY_MAX) return *why = "series key too long", NULL;
+    if (utf8_check(k + mlen + 1, flen) != flen) return *why = TEXT_BAD_KEY, NULL;
     memcpy(k + mlen + 1 + flen, st->canon + mlen, clen - mlen);
     p = q + 1;
     if (p < e && *p == '"') {
         size_t slen;
         p = string_value(st, p + 1, e, &slen, why);
+        if (p && utf8_check(st->str, slen) != slen) return *why = TEXT_BAD_STR, NULL;
         if (p) batch_add_string(st->b, k, klen, TM_TS_NOW, st->str, slen);
         return p;
     }
@@ -267,6 +270,7 @@ static const char *parse_point(pstate *st, const char *p, const char *e, const c
     if (!p) return NULL;
     int clen = key_canon(st->names, st->mlen, st->tags, ntags, st->canon, sizeof st->canon, why);
     if (clen < 0) return NULL;
+    if (utf8_check(st->canon, (size_t)clen) != (size_t)clen) return *why = TEXT_BAD_KEY, NULL;
     if (st->mlen + 2 > TM_KEY_MAX) return *why = "series key too long", NULL;
     for (size_t nf = 0;; nf++) {
         if (nf == INFLUX_FIELDS_MAX) {

@@ -9,6 +9,7 @@
 
 #include "../util/timeparse.h"
 #include "jsonvalue.h"
+#include "textcheck.h"
 
 #define MAX_TAGS (TM_KEY_MAX / 4)
 
@@ -106,6 +107,7 @@ static void one(json_t *o, size_t pos, tm_batch *b) {
     if (!why) {
         why = "bad key";
         klen = key_canon(json_string_value(jm), json_string_length(jm), tags, nt, key, sizeof key, &why);
+        if (klen >= 0 && utf8_check(key, (size_t)klen) != (size_t)klen) why = TEXT_BAD_KEY, klen = -1;
     }
     if (klen < 0) {
         batch_error(b, pos, "%s", why);

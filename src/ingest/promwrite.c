@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "remote.pb-c.h"
+#include "textcheck.h"
 
 #define STALE_NAN 0x7ff0000000000002ULL /* Prometheus' staleness marker */
 #define MAX_MS 253402300800000LL        /* year 10000, as the other parsers */
@@ -110,7 +111,9 @@ static int series_key(const Prometheus__TimeSeries *ts, char *key, const char **
         }
     }
     if (!name) return *why = "no __name__ label", -1;
-    return key_canon(name, nlen, tags, nt, key, TM_KEY_MAX + 1, why);
+    int klen = key_canon(name, nlen, tags, nt, key, TM_KEY_MAX + 1, why);
+    if (klen >= 0 && utf8_check(key, (size_t)klen) != (size_t)klen) return *why = TEXT_BAD_KEY, -1;
+    return klen;
 }
 
 /* ---- samples ---- */

@@ -6,6 +6,7 @@
 
 #include "../util/timeparse.h"
 #include "jsonvalue.h"
+#include "textcheck.h"
 
 #define BAD_NAME "(at most 200 bytes; no blanks, control bytes, ';', ',' or ':')"
 
@@ -15,7 +16,7 @@ int relay_name_ok(const char *s, size_t n) {
         unsigned char c = (unsigned char)s[i];
         if (c <= ' ' || c == 0x7f || c == ';' || c == ',' || c == ':') return 0;
     }
-    return 1;
+    return utf8_check(s, n) == n;
 }
 
 static int word_is(const char *w, size_t n, const char *lit) { return n == strlen(lit) && !memcmp(w, lit, n); }
@@ -83,6 +84,8 @@ static void got_legacy(const char *p, size_t n, const char *id, size_t idlen, in
             if (klen < 0) batch_error(b, lineno, "got: stat \"%.*s\": %s", (int)(nn > 64 ? 64 : nn), name, why);
             else if (vn && value_detect(colon + 1, vn, &x, &y) == TM_NUMBER)
                 batch_add_number(b, key, (size_t)klen, ts, x);
+            else if (vn && !text_ok(b, lineno, TEXT_BAD_STR, colon + 1, vn))
+                ;
             else if (vn && vn <= TM_STR_MAX && !memchr(colon + 1, 0, vn)) batch_add_string(b, key, (size_t)klen, ts, colon + 1, vn);
             else batch_error(b, lineno, "got: stat \"%.*s\": empty, overlong or NUL in value", (int)(nn > 64 ? 64 : nn), name);
         }

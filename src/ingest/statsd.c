@@ -11,6 +11,7 @@
 
 #include "../util/numparse.h"
 #include "lines.h"
+#include "textcheck.h"
 
 #define NUM_MAX 128 /* longest numeric field; "10.000000" is typical */
 #define MAX_TAGS (TM_KEY_MAX / 4)
@@ -181,7 +182,9 @@ static int build_key(const char *name, size_t nlen, const parts *x, char *out, c
         p = se;
     }
     if (x->have_tags && !tag_list(x->tags, x->tags + x->tlen, tags, &nt, why)) return -1;
-    return key_canon(clean, cl, tags, nt, out, STATSD_KEY_MAX, why);
+    int klen = key_canon(clean, cl, tags, nt, out, STATSD_KEY_MAX, why);
+    if (klen >= 0 && utf8_check(out, (size_t)klen) != (size_t)klen) return *why = TEXT_BAD_KEY, -1;
+    return klen;
 }
 
 static void parse_line(const char *p, const char *e, size_t line, tm_batch *b, statsd_event_fn fn, void *ctx) {

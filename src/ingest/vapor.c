@@ -6,6 +6,7 @@
 
 #include "../util/buf.h"
 #include "../util/timeparse.h"
+#include "textcheck.h"
 
 static int hexval(unsigned char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -79,6 +80,7 @@ static void add_field(const field *f, size_t pos, const tm_tag *host, int64_t ts
         batch_error(b, pos, "bad key '%.*s': %s", (int)(kn > 64 ? 64 : kn), k, why);
         return;
     }
+    if (!text_ok(b, pos, TEXT_BAD_KEY, key, (size_t)klen)) return;
     double x, y;
     switch (value_detect(v, vn, &x, &y)) {
     case TM_NUMBER:
@@ -92,6 +94,8 @@ static void add_field(const field *f, size_t pos, const tm_tag *host, int64_t ts
             batch_error(b, pos, "value of '%.*s' longer than %d bytes", (int)(kn > 64 ? 64 : kn), k, TM_STR_MAX);
         else if (memchr(v, 0, vn))
             batch_error(b, pos, "NUL byte in value of '%.*s'", (int)(kn > 64 ? 64 : kn), k);
+        else if (!text_ok(b, pos, TEXT_BAD_STR, v, vn))
+            break;
         else
             batch_add_string(b, key, (size_t)klen, ts, v, vn);
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../model/batch.h"
+#include "utf8.h"
 
 void json_put_string(tm_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
@@ -22,8 +23,13 @@ void json_put_string(tm_buf *b, const char *s, size_t n) {
             else if (c == '\t') buf_put(b, "\\t", 2);
             else if (c == '\r') buf_put(b, "\\r", 2);
             else buf_put(b, e, 6);
-        } else {
+        } else if (c < 0x80) {
             buf_putc(b, c);
+        } else { /* a byte that is no UTF-8 (data stored before it was refused) reads as U+FFFD */
+            size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+            if (k) buf_put(b, s + i, k);
+            else buf_put(b, "\xef\xbf\xbd", 3);
+            i += k ? k - 1 : 0;
         }
     }
     buf_putc(b, '"');

@@ -39,36 +39,7 @@ AUTH = {"Authorization": T.basic_auth("prometheus", TOKEN)}
 
 # ------------------------------------------------------- request building
 
-def fld(num, wire, payload):
-    if wire == 2:
-        return T.uvarint(num << 3 | 2) + T.uvarint(len(payload)) + payload
-    if wire == 1:
-        return T.uvarint(num << 3 | 1) + payload
-    return T.uvarint(num << 3) + T.uvarint(payload & (1 << 64) - 1)
-
-
-def write_request(series, metadata=()):
-    """series: [([(name, value)...], [(value or raw bits as int, ts_ms)...])]"""
-    out = b""
-    for labels, samples in series:
-        ts = b"".join(fld(1, 2, fld(1, 2, k.encode()) + fld(2, 2, v.encode())) for k, v in labels)
-        for v, t in samples:
-            raw = struct.pack("<Q", v) if isinstance(v, int) else struct.pack("<d", v)
-            ts += fld(2, 2, fld(1, 1, raw) + fld(2, 0, t))
-        out += fld(1, 2, ts)
-    for name, help_ in metadata:
-        out += fld(3, 2, fld(1, 0, 1) + fld(2, 2, name.encode()) + fld(4, 2, help_.encode()))
-    return out
-
-
-def snappy(raw):
-    """Snappy block format with literals only: valid, if not small."""
-    out = bytearray(T.uvarint(len(raw)))
-    for i in range(0, len(raw), 60):
-        chunk = raw[i:i + 60]
-        out.append((len(chunk) - 1) << 2)
-        out += chunk
-    return bytes(out)
+fld, write_request, snappy = T.pb_field, T.prom_write_request, T.snappy_literals
 
 
 def post_write(s, body, headers=AUTH):

@@ -519,3 +519,44 @@ def uvarint(n):
 
 def pack_u32le(*xs):
     return struct.pack("<%dI" % len(xs), *xs)
+
+
+# ---------------------------------------------------------------- remote write bodies
+
+def pb_field(num, wire, payload):
+    """One protobuf field: wire 2 (bytes), 1 (8 raw bytes) or 0 (varint)."""
+    if wire == 2:
+        return uvarint(num << 3 | 2) + uvarint(len(payload)) + payload
+    if wire == 1:
+        return uvarint(num << 3 | 1) + payload
+    return uvarint(num << 3) + uvarint(payload & (1 << 64) - 1)
+
+
+def _bytes(x):
+    return x if isinstance(x, bytes) else x.encode()
+
+
+def prom_write_request(series, metadata=()):
+    """A Prometheus remote write request (protobuf, not compressed).
+    series: [([(name, value)...], [(value or raw bits as int, ts_ms)...])];
+    names and values are str, or bytes sent as they are."""
+    out = b""
+    for labels, samples in series:
+        ts = b"".join(pb_field(1, 2, pb_field(1, 2, _bytes(k)) + pb_field(2, 2, _bytes(v))) for k, v in labels)
+        for v, t in samples:
+            raw = struct.pack("<Q", v) if isinstance(v, int) else struct.pack("<d", v)
+            ts += pb_field(2, 2, pb_field(1, 1, raw) + pb_field(2, 0, t))
+        out += pb_field(1, 2, ts)
+    for name, help_ in metadata:
+        out += pb_field(3, 2, pb_field(1, 0, 1) + pb_field(2, 2, name.encode()) + pb_field(4, 2, help_.encode()))
+    return out
+
+
+def snappy_literals(raw):
+    """Snappy block format with literals only: valid, if not small."""
+    out = bytearray(uvarint(len(raw)))
+    for i in range(0, len(raw), 60):
+        chunk = raw[i:i + 60]
+        out.append((len(chunk) - 1) << 2)
+        out += chunk
+    return bytes(out)
