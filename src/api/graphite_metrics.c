@@ -78,10 +78,13 @@ static void put_treejson(tm_buf *b, const char *query, tm_node *v, size_t n, int
                                  : ",\"allowChildren\":0,\"expandable\":0,\"leaf\":1}");
         first = 0;
     }
-    for (int pass = 0; pass < 2; pass++) /* a node both leaf and branch shows as a branch, as graphite's finder */
+    char *seen = xcalloc(n ? n : 1, 1); /* each name once: the first node of that name (graphite's found set) */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < i && !seen[i]; k++) seen[i] = !strcmp(last_node(v[i].path), last_node(v[k].path));
+    for (int pass = 0; pass < 2; pass++) /* branches first, then leaves */
         for (size_t i = 0; i < n; i++) {
             int is_leaf = v[i].leaf && !v[i].branch;
-            if (is_leaf != pass) continue;
+            if (is_leaf != pass || seen[i]) continue;
             const char *name = last_node(v[i].path);
             buf_put(b, first ? "{\"text\":" : ",{\"text\":", first ? 8 : 9);
             first = 0;
@@ -95,6 +98,7 @@ static void put_treejson(tm_buf *b, const char *query, tm_node *v, size_t n, int
             buf_printf(b, is_leaf ? ",\"allowChildren\":0,\"expandable\":0,\"leaf\":1}"
                                   : ",\"allowChildren\":1,\"expandable\":1,\"leaf\":0}");
         }
+    free(seen);
     buf_putc(b, ']');
 }
 

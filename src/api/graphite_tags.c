@@ -75,24 +75,50 @@ static void put_strings(tm_buf *b, char **v, size_t n) {
     buf_putc(b, ']');
 }
 
-/* every tag key, "name" among them when any series exists */
-static size_t all_tags(tm_index *ix, char ***out) {
-    char **k;
-    size_t n = index_tag_keys(ix, &k);
-    k = xrealloc(k, (n + 1) * sizeof *k);
-    if (index_size(ix)) k[n++] = xstrndup("name", 4);
-    qsort(k, n, sizeof *k, cmp_str);
-    *out = k;
-    return n;
+static const char *ix_tag(const char *t) { return !strcmp(t, "name") ? "__name__" : t; }
+
+/* graphite's tag database holds number series only: a key or value counts
+ * when one of its series is a number */
+static int has_number(tm_index *ix, const char *key, const char *value) {
+    tm_ids ids = {0};
+    if (value) index_postings_eq(ix, key, strlen(key), value, strlen(value), &ids);
+    else index_postings(ix, key, strlen(key), NULL, NULL, &ids);
+    int any = 0;
+    for (size_t i = 0; i < ids.n && !any; i++) any = index_type(ix, ids.v[i]) == TM_NUMBER;
+    ids_free(&ids);
+    return any;
 }
 
-static const char *ix_tag(const char *t) { return !strcmp(t, "name") ? "__name__" : t; }
+/* values of a tag, sorted, of number series only */
+static size_t tag_values(tm_index *ix, const char *tag, char ***out) {
+    char **v;
+    size_t n = index_tag_values(ix, ix_tag(tag), &v), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (has_number(ix, ix_tag(tag), v[i])) v[k++] = v[i];
+        else free(v[i]);
+    *out = v;
+    return k;
+}
+
+/* every tag key, "name" among them when any number series exists */
+static size_t all_tags(tm_index *ix, char ***out) {
+    char **k;
+    size_t n = index_tag_keys(ix, &k), m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (has_number(ix, k[i], NULL)) k[m++] = k[i];
+        else free(k[i]);
+    k = xrealloc(k, (m + 1) * sizeof *k);
+    if (has_number(ix, "__name__", NULL)) k[m++] = xstrndup("name", 4);
+    qsort(k, m, sizeof *k, cmp_str);
+    *out = k;
+    return m;
+}
 
 /* GET /tags/<tag>: {"tag", "values": [{"value","count"}]} */
 static void work_tag(tm_query *q, void *arg, tm_reply *out) {
     tag_job *j = arg;
     char **v;
-    size_t n = index_tag_values(q->ix, ix_tag(j->tag), &v);
+    size_t n = tag_values(q->ix, j->tag, &v);
     if (!n) {
         out->code = 404;
         buf_printf(&out->body, "{\"error\":\"Tag not found\"}");
@@ -110,7 +136,9 @@ static void work_tag(tm_query *q, void *arg, tm_reply *out) {
         buf_put(b, w ? ",{\"value\":" : "{\"value\":", w ? 10 : 9);
         w++;
         json_put_string(b, v[i], strlen(v[i]));
-        buf_printf(b, ",\"count\":%zu}", ids.n);
+        size_t cnt = 0;
+        for (size_t k = 0; k < ids.n; k++) cnt += index_type(q->ix, ids.v[k]) == TM_NUMBER;
+        buf_printf(b, ",\"count\":%zu}", cnt);
         ids_free(&ids);
     }
     buf_put(b, "]}", 2);
@@ -225,7 +253,7 @@ static void work_auto_values(tm_query *q, void *arg, tm_reply *out) {
     char **res = NULL;
     if (!j->nex) {
         char **v;
-        size_t nv = index_tag_values(q->ix, ix_tag(j->tag), &v);
+        size_t nv = tag_values(q->ix, j->tag, &v);
         for (size_t i = 0; i < nv; i++)
             if (prefixed(j->prefix, v[i], strlen(v[i]))) add_sorted(&res, &n, limit, v[i], strlen(v[i]));
         strs_free(v, nv);
@@ -271,56 +299,79 @@ static void route_auto_values(tm_req *r, void *arg) {
 
 /* /events/get_data: each sample of a string series is an event {"id",
  * "when", "what" (the string), "tags" (the series name and its tag values),
- * "data"}; tags= keeps the events carrying every one of the given tags */
+ * "data"}, oldest first; tags= (space-separated) keeps the events carrying
+ * every one of them */
+typedef struct {
+    int64_t ts;
+    size_t i, k;
+} event_ref;
+
+static int cmp_event(const void *x, const void *y) {
+    const event_ref *a = x, *b = y;
+    if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
+    return a->i != b->i ? (a->i < b->i ? -1 : 1) : (a->k < b->k ? -1 : a->k > b->k);
+}
+
+static int has_tags(const char *want, const char *key, size_t nlen, const tm_tag *tags, size_t nt) {
+    for (const char *t = want, *e; t && *t; t = e) {
+        while (*t == ' ') t++;
+        e = t + strcspn(t, " ");
+        size_t tl = (size_t)(e - t);
+        if (!tl) break;
+        int hit = tl == nlen && !strncmp(t, key, nlen);
+        for (size_t k = 0; k < nt && !hit; k++) hit = tags[k].vlen == tl && !strncmp(tags[k].v, t, tl);
+        if (!hit) return 0;
+    }
+    return 1;
+}
+
 static void work_events(tm_query *q, void *arg, tm_reply *out) {
     tag_job *j = arg;
-    size_t n = index_size(q->ix);
+    size_t n = index_size(q->ix), ne = 0;
     tm_ids ids = {0};
     for (uint32_t id = 1; id <= n; id++)
         if (index_type(q->ix, id) == TM_STRING) ids_push(&ids, id);
     tm_cols *per = xcalloc(ids.n ? ids.n : 1, sizeof *per);
+    event_ref *ev = NULL;
+    if (!fetch_cols(q, &ids, j->from * 1000, j->until * 1000, per)) {
+        for (size_t i = 0; i < ids.n; i++) {
+            size_t kl, nlen;
+            const char *key = index_key(q->ix, ids.v[i], &kl);
+            tm_tag tags[64];
+            size_t nt = key_split(key, kl, &nlen, tags, 64);
+            if (!has_tags(j->tag, key, nlen, tags, nt)) continue;
+            ev = xrealloc(ev, (ne + per[i].n + 1) * sizeof *ev);
+            for (size_t k = 0; k < per[i].n; k++) ev[ne++] = (event_ref){per[i].ts[k], i, k};
+        }
+    }
+    qsort(ev, ne, sizeof *ev, cmp_event);
     tm_buf *b = &out->body;
     if (j->jsonp) buf_printf(b, "%s(", j->jsonp), out->ctype = "text/javascript";
     buf_putc(b, '[');
-    if (!fetch_cols(q, &ids, j->from * 1000, j->until * 1000, per)) {
-        size_t w = 0;
-        for (size_t i = 0; i < ids.n; i++) {
-            size_t kl;
-            const char *key = index_key(q->ix, ids.v[i], &kl);
-            tm_tag tags[64];
-            size_t nlen, nt = key_split(key, kl, &nlen, tags, 64);
-            int keep = 1; /* j->tag holds the wanted tags, space-separated (graphite's tags=) */
-            for (char *t = j->tag, *e; keep && t && *t; t = e) {
-                while (*t == ' ') t++;
-                e = t + strcspn(t, " ");
-                size_t tl = (size_t)(e - t);
-                if (!tl) break;
-                int hit = tl == nlen && !strncmp(t, key, nlen);
-                for (size_t k = 0; k < nt && !hit; k++) hit = tags[k].vlen == tl && !strncmp(tags[k].v, t, tl);
-                keep = hit;
-            }
-            for (size_t k = 0; keep && k < per[i].n; k++) {
-                buf_printf(b, "%s{\"id\":%zu,\"when\":", w ? "," : "", w + 1);
-                w++;
-                json_put_time(b, per[i].ts[k]);
-                buf_put(b, ",\"what\":", 8);
-                const char *s = per[i].str[k] ? per[i].str[k] : "";
-                json_put_string(b, s, strlen(s));
-                buf_put(b, ",\"tags\":[", 9);
-                json_put_string(b, key, nlen);
-                for (size_t t = 0; t < nt; t++) {
-                    buf_putc(b, ',');
-                    json_put_string(b, tags[t].v, tags[t].vlen);
-                }
-                buf_put(b, "],\"data\":\"\"}", 12);
-            }
+    for (size_t e = 0; e < ne; e++) {
+        size_t kl, nlen;
+        const char *key = index_key(q->ix, ids.v[ev[e].i], &kl);
+        tm_tag tags[64];
+        size_t nt = key_split(key, kl, &nlen, tags, 64);
+        buf_printf(b, "%s{\"id\":%zu,\"when\":", e ? "," : "", e + 1);
+        json_put_time(b, ev[e].ts);
+        buf_put(b, ",\"what\":", 8);
+        const char *s = per[ev[e].i].str[ev[e].k] ? per[ev[e].i].str[ev[e].k] : "";
+        json_put_string(b, s, strlen(s));
+        buf_put(b, ",\"tags\":[", 9);
+        json_put_string(b, key, nlen);
+        for (size_t t = 0; t < nt; t++) {
+            buf_putc(b, ',');
+            json_put_string(b, tags[t].v, tags[t].vlen);
         }
+        buf_put(b, "],\"data\":\"\"}", 12);
     }
+    buf_putc(b, ']');
+    if (j->jsonp) buf_putc(b, ')');
+    free(ev);
     for (size_t i = 0; i < ids.n; i++) cols_free(&per[i]);
     free(per);
     ids_free(&ids);
-    buf_putc(b, ']');
-    if (j->jsonp) buf_putc(b, ')');
 }
 
 static void route_events(tm_req *r, void *arg) {
@@ -330,6 +381,7 @@ static void route_events(tm_req *r, void *arg) {
         tag_free(j);
         return;
     }
+    if (!req_param(r, "from")) j->from = 0; /* events: from the beginning unless told */
     api_defer(arg, r, work_events, j, tag_free);
 }
 

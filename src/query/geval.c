@@ -101,7 +101,13 @@ int gtag_select(tm_index *ix, char *const *exprs, size_t n, tm_ids *out, char *e
         snprintf(err, errlen, "At least one tagspec must not match the empty string");
         rc = -1;
     }
-    if (!rc) select_matchers(ix, m, k, out);
+    if (!rc) { /* graphite's tag database holds number series only */
+        tm_ids all = {0};
+        select_matchers(ix, m, k, &all);
+        for (size_t i = 0; i < all.n; i++)
+            if (index_type(ix, all.v[i]) == TM_NUMBER) ids_push(out, all.v[i]);
+        ids_free(&all);
+    }
     for (size_t i = 0; i < k; i++) matcher_free(&m[i]);
     free(m);
     return rc;
@@ -142,7 +148,8 @@ static int eval_arg(geval *ev, const gfunc *f, const gparam *p, const gnode *a, 
     }
     if (!type_ok(p->type, a))
         return gfail(ev, f->name, "argument %s must be %s", p->name, gtype_name(p->type));
-    if (p->type == GT_SERIES) return geval_target(ev, a, &out->set);
+    if (p->type == GT_SERIES || (p->type == GT_ANY && (a->kind == GN_PATH || a->kind == GN_CALL)))
+        return geval_target(ev, a, &out->set);
     out->num = a->num;
     out->str = a->s;
     return 0;

@@ -105,7 +105,7 @@ static int f_alias_sub(geval *ev, garg *a, size_t n, tm_sset *out) {
 static int f_constant_line(geval *ev, garg *a, size_t n, tm_sset *out) {
     (void)n;
     char num[64], name[96];
-    gfmt_num(a[0].num, a[0].node && a[0].node->is_int, num, sizeof num);
+    gfmt_num(a[0].num, 0, num, sizeof num); /* graphite's float parameter: str(100.0) */
     int64_t st = ev->from, en = ev->until, step = (en - st) / 2;
     tm_gser *g = sset_add(out, num, num, st * 1000, step * 1000, 3);
     g->end = en * 1000;

@@ -61,7 +61,7 @@ static int f_min(geval *ev, garg *a, size_t n, tm_sset *out) { return agg_lists(
 static int f_max(geval *ev, garg *a, size_t n, tm_sset *out) { return agg_lists(ev, a, n, GA_MAX, "max", out); }
 static int f_diff(geval *ev, garg *a, size_t n, tm_sset *out) { return agg_lists(ev, a, n, GA_DIFF, "diff", out); }
 static int f_stddev(geval *ev, garg *a, size_t n, tm_sset *out) { return agg_lists(ev, a, n, GA_STDDEV, "stddev", out); }
-static int f_range(geval *ev, garg *a, size_t n, tm_sset *out) { return agg_lists(ev, a, n, GA_RANGE, "range", out); }
+static int f_range(geval *ev, garg *a, size_t n, tm_sset *out) { return agg_lists(ev, a, n, GA_RANGE, "rangeOf", out); }
 
 static int f_multiply(geval *ev, garg *a, size_t n, tm_sset *out) {
     if (n == 1 && a[0].set.n == 1) { /* graphite's legacy: one series passes unchanged */
@@ -287,7 +287,7 @@ static int by_name(const void *x, const void *y) {
  * one series, or as many series as the first (matched by sorted names) */
 static int f_as_percent(geval *ev, garg *a, size_t n, tm_sset *out) {
     tm_sset *in = &a[0].set, *tl = &a[1].set;
-    if (n > 2) return gfail(ev, "asPercent", "grouping by nodes is not supported");
+    if (n > 2 && a[2].given) return gfail(ev, "asPercent", "grouping by nodes is not supported");
     size_t k;
     tm_gser **s = all_of(a, 0, 1, &k);
     int64_t start, end, step;

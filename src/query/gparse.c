@@ -107,8 +107,8 @@ static gnode *string(rd *r) {
     char q = r->p[r->i];
     size_t start = r->i++;
     tm_buf b = {0};
-    while (r->i < r->n && r->p[r->i] != q) {
-        if (r->p[r->i] == '\\' && r->i + 1 < r->n) r->i++;
+    while (r->i < r->n && r->p[r->i] != q) { /* kept as written, backslashes too (graphite strips only the quotes) */
+        if (r->p[r->i] == '\\' && r->i + 1 < r->n) buf_putc(&b, (uint8_t)r->p[r->i++]);
         buf_putc(&b, (uint8_t)r->p[r->i++]);
     }
     if (r->i >= r->n) {

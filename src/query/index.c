@@ -17,6 +17,7 @@ typedef struct {
     uint32_t nk, ck;
     tm_ids ser;     /* series named exactly this path (any tags) */
     uint32_t plain; /* how many of them carry no tags */
+    uint32_t plain_below; /* untagged series at or below this node: Graphite's tree shows only these */
 } node;
 
 typedef struct {
@@ -141,7 +142,7 @@ static void post(tm_index *ix, const char *k, size_t kl, const char *v, size_t v
     ids_push(&ix->posts[p].ids, id);
 }
 
-static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen) {
+static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen, int type) {
     tm_tag tags[64];
     size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
     uint32_t at = 0;
@@ -149,10 +150,11 @@ static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen) 
         size_t j = i;
         while (j < nlen && key[j] != '.') j++;
         at = child(ix, at, key + i, j - i);
+        if (!nt && type == TM_NUMBER) ix->nodes[at].plain_below++;
         i = j + 1;
     }
     ids_push(&ix->nodes[at].ser, id);
-    if (!nt) ix->nodes[at].plain++;
+    if (!nt && type == TM_NUMBER) ix->nodes[at].plain++;
     post(ix, "__name__", 8, key, nlen, id);
     if (nt) post(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);
     for (size_t i = 0; i < nt; i++) post(ix, tags[i].k, tags[i].klen, tags[i].v, tags[i].vlen, id);
@@ -222,7 +224,7 @@ void index_sync(tm_index *ix, tm_reader *rd) {
         ix->keys[id] = in.key;
         ix->klens[id] = (uint32_t)in.klen;
         ix->types[id] = (uint8_t)in.type;
-        add_series(ix, id, in.key, in.klen);
+        add_series(ix, id, in.key, in.klen, in.type);
     }
     if (max > ix->n) ix->n = max;
     sync_deleted(ix, rd);
@@ -328,7 +330,7 @@ size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
     for (size_t k = 0; k < at.n; k++) {
         const node *x = &ix->nodes[at.v[k]];
         uint32_t branch = 0; /* a child counts when some untagged series lies below it */
-        for (uint32_t q = 0; q < x->nk && !branch; q++) branch = 1;
+        for (uint32_t q = 0; q < x->nk && !branch; q++) branch = ix->nodes[x->kids[q]].plain_below > 0;
         if (!x->plain && !branch) continue; /* only tagged series here: Graphite's tree never shows them */
         v[m++] = (tm_node){path_of(ix, at.v[k]), x->plain > 0, branch > 0};
     }

@@ -33,7 +33,8 @@ int index_type(tm_index *ix, uint32_t id);
 void index_glob(tm_index *ix, const char *glob, size_t n, int with_tags, tm_ids *out);
 
 /* /metrics/find: the nodes matching a glob, sorted by path; leaf when an
- * untagged series has exactly that name, branch when it has children. */
+ * untagged number series has exactly that name, branch when one lies
+ * below it (Graphite's tree holds only those). */
 typedef struct {
     char *path;
     int leaf, branch;

@@ -48,7 +48,7 @@ def main(t):
                                 "maxDataPoints": 300}), FORM)
     t.eq(r.status, 200, "constantLine(100): %r" % r)
     j = r.json()
-    t.eq([e["target"] for e in j], ["100"], "constantLine names its series by the value")
+    t.eq([e["target"] for e in j], ["100.0"], "constantLine names its series by the value (a float, as graphite-web)")
     t.eq([p[0] for p in j[0]["datapoints"]], [100, 100, 100], "three points of 100")
 
     # a panel: POST form, Unix seconds, maxDataPoints

@@ -1,0 +1,263 @@
+"""The dataset and the requests of the graphite-web comparison, shared by
+scripts/graphite_fixture.py (which records graphite-web's answers) and
+test_graphite_compat.py (which asks tidemark the same).
+
+Times are offsets from BASE, a midnight (UTC) chosen by the caller, so
+every alignment (10 s, 1 min, 1 h, 1 d) is the same whenever it runs; every
+request pins graphite's `now`, so the answers depend on nothing else.
+"""
+import urllib.parse
+
+STEP = 10
+POINTS = 720            # two hours at 10 s
+NOW = STEP * POINTS     # "now" of every request, as an offset
+RETENTION = "10s:7d,1m:90d"
+
+
+def series():
+    """[(name, [(offset, value), ...])] written to both."""
+    out = []
+    for h in (1, 2, 3):
+        for k, kind in enumerate(("user", "system")):
+            out.append(("app.host%d.cpu.%s" % (h, kind),
+                        [(i * STEP, float((i * 7 + h * 13 + k * 29) % 100) + 0.5) for i in range(POINTS)]))
+        out.append(("app.host%d.mem.used" % h, [(i * STEP, float(1000 * h + (i * 3) % 250)) for i in range(POINTS)]))
+    c, pts = 0, []
+    for i in range(POINTS):  # a counter that resets once
+        c = 0 if i == 300 else c + i % 5
+        pts.append((i * STEP, float(c)))
+    out.append(("counters.req.host1", pts))
+    out.append(("gaps.a", [(i * STEP, float(i % 17) - 4.25) for i in range(POINTS)
+                           if i % 7 and not 200 <= i < 230]))
+    out.append(("neg.x", [(i * STEP, -float((i * 11) % 37)) for i in range(POINTS)]))
+    for host, dc, off in (("h1", "eu", 0), ("h2", "eu", 10), ("h3", "us", 100)):
+        out.append(("disk.used;dc=%s;host=%s" % (dc, host), [(i * STEP, float(off + i % 50)) for i in range(POINTS)]))
+    return out
+
+
+# Events: (offset, what, name, {tag: value}). graphite-web gets them by POST
+# /events/ with tags [name] + values; tidemark as the string series
+# name;tag=value, whose event tags are its name and tag values.
+EVENTS = [(1000, "deploy v1.2", "deploy", {"app": "shop"}), (1500, "deploy v1.3", "deploy", {"app": "blog"}),
+          (2500, "rollback v1.2", "deploy", {"app": "shop"}), (3000, "backup done", "backup", {})]
+
+
+def graphite_events(base):
+    return [{"what": w, "when": base + t, "tags": " ".join([n] + list(tags.values())), "data": ""}
+            for t, w, n, tags in EVENTS]
+
+
+def tidemark_events(base):
+    return [{"metric": n, "value": w, "time": base + t, "tags": tags} for t, w, n, tags in EVENTS]
+
+
+def lines(base):
+    """Graphite plaintext of the dataset."""
+    return "".join("%s %r %d\n" % (name, v, base + t) for name, pts in series() for t, v in pts)
+
+
+# Renders: each target over [from, until] (offsets; "now" is NOW). A time
+# given as a string is sent as written (relative to now).
+F, U = 600, 4200
+TARGETS = [
+    "app.host1.cpu.user", "app.*.cpu.*", "app.host{1,3}.cpu.[su]*", "app.host?.mem.used", "gaps.a",
+    "sumSeries(app.*.cpu.user)", "sum(app.*.cpu.user)", "averageSeries(app.*.cpu.*)", "avg(app.host1.cpu.*)",
+    "minSeries(app.*.cpu.user)", "maxSeries(app.*.cpu.user)", "diffSeries(app.host1.cpu.user,app.host2.cpu.user)",
+    "multiplySeries(app.host1.cpu.user,app.host2.cpu.user)", "multiplySeries(app.host1.cpu.user)",
+    "countSeries(app.*.cpu.*)", "group(app.host1.cpu.user,neg.x)", "stddevSeries(app.*.cpu.user)",
+    "rangeOfSeries(app.*.cpu.user)", "aggregate(app.*.cpu.user,'median')", "aggregate(app.*.cpu.user,'sum')",
+    "sumSeriesWithWildcards(app.*.cpu.*,1)", "averageSeriesWithWildcards(app.*.cpu.*,1,3)",
+    "percentileOfSeries(app.*.cpu.user,50)", "percentileOfSeries(app.*.cpu.*,90,true)",
+    "divideSeries(app.*.cpu.user,app.host1.mem.used)", "asPercent(app.*.cpu.user)", "asPercent(app.*.cpu.user,200)",
+    "asPercent(app.*.cpu.user,app.host1.mem.used)", "asPercent(app.*.cpu.user,app.*.cpu.system)",
+    "groupByNode(app.*.cpu.*,1,'sum')", "groupByNode(app.*.cpu.*,3)", "groupByNodes(app.*.cpu.*,'max',1,3)",
+    "scale(app.host1.cpu.user,2.5)", "offset(neg.x,-3)", "absolute(neg.x)", "derivative(app.host1.mem.used)",
+    "nonNegativeDerivative(counters.req.host1)", "nonNegativeDerivative(counters.req.host1,1000)",
+    "perSecond(counters.req.host1)", "integral(gaps.a)", "keepLastValue(gaps.a)", "keepLastValue(gaps.a,3)",
+    "transformNull(gaps.a)", "transformNull(gaps.a,-1)", "scaleToSeconds(app.host1.cpu.user,1)",
+    "timeShift(app.host1.cpu.user,'10min')", "timeShift(app.host1.cpu.user,'-5min')", "delay(app.host1.cpu.user,3)",
+    "removeBelowValue(app.host1.cpu.user,50)", "removeAboveValue(app.host1.cpu.user,50)",
+    "movingAverage(app.host1.cpu.user,5)", "movingAverage(gaps.a,'1min')", "movingSum(app.host1.cpu.user,4)",
+    "movingMin(gaps.a,3)", "movingMax(gaps.a,'30s')",
+    "summarize(app.host1.cpu.user,'5min')", "summarize(app.host1.cpu.user,'5min','avg')",
+    "summarize(gaps.a,'1h','max')", "summarize(app.host1.cpu.user,'7min','last',true)",
+    "hitcount(app.host1.cpu.user,'5min')", "hitcount(app.host1.cpu.user,'45s')",
+    "alias(app.host1.cpu.user,'one')", "aliasByNode(app.*.cpu.user,1)", "aliasByNode(app.*.cpu.*,1,-1)",
+    "aliasSub(app.*.cpu.user,'host(\\d)','h\\1')", "aliasByMetric(app.host1.cpu.*)",
+    "aliasByNode(sumSeries(app.*.cpu.user),2)",
+    "highestCurrent(app.*.cpu.*,2)", "highestMax(app.*.cpu.*,2)", "highestAverage(app.*.cpu.*,3)",
+    "lowestAverage(app.*.cpu.*,2)", "lowestCurrent(app.*.cpu.*,2)", "currentAbove(app.*.cpu.*,50)",
+    "currentBelow(app.*.cpu.*,50)", "averageAbove(app.*.cpu.*,50)", "maximumAbove(app.*.mem.used,3000)",
+    "limit(app.*.cpu.*,2)", "exclude(app.*.cpu.*,'system')", "grep(app.*.cpu.*,'host[12]')",
+    "sortByMaxima(app.*.mem.used)", "sortByName(app.*.cpu.*)", "sortByTotal(app.*.cpu.*)",
+    "nPercentile(app.host1.cpu.user,95)", "stdev(app.host1.cpu.user,5)", "stdev(gaps.a,10,0.5)",
+    "consolidateBy(app.host1.cpu.user,'max')", "constantLine(100)", "constantLine(1.5)",
+    "seriesByTag('name=disk.used')", "seriesByTag('name=disk.used','dc=eu')", "seriesByTag('dc=~e','host!=h2')",
+    "seriesByTag('name=~disk.*','dc!=~u')", "groupByTags(seriesByTag('name=disk.used'),'sum','dc')",
+    "groupByTags(seriesByTag('name=disk.used'),'average','name','dc')", "aliasByTags(seriesByTag('name=disk.used'),'host')",
+    "aliasByTags(seriesByTag('name=disk.used'),'name','dc')", "seriesByTag('name=app.host1.cpu.user')",
+    "applyByNode(app.*.cpu.user,1,'sumSeries(%.cpu.*)','%.total')",
+    "app.host1.cpu.user|scale(2)|alias('piped')", "sumSeries(app.*.cpu.user)|movingAverage(3)",
+]
+
+
+def render_requests():
+    """[(label, method, params)] of /render."""
+    reqs = []
+    for t in TARGETS:
+        reqs.append(("render " + t, "GET", {"target": t, "from": F, "until": U, "now": NOW, "format": "json"}))
+    # several targets in one request, order kept
+    reqs.append(("render two targets", "GET", {"target": ["app.host2.cpu.user", "app.host1.cpu.user"],
+                                               "from": F, "until": U, "now": NOW, "format": "json"}))
+    # maxDataPoints and consolidateBy, as Grafana asks (POST form)
+    for mdp in (1, 7, 50, 100, 1000):
+        for t in ("app.host1.cpu.user", "gaps.a", "consolidateBy(app.*.cpu.user,'sum')",
+                  "consolidateBy(gaps.a,'min')", "consolidateBy(gaps.a,'last')"):
+            reqs.append(("render %s maxDataPoints=%d" % (t, mdp), "POST",
+                         {"target": t, "from": F, "until": U, "now": NOW, "format": "json", "maxDataPoints": mdp}))
+    reqs.append(("render noNullPoints", "GET", {"target": "gaps.a", "from": F, "until": U, "now": NOW,
+                                                "format": "json", "noNullPoints": "1"}))
+    reqs.append(("render jsonp", "GET", {"target": "app.host1.cpu.user", "from": 2000, "until": 2100, "now": NOW,
+                                         "format": "json", "jsonp": "cb"}))
+    for fmt in ("csv", "raw"):
+        reqs.append(("render format=" + fmt, "GET", {"target": ["gaps.a", "sumSeries(app.*.cpu.user)"],
+                                                     "from": 2000, "until": 2300, "now": NOW, "format": fmt}))
+    # time forms: relative to now, HH:MM_YYYYMMDD and YYYYMMDD (filled in from BASE), Unix seconds
+    for frm, until in (("-1h", "now"), ("-30min", "-10min"), ("now-2h", "now-90min"), ("-3600s", "-3000s"),
+                       ("@hhmm:3600", "@hhmm:5400"), ("@date:0", "@hhmm:600"), ("-1d", "now")):
+        reqs.append(("render from=%s until=%s" % (frm, until), "GET",
+                     {"target": "app.host1.cpu.user", "from": frm, "until": until, "now": NOW, "format": "json"}))
+    # an archive other than the first: from older than 7 days picks 1 min
+    reqs.append(("render 1m archive", "GET", {"target": "app.host1.mem.used", "from": NOW - 8 * 86400,
+                                              "until": NOW - 8 * 86400 + 3600, "now": NOW, "format": "json"}))
+    return reqs
+
+
+def other_requests():
+    """[(label, method, path, params)] of the other routes."""
+    return [
+        ("find *", "GET", "/metrics/find", {"query": "*"}),
+        ("find app.*", "POST", "/metrics/find", {"query": "app.*"}),
+        ("find app.host1.*", "GET", "/metrics/find", {"query": "app.host1.*"}),
+        ("find app.*.cpu.*", "GET", "/metrics/find", {"query": "app.*.cpu.*"}),
+        ("find wildcards", "GET", "/metrics/find", {"query": "app.*", "wildcards": "1"}),
+        ("find completer", "GET", "/metrics/find", {"query": "app.ho", "format": "completer"}),
+        ("find completer leaf", "GET", "/metrics/find", {"query": "app.host1.cpu.", "format": "completer"}),
+        ("find braces", "GET", "/metrics/find", {"query": "app.host{1,2}.cpu.[u]*"}),
+        ("find none", "GET", "/metrics/find", {"query": "nothing.*"}),
+        ("expand", "GET", "/metrics/expand", {"query": "app.*.cpu.*"}),
+        ("expand two", "GET", "/metrics/expand", {"query": ["app.host1.*", "gaps.*"]}),
+        ("expand groupByExpr", "GET", "/metrics/expand", {"query": ["app.host1.*", "gaps.*"], "groupByExpr": "1"}),
+        ("expand leavesOnly", "GET", "/metrics/expand", {"query": "app.host1.*", "leavesOnly": "1"}),
+        ("index.json", "GET", "/metrics/index.json", {}),
+        ("tag dc", "GET", "/tags/dc", {}),
+        ("tag host filter", "GET", "/tags/host", {"filter": "h[12]"}),
+        ("findSeries", "GET", "/tags/findSeries", {"expr": ["name=disk.used", "dc=eu"]}),
+        ("findSeries regex", "GET", "/tags/findSeries", {"expr": "host=~h[23]"}),
+        ("autoComplete tags", "GET", "/tags/autoComplete/tags", {}),
+        ("autoComplete tags prefix", "GET", "/tags/autoComplete/tags", {"tagPrefix": "h"}),
+        ("autoComplete tags expr", "GET", "/tags/autoComplete/tags", {"expr": "name=disk.used"}),
+        ("autoComplete values", "GET", "/tags/autoComplete/values", {"tag": "dc"}),
+        ("autoComplete values expr", "GET", "/tags/autoComplete/values", {"tag": "host", "expr": "dc=eu"}),
+        ("autoComplete values name", "GET", "/tags/autoComplete/values", {"tag": "name", "valuePrefix": "disk"}),
+        ("events all", "GET", "/events/get_data", {"from": 0, "until": NOW}),
+        ("events tagged", "GET", "/events/get_data", {"from": 0, "until": NOW, "tags": "shop"}),
+        ("events two tags", "GET", "/events/get_data", {"from": 0, "until": NOW, "tags": "deploy blog"}),
+        ("events range", "GET", "/events/get_data", {"from": 1200, "until": 2800}),
+    ]
+
+
+def resolve(params, base):
+    """Offsets to Unix seconds; @hhmm:OFF and @date:OFF to graphite's absolute forms."""
+    import time as _t
+    out = {}
+    for k, v in params.items():
+        if k in ("from", "until", "now") and isinstance(v, int) and v:
+            v = base + v
+        elif isinstance(v, str) and v.startswith("@"):
+            kind, off = v[1:].split(":")
+            tm = _t.gmtime(base + int(off))
+            v = _t.strftime("%H:%M_%Y%m%d", tm) if kind == "hhmm" else _t.strftime("%Y%m%d", tm)
+        out[k] = v
+    return out
+
+
+def encode(params):
+    return urllib.parse.urlencode(params, doseq=True)
+
+
+def shift_times(obj, base):
+    """Timestamps as offsets from base (they are the only ints above 10^9)."""
+    if isinstance(obj, list):
+        return [shift_times(x, base) for x in obj]
+    if isinstance(obj, dict):
+        return {k: shift_times(v, base) for k, v in obj.items()}
+    if isinstance(obj, int) and not isinstance(obj, bool) and obj > 10 ** 9:
+        return obj - base
+    return obj
+
+
+def normalize(params, status, ctype, body, base):
+    """An answer in a form that does not depend on BASE: JSON with times as
+    offsets; csv as [name, offset, value]; raw as [name, start, end, step,
+    values]; jsonp as [callback, JSON]."""
+    import calendar
+    import csv
+    import io
+    import json
+    out = {"status": status}
+    if status != 200:
+        return out
+    fmt = params.get("format")
+    if "jsonp" in params:
+        cb, rest = body.split("(", 1)
+        out["jsonp"] = [cb, shift_times(json.loads(rest[:-1]), base)]
+    elif fmt == "csv":
+        rows = []
+        for name, when, value in csv.reader(io.StringIO(body)):
+            t = calendar.timegm(time_strptime(when))
+            rows.append([name, t - base, value])
+        out["csv"] = rows
+    elif fmt == "raw":
+        rows = []
+        for line in body.splitlines():
+            head, values = line.rsplit("|", 1)
+            name, start, end, step = head.rsplit(",", 3)
+            rows.append([name, int(start) - base, int(end) - base, int(step), values.split(",")])
+        out["raw"] = rows
+    elif ctype.startswith("application/json"):
+        out["json"] = shift_times(json.loads(body), base)
+    else:
+        out["text"] = body
+    return out
+
+
+def time_strptime(s):
+    import time as _t
+    return _t.strptime(s, "%Y-%m-%d %H:%M:%S")
+
+
+def comparable(path, ans):
+    """What the comparison looks at: render series' target, datapoints (not
+    tags, which graphite-web computes per function); /tags ids dropped (row
+    ids of graphite-web's database); index.json without graphite's
+    hashed paths of tagged series (tidemark lists untagged names), nor the
+    `_tagged` directory graphite's finder shows for them at the root."""
+    ans = dict(ans)
+    j = ans.get("json")
+    if path == "/render" and isinstance(j, list):
+        ans["json"] = [{"target": s["target"], "datapoints": s["datapoints"]} for s in j]
+    if "jsonp" in ans:
+        ans["jsonp"] = [ans["jsonp"][0], [{"target": s["target"], "datapoints": s["datapoints"]}
+                                          for s in ans["jsonp"][1]]]
+    if path.startswith("/tags/") and isinstance(j, dict):
+        ans["json"] = {k: v for k, v in j.items() if k != "id"}
+        if "values" in j:
+            ans["json"]["values"] = [{k: v for k, v in x.items() if k != "id"} for x in j["values"]]
+    if path == "/metrics/find" and isinstance(j, list):  # whisper's directory of tagged series
+        ans["json"] = [n for n in j if n.get("text") != "_tagged"]
+    if path == "/events/get_data" and isinstance(j, list):  # ids are graphite's database rows
+        ans["json"] = [{"when": e["when"], "what": e["what"], "data": e["data"], "tags": sorted(e["tags"])} for e in j]
+    if path == "/metrics/index.json" and isinstance(j, list):
+        ans["json"] = [p for p in j if not p.startswith("_tagged.")]
+    return ans
