@@ -5,7 +5,7 @@ set -eu
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
       libevent-dev libsqlite3-dev libjansson-dev libzstd-dev libcmocka-dev
       libcurl4-openssl-dev curl collectd-core python3-statsd procps
-      zlib1g-dev influxdb-client libpcre2-dev libncurses-dev tmux goaccess
+      zlib1g-dev influxdb-client libpcre2-dev graphite-web graphite-carbon libncurses-dev tmux goaccess
       protobuf-c-compiler libprotobuf-c-dev libsnappy-dev prometheus chromium
       wrk victoria-metrics influxdb carbon-c-relay)
 # node and npm (the web UI's build and tests) from Debian only when absent:
