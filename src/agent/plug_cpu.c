@@ -53,11 +53,8 @@ static void peak_event(tm_plugin *p, cpu_state *s, const agent_env *env, double 
 static int cpu_collect(tm_plugin *p, const agent_env *env) {
     cpu_state *s = p->st;
     size_t n;
-    char *text = read_small_file(env->proc_root, "stat", &n);
-    if (!text) {
-        log_limited(LOG_WARN, "agent: %s: cannot read %s/stat: %s", p->name, env->proc_root, strerror(errno));
-        return -1;
-    }
+    char *text = plugin_read(p, env->proc_root, "stat", &n);
+    if (!text) return -1;
     proc_cpu *now = xmalloc(MAX_CPUS * sizeof *now);
     size_t k = parse_proc_stat(text, n, now, MAX_CPUS);
     free(text);

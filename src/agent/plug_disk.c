@@ -17,11 +17,8 @@
 
 static int diskspace_collect(tm_plugin *p, const agent_env *env) {
     size_t n;
-    char *t = read_small_file(env->proc_root, "mounts", &n);
-    if (!t) {
-        log_limited(LOG_WARN, "agent: diskspace: cannot read %s/mounts: %s", env->proc_root, strerror(errno));
-        return -1;
-    }
+    char *t = plugin_read(p, env->proc_root, "mounts", &n);
+    if (!t) return -1;
     proc_mount *m = xmalloc(MAX_MOUNTS * sizeof *m);
     size_t k = parse_mounts(t, n, m, MAX_MOUNTS), seen = 0;
     free(t);
@@ -57,17 +54,12 @@ static const proc_disk *disk_prev(const rate_state *s, const char *name) {
     return NULL;
 }
 
-/* Per second; a counter that went back (a device replaced) counts as 0. */
-static double per_s(uint64_t a, uint64_t b, double secs) { return b >= a ? (double)(b - a) / secs : 0; }
 
 static int diskio_collect(tm_plugin *p, const agent_env *env) {
     rate_state *s = p->st;
     size_t n;
-    char *t = read_small_file(env->proc_root, "diskstats", &n);
-    if (!t) {
-        log_limited(LOG_WARN, "agent: diskio: cannot read %s/diskstats: %s", env->proc_root, strerror(errno));
-        return -1;
-    }
+    char *t = plugin_read(p, env->proc_root, "diskstats", &n);
+    if (!t) return -1;
     proc_disk *d = xmalloc(MAX_DISKS * sizeof *d);
     size_t k = parse_diskstats(t, n, d, MAX_DISKS);
     free(t);
@@ -77,13 +69,13 @@ static int diskio_collect(tm_plugin *p, const agent_env *env) {
         const proc_disk *a = disk_prev(s, d[i].name);
         if (!a) continue;
         const char *dev = d[i].name;
-        emit_number(&p->e, "diskio.reads", "name", dev, per_s(a->reads, d[i].reads, secs));
-        emit_number(&p->e, "diskio.writes", "name", dev, per_s(a->writes, d[i].writes, secs));
+        emit_number(&p->e, "diskio.reads", "name", dev, per_second(a->reads, d[i].reads, secs));
+        emit_number(&p->e, "diskio.writes", "name", dev, per_second(a->writes, d[i].writes, secs));
         /* the kernel counts 512-byte sectors whatever the device's own size */
-        emit_number(&p->e, "diskio.read_bytes", "name", dev, 512 * per_s(a->read_sectors, d[i].read_sectors, secs));
+        emit_number(&p->e, "diskio.read_bytes", "name", dev, 512 * per_second(a->read_sectors, d[i].read_sectors, secs));
         emit_number(&p->e, "diskio.write_bytes", "name", dev,
-                    512 * per_s(a->write_sectors, d[i].write_sectors, secs));
-        emit_number(&p->e, "diskio.util_percent", "name", dev, per_s(a->io_ms, d[i].io_ms, secs) / 10.0);
+                    512 * per_second(a->write_sectors, d[i].write_sectors, secs));
+        emit_number(&p->e, "diskio.util_percent", "name", dev, per_second(a->io_ms, d[i].io_ms, secs) / 10.0);
     }
     free(s->prev);
     s->prev = d;

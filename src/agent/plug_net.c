@@ -24,7 +24,6 @@ static const proc_net *if_prev(const net_state *s, const char *name) {
     return NULL;
 }
 
-static double per_s(uint64_t a, uint64_t b, double secs) { return b >= a ? (double)(b - a) / secs : 0; }
 
 static void emit_if(tm_emit *e, const proc_net *a, const proc_net *b, double secs) {
     static const struct {
@@ -36,18 +35,15 @@ static void emit_if(tm_emit *e, const proc_net *a, const proc_net *b, double sec
              {"net.drop_in", offsetof(proc_net, rx_drop)},         {"net.drop_out", offsetof(proc_net, tx_drop)}};
     for (size_t i = 0; i < sizeof F / sizeof *F; i++) {
         uint64_t x = *(const uint64_t *)((const char *)a + F[i].off), y = *(const uint64_t *)((const char *)b + F[i].off);
-        emit_number(e, F[i].name, "interface", b->name, per_s(x, y, secs));
+        emit_number(e, F[i].name, "interface", b->name, per_second(x, y, secs));
     }
 }
 
 static int net_collect(tm_plugin *p, const agent_env *env) {
     net_state *s = p->st;
     size_t n;
-    char *t = read_small_file(env->proc_root, "net/dev", &n);
-    if (!t) {
-        log_limited(LOG_WARN, "agent: network: cannot read %s/net/dev: %s", env->proc_root, strerror(errno));
-        return -1;
-    }
+    char *t = plugin_read(p, env->proc_root, "net/dev", &n);
+    if (!t) return -1;
     proc_net *d = xmalloc(MAX_IFS * sizeof *d);
     size_t k = parse_net_dev(t, n, d, MAX_IFS);
     free(t);

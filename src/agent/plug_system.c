@@ -13,16 +13,9 @@
 #include "plugin.h"
 #include "procfs.h"
 
-/* The file's text, or NULL with the failure logged (once a second). */
-static char *read_or_log(const tm_plugin *p, const char *root, const char *rel, size_t *n) {
-    char *t = read_small_file(root, rel, n);
-    if (!t) log_limited(LOG_WARN, "agent: %s: cannot read %s/%s: %s", p->name, root, rel, strerror(errno));
-    return t;
-}
-
 static int memory_collect(tm_plugin *p, const agent_env *env) {
     size_t n;
-    char *t = read_or_log(p, env->proc_root, "meminfo", &n);
+    char *t = plugin_read(p, env->proc_root, "meminfo", &n);
     if (!t) return -1;
     proc_mem m;
     int ok = parse_meminfo(t, n, &m);
@@ -46,7 +39,7 @@ static int memory_collect(tm_plugin *p, const agent_env *env) {
 
 static int load_collect(tm_plugin *p, const agent_env *env) {
     size_t n;
-    char *t = read_or_log(p, env->proc_root, "loadavg", &n);
+    char *t = plugin_read(p, env->proc_root, "loadavg", &n);
     if (!t) return -1;
     double l[3];
     int ok = parse_loadavg(t, n, l);
@@ -60,7 +53,7 @@ static int load_collect(tm_plugin *p, const agent_env *env) {
 
 static int uptime_collect(tm_plugin *p, const agent_env *env) {
     size_t n;
-    char *t = read_or_log(p, env->proc_root, "uptime", &n);
+    char *t = plugin_read(p, env->proc_root, "uptime", &n);
     if (!t) return -1;
     double up;
     int ok = parse_uptime(t, n, &up);

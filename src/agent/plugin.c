@@ -113,6 +113,12 @@ char *read_small_file(const char *root, const char *rel, size_t *n) {
     return (char *)b.p;
 }
 
+char *plugin_read(const tm_plugin *p, const char *root, const char *rel, size_t *n) {
+    char *t = read_small_file(root, rel, n);
+    if (!t) log_limited(LOG_WARN, "agent: %s: cannot read %s/%s: %s", p->name, root, rel, strerror(errno));
+    return t;
+}
+
 tm_plugin *plugin_new(const char *spec, const agent_env *env, const tm_emit *out, char *err, size_t errlen) {
     tm_plugin *p = xcalloc(1, sizeof *p);
     p->e = *out;

@@ -70,6 +70,13 @@ extern const char *const plugin_names;
 /* Read a whole file below root ("stat" under "/proc") into a NUL-terminated
  * buffer; NULL when it cannot be read (errno set). */
 char *read_small_file(const char *root, const char *rel, size_t *n);
+/* The same for a plugin, with a failure logged in its name (once a second). */
+char *plugin_read(const tm_plugin *p, const char *root, const char *rel, size_t *n);
+
+/* A counter's rate; one that went back (a device replaced, a reboot) reads 0. */
+static inline double per_second(uint64_t before, uint64_t after, double secs) {
+    return after >= before ? (double)(after - before) / secs : 0;
+}
 
 /* Constructors, one per plugin family file. */
 int plugin_init_cpu(tm_plugin *p, const char *name, const agent_env *env, char *err, size_t errlen);
