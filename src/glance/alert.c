@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "../util/buf.h"
+#include "logfmt.h"
 
 struct glance_alert {
     int window_s;
@@ -32,10 +33,8 @@ void alert_free(glance_alert *a) {
     free(a);
 }
 
-static int64_t floor_s(int64_t ms) { return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000); }
-
 void alert_hit(glance_alert *a, int64_t t_ms) {
-    int64_t s = floor_s(t_ms);
+    int64_t s = log_second(t_ms);
     if (a->cur_s == INT64_MIN) a->cur_s = s;
     if (s == a->cur_s) a->cur++;
     else if (s > a->cur_s) { /* the caller did not advance: a later second starts here */
@@ -62,7 +61,7 @@ static void stamp(char *out, size_t cap, int64_t ms) {
 }
 
 int alert_advance(glance_alert *a, int64_t t_ms, char *msg, size_t cap, double *value, int64_t *at_ms) {
-    int64_t s = floor_s(t_ms);
+    int64_t s = log_second(t_ms);
     while (a->cur_s != INT64_MIN && s > a->cur_s) {
         /* close the current second into the ring */
         uint64_t *slot = &a->ring[((a->cur_s % a->window_s) + a->window_s) % a->window_s];

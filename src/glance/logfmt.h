@@ -49,6 +49,9 @@ int logfmt_parse(log_format *f, const char *line, size_t n, log_rec *r);
 /* The section of a path: "/pages" of "/pages/create?x=1", "/" of "/". */
 size_t log_section(const char *path, size_t n);
 
+/* The second a time in ms falls in (rounding down, before 1970 too). */
+static inline int64_t log_second(int64_t ms) { return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000); }
+
 /* "10/Oct/2000:13:55:36 -0700" into ms since the epoch; 1, or 0 when malformed. */
 int parse_clf_time(const char *p, size_t n, int64_t *ms);
 #endif

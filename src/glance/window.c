@@ -154,9 +154,7 @@ static void advance_s(glance_win *w, int64_t t) {
         if (w->k[k].n > 1024 && w->k[k].n > 4 * (size_t)(w->requests + 1)) kt_compact(w, k);
 }
 
-static int64_t floor_s(int64_t ms) { return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000); }
-
-void win_advance(glance_win *w, int64_t t_ms) { advance_s(w, floor_s(t_ms)); }
+void win_advance(glance_win *w, int64_t t_ms) { advance_s(w, log_second(t_ms)); }
 int64_t win_now_ms(const glance_win *w) { return w->now_s == INT64_MIN ? INT64_MIN : w->now_s * 1000; }
 
 static void touch_key(glance_win *w, slot *s, int table, const char *p, size_t n) {
@@ -178,7 +176,7 @@ static void touch_key(glance_win *w, slot *s, int table, const char *p, size_t n
 }
 
 void win_add(glance_win *w, const log_rec *r, int64_t ts_ms) {
-    int64_t sec = floor_s(ts_ms);
+    int64_t sec = log_second(ts_ms);
     w->total++;
     advance_s(w, sec);
     int64_t sp = ((sec % WIN_SPARK) + WIN_SPARK) % WIN_SPARK;
