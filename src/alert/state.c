@@ -49,7 +49,12 @@ static void enter(alert_state *st, int phase, int level, int64_t now) {
     st->since = now;
 }
 
+static int has_value_condition(const alert_rule *r) {
+    return r->str_thr || r->expr || r->has_thr[LVL_INFO] || r->has_thr[LVL_WARN] || r->has_thr[LVL_CRIT];
+}
+
 int state_step(const alert_rule *r, alert_state *st, const alert_obs *o, int64_t now) {
+    if (!o->has && !o->nodata && has_value_condition(r)) return 0; /* nothing in the window: nothing changes */
     int before = state_visible(st);
     int lvl = state_level(r, o, st->phase == PH_FIRING ? st->level : LVL_NONE);
     st->value = o->has ? o->v : NAN;

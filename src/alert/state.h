@@ -7,7 +7,8 @@
  * threshold is crossed. Hysteresis: once at a level, it stays there until
  * the value comes back past that level's recover threshold (when it has
  * one). keep_firing_for: a firing alert stays firing that long after the
- * condition last held. */
+ * condition last held. A window without samples changes nothing (a sender
+ * slower than the window must not flap); silence is what nodata is for. */
 #ifndef TM_ALERT_STATE_H
 #define TM_ALERT_STATE_H
 #include <stdint.h>

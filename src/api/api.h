@@ -13,6 +13,7 @@ typedef struct {
     /* more of /metrics from layers above the API (forwarding); may be NULL */
     void (*metrics_more)(tm_buf *b, void *arg);
     void *metrics_more_arg;
+    struct alerts *alerts;    /* the alerting service, for the /alerts routes (may be NULL) */
 } tm_api;
 
 void api_register(tm_http *h, tm_api *api);
@@ -31,7 +32,10 @@ void routes_ui(tm_http *h, tm_api *api); /* the web UI page and its assets */
  * 503 with Retry-After so clients keep the batch and send it again, and
  * return 1; else 0. */
 int api_refused(tm_req *r, const tm_batch *b, size_t stored);
+void routes_alerts(tm_http *h, tm_api *api); /* 503 while api->alerts is NULL */
 /* live streams need the loop for their keep-alive timer */
 void routes_stream(tm_http *h, tm_api *api, struct event_base *base);
 void streams_close(void); /* ends every stream; before the store closes */
+/* An "alert" event (json: alert/event.h) to every live stream; loop thread. */
+void stream_publish(void *arg, const char *json, size_t n);
 #endif

@@ -1,6 +1,7 @@
 /* health.c — GET /healthz and GET /metrics (Prometheus text format). */
 #include <string.h>
 
+#include "../alert/alerts.h"
 #include "../util/counters.h"
 #include "api.h"
 #include "graphite_api.h"
@@ -48,6 +49,7 @@ static void route_metrics(tm_req *r, void *arg) {
     buf_printf(&b, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", h, (unsigned long long)cum, h,
                counters.http_sum, h, (unsigned long long)counters.http_count);
     if (api->metrics_more) api->metrics_more(&b, api->metrics_more_arg);
+    if (api->alerts) alerts_metrics(api->alerts, &b);
     http_reply(r, 200, "text/plain; version=0.0.4", b.p, b.n);
     buf_free(&b);
 }
@@ -70,4 +72,5 @@ void api_register(tm_http *h, tm_api *api) {
     routes_graphite_render(h, api);
     routes_graphite_metrics(h, api);
     routes_graphite_tags(h, api);
+    routes_alerts(h, api);
 }

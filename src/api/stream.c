@@ -5,7 +5,8 @@
  * cached per series id, so a write costs a byte lookup per sample per client.
  * A client that does not keep up (more than STREAM_MAX_QUEUED bytes waiting
  * in its socket buffer) gets a final "dropped" event and is closed:
- * ingestion never waits for a browser. */
+ * ingestion never waits for a browser. Alert transitions go to every
+ * client as named "alert" events (EventSource's onmessage never sees them). */
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
@@ -124,6 +125,24 @@ static void on_write(void *arg, const tm_batch *bt, const uint32_t *ids) {
         }
         struct evbuffer *b = evbuffer_new();
         evbuffer_add(b, s->ev.p, s->ev.n);
+        evhttp_send_reply_chunk(c->req, b);
+        evbuffer_free(b);
+    }
+}
+
+void stream_publish(void *arg, const char *json, size_t n) {
+    (void)arg;
+    for (client *c = streams.clients, *next; c; c = next) {
+        next = c->next;
+        struct bufferevent *bev = evhttp_connection_get_bufferevent(c->con);
+        if (evbuffer_get_length(bufferevent_get_output(bev)) > STREAM_MAX_QUEUED) {
+            drop(c, "client too slow");
+            continue;
+        }
+        struct evbuffer *b = evbuffer_new();
+        evbuffer_add(b, "event: alert\ndata: ", 19);
+        evbuffer_add(b, json, n);
+        evbuffer_add(b, "\n\n", 2);
         evhttp_send_reply_chunk(c->req, b);
         evbuffer_free(b);
     }

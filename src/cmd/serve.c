@@ -14,6 +14,7 @@
 #include "../net/listen.h"
 #include "../net/relay.h"
 #include "../net/statsd_server.h"
+#include "../alert/alerts.h"
 #include "../query/engine.h"
 #include "../glance/logtail.h"
 #include "../util/config.h"
@@ -48,6 +49,10 @@ static const tm_flag FLAGS[] = {
      FLAG_STR},
     {"log-level", "info", "debug, info, warn or error", FLAG_STR},
     {"tail-log", NULL, "follow this access log and record its traffic as series tagged log=BASENAME", FLAG_LIST},
+    {"alert-interval", "1s", "how often every alert rule is evaluated", FLAG_STR},
+    {"alert-log", "DATA/alerts.log", "every alert transition, one JSON line each (DATA: the data dir)", FLAG_STR},
+    {"alertmanager", NULL, "also push alerts to this Alertmanager (/api/v2/alerts)", FLAG_STR},
+    {"alert-retry-for", "24h", "how long an alert notification is retried before it is given up", FLAG_STR},
     {"query-workers", "0", "threads that run queries off the ingest loop (0: one per core)", FLAG_STR},
     {"query-max-series", "100000", "series one query may select", FLAG_STR},
     {"query-max-points", "50000000", "points one query may hold", FLAG_STR},
@@ -132,6 +137,7 @@ typedef struct {
     tm_statsd *statsd;
     tm_relays *relays;
     tm_engine *engine;
+    alerts *alerts;
     tm_api api;
 } listeners;
 
@@ -150,6 +156,47 @@ static tm_engine *engine_start(const tm_config *c, serve_ctx *x, char *err, size
     }
     return engine_new(x->store, x->base, (int)workers, &b, err, n);
 }
+
+/* "DATA/x" is x in the data dir; with --memory, nothing (unless the flag names a file). */
+static char *data_path(const tm_config *c, const char *v) {
+    if (strncmp(v, "DATA/", 5)) return strdup(v);
+    if (config_bool(c, "memory")) return NULL;
+    tm_buf b = {0};
+    buf_printf(&b, "%s/%s", config_get(c, "data-dir"), v + 5);
+    buf_putc(&b, 0);
+    return (char *)b.p;
+}
+
+/* The alerting service (alert/alerts.h) from the flags, evaluating through the engine. */
+static alerts *alerts_start(const tm_config *c, serve_ctx *x, tm_engine *e, char *err, size_t n) {
+    alerts_opts o = {0};
+    const char *iv = config_get(c, "alert-interval"), *rf = config_get(c, "alert-retry-for");
+    if (!parse_duration_ms(iv, strlen(iv), &o.interval_ms) || o.interval_ms < 10) {
+        snprintf(err, n, "--alert-interval must be a duration of at least 10ms, not \"%s\"", iv);
+        return NULL;
+    }
+    if (!parse_duration_ms(rf, strlen(rf), &o.retry_for_ms) || o.retry_for_ms <= 0) {
+        snprintf(err, n, "--alert-retry-for must be a duration such as 24h, not \"%s\"", rf);
+        return NULL;
+    }
+    const char *am = config_get(c, "alertmanager");
+    if (am && strncmp(am, "http://", 7) && strncmp(am, "https://", 8)) {
+        snprintf(err, n, "--alertmanager must be an http:// or https:// URL, not \"%s\"", am);
+        return NULL;
+    }
+    char *db = data_path(c, "DATA/alerts.db"), *log = data_path(c, config_get(c, "alert-log"));
+    o.db_path = db;
+    o.log_path = log;
+    o.alertmanager = am;
+    o.engine = e;
+    o.base = x->base;
+    o.publish = stream_publish;
+    alerts *a = alerts_open(&o, err, n);
+    free(db);
+    free(log);
+    return a;
+}
+
 
 /* "--graphite-listen: cannot listen on ...": which listener could not start */
 static int failed(const char *flag, char *err, size_t n) {
@@ -170,7 +217,9 @@ static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64
     tm_http_opts ho = {config_get(c, "url-prefix"), config_get(c, "token"), config_get(c, "cors-allow"),
                        config_bool(c, "read-open"), 0};
     if (!(l->engine = engine_start(c, x, err, n))) return -1;
-    l->api = (tm_api){x->store, step0, NULL, l->engine, forward_metrics, x->fwd};
+    l->api = (tm_api){x->store, step0, NULL, l->engine, forward_metrics, x->fwd, NULL};
+    if (!(l->alerts = alerts_start(c, x, l->engine, err, n))) return -1;
+    l->api.alerts = l->alerts;
     sink_init(&l->graphite, x->store, sink_graphite, NULL, P_GRAPHITE);
     const char *ga = config_get(c, "graphite-listen"), *pi = config_get(c, "poll-interval");
     const char *ha = config_get(c, "http-listen"), *sa = config_get(c, "statsd-listen");
@@ -196,6 +245,7 @@ static int listeners_start(listeners *l, const tm_config *c, serve_ctx *x, int64
 /* Stop in the order data flows, so what a listener still holds reaches the store. */
 static void listeners_stop(listeners *l) {
     engine_free(l->engine); /* answers the queries in flight while HTTP still can */
+    alerts_close(l->alerts); /* after the engine: its last round has ended */
     streams_close();
     listener_free(l->gt);
     listener_free(l->gu);
@@ -320,7 +370,7 @@ int cmd_routes(int argc, char **argv) {
     struct event_base *base = event_base_new();
     tm_http_opts ho = {0};
     tm_http *h = http_new(base, &ho);
-    tm_api api = {st, so.step[0], NULL, NULL, NULL, NULL};
+    tm_api api = {st, so.step[0], NULL, NULL, NULL, NULL, NULL};
     serve_routes(h, &api, base);
     http_routes_print(h, stdout);
     streams_close();

@@ -151,6 +151,8 @@ static void test_fire_and_resolve(void **st) {
     assert_int_equal(s.level, LVL_WARN);
     assert_int_equal(s.active_at, 2000);
     assert_false(state_step(&r, &s, &hi, 3000));
+    assert_false(state_step(&r, &s, &NONE, 3500)); /* an empty window holds the state */
+    assert_int_equal(s.phase, PH_FIRING);
     assert_true(state_step(&r, &s, &lo, 4000));
     assert_int_equal(s.phase, PH_OK);
     assert_false(state_step(&r, &s, &NONE, 5000));
