@@ -47,6 +47,7 @@ bench: build
 	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
 	python3 bench/promql_bench.py $(BUILD)/tidemark
 	bench/forward.sh $(BUILD)/tidemark
+	bench/alerts.sh $(BUILD)/tidemark
 
 # The web UI in chromium: fps and sample-to-pixel latency, 100 live series.
 # The agent beside collectd, same plugins at 1 s: peak RSS and CPU (DURATION=60).
