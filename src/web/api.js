@@ -83,3 +83,9 @@ export async function sendJSON(method, path, body) {
 export async function ensureAuth() {
   await request('GET', 'api/v1/metrics', [['match', 'tidemark-auth-probe']]);
 }
+
+// The status of a GET without asking for a token (what the nav may offer).
+export async function probe(path) {
+  const headers = token ? { Authorization: 'Bearer ' + token } : {};
+  try { return (await fetch(url(path), { headers })).status; } catch { return 0; }
+}

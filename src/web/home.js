@@ -3,6 +3,7 @@
 // stream: a sample of a series it has not seen adds its card in place, no
 // reload. A card fetches its short history only when it first scrolls into
 // view, a few requests at a time, so thousands of series load quickly.
+import { Firing, markAlert } from './alertstate.js';
 import { getJSON } from './api.js';
 import { onTheme } from './chart.js';
 import { el, seriesKey, seriesParams } from './fmt.js';
@@ -71,10 +72,12 @@ export async function home(main) {
     return g;
   }
 
+  const firing = new Firing();
   function add(info) {
     const place = hostOf(info.metric, info.tags);
     const w = makeWidget(info, place.prefix);
     widgets.set(w.key, w);
+    markAlert(w.el, firing.level(w.key));
     const g = group(place.host !== undefined ? place.host : NO_HOST);
     let next = null;
     for (const c of g.cards.children) if (byName.compare(c.widget.key, w.key) > 0) { next = c; break; }
@@ -125,9 +128,19 @@ export async function home(main) {
     const key = seriesKey(s.metric, s.tags);
     const w = widgets.get(key) || add({ metric: s.metric, tags: s.tags || {}, type: s.type });
     w.push(s.time, s.value);
-  }, showState, () => sync().catch(e => console.warn('resync', e.message)));
+  }, showState, () => sync().then(loadFiring).catch(e => console.warn('resync', e.message)), a => {
+    const w = widgets.get(firing.apply(a));
+    if (w) markAlert(w.el, firing.level(w.key));
+  });
+
+  // cards of firing series are marked (alertstate.js); none where the server has no alerts
+  async function loadFiring() {
+    if (!(await firing.load().catch(() => false))) return;
+    for (const w of widgets.values()) markAlert(w.el, firing.level(w.key));
+  }
 
   await sync();
+  await loadFiring();
   if (!widgets.size) empty.hidden = false;
 }
 

@@ -45,8 +45,9 @@ function frame(ts) {
 // One EventSource on /api/v1/stream (params filter it; none: every series).
 // EventSource reconnects by itself after a drop; when it gives up (a 401,
 // say) we check the token and open a new one, backing off. Samples written
-// while it was down never come, so onResync is told to catch up.
-export function stream(params, onSample, onState, onResync) {
+// while it was down never come, so onResync is told to catch up. Alert
+// transitions arrive on every stream as "alert" events, for onAlert.
+export function stream(params, onSample, onState, onResync, onAlert) {
   let es = null, closed = false, failures = 0, broken = false;
   const open = () => {
     if (closed) return;
@@ -63,6 +64,13 @@ export function stream(params, onSample, onState, onResync) {
       onSample(s);
     };
     es.addEventListener('dropped', () => onState('behind'));
+    if (onAlert) {
+      es.addEventListener('alert', e => {
+        let a;
+        try { a = JSON.parse(e.data); } catch { return; }
+        onAlert(a);
+      });
+    }
     es.onerror = () => {
       broken = true;
       onState('reconnecting');

@@ -107,9 +107,10 @@ async function otherPages(s, page) {
   await page.goto(s.url('/series?metric=gps&tag=host%3Aweb1&tiles='));
   await waitFor(() => page.evaluate(() => localStorage.getItem('tidemark.tiles') === null), 'an empty tiles= turns them off');
   await page.goto(s.url('/alerting'));
-  await waitFor(async () => (await text(page, '.unavailable')) === 'Alerts are not available on this server.', 'alerts page says so');
-  // the nav offers Alerts only where the server has them
+  // the nav offers Alerts only where the server has them; the page shows the rules, or says there are none
   const hasAlerts = (await fetch(s.url('/alerts'))).status !== 404;
+  await waitFor(async () => hasAlerts ? (await text(page, '.alerts-page .rules h2')) === 'Rules'
+    : (await text(page, '.unavailable')) === 'Alerts are not available on this server.', 'the alerts page');
   await waitFor(async () => (await page.$eval('#alerts-link', a => a.hidden)) === !hasAlerts,
     'the Alerts link is shown exactly when the server has /alerts');
   await page.goto(s.url('/series?metric=nosuch'));
