@@ -170,7 +170,7 @@ static void round_fn(tm_query *q, void *arg) {
     for (size_t i = 0; i < j->n; i++)
         if (j->outs[i].failed) log_limited(LOG_WARN, "alerts: rule %s: %s", j->rules[i]->id, j->outs[i].err);
     pthread_mutex_lock(&j->a->mu);
-    if (!query_failed(q)) apply_round(j->a, j->slots, j->rules, j->outs, j->n, j->layout, j->now);
+    apply_round(j->a, j->slots, j->rules, j->outs, j->n, j->layout, j->now); /* failed rules are left alone */
     pthread_mutex_unlock(&j->a->mu);
     if (query_failed(q)) log_limited(LOG_WARN, "alerts: a round failed: %s", q->err);
     astat_add(&alert_stats.eval_ns, mono_ns() - t0);

@@ -80,7 +80,7 @@ int alerts_create(alerts *a, const char *json, size_t n, tm_buf *out) {
 
 int alerts_update(alerts *a, const char *id, const char *json, size_t n, tm_buf *out) {
     alert_rule *r;
-    int code = parse(json, n, now_ms(), &r, out);
+    int code = parse(json, n, INT64_MIN, &r, out); /* INT64_MIN: the body gave no created */
     if (code) return code;
     if (id && *id) {
         if (r->id[0] && strcmp(r->id, id)) {
@@ -91,6 +91,7 @@ int alerts_update(alerts *a, const char *id, const char *json, size_t n, tm_buf 
         snprintf(r->id, sizeof r->id, "%s", id);
     }
     if (!r->id[0]) {
+        rule_free(r);
         free(r);
         return fail(out, 400, "id", "id: is required to update a rule");
     }
@@ -102,7 +103,7 @@ int alerts_update(alerts *a, const char *id, const char *json, size_t n, tm_buf 
         free(r);
         return fail(out, 404, "id", "id: no such rule (POST /alerts creates one)");
     }
-    if (!strstr(json, "\"created\"")) r->created = sl->r->created; /* an edit is not a new rule */
+    if (r->created == INT64_MIN) r->created = sl->r->created; /* an edit is not a new rule */
     rule_retire(a, sl->r);
     sl->r = r; /* the series keep their states: an edit does not fire anything again */
     char *j = rule_json(r);

@@ -170,10 +170,18 @@ void eval_rules(tm_query *q, alert_rule *const *rules, size_t n, int64_t now, ev
         if (done[i]) continue;
         /* one observation per series; numeric rules then fill their values in */
         observe_last(q, rules[i], &rd.sel[i], now, &outs[i]);
+        if (!numeric(rules[i])) done[i] = 1;
     }
     for (size_t i = 0; i < n && !query_failed(q); i++)
         if (!done[i] && numeric(rules[i])) fetch_window(q, &rd, window(rules[i]), done);
-    for (size_t i = 0; i < n; i++) ids_free(&rd.sel[i]);
+    for (size_t i = 0; i < n; i++) {
+        /* a bound hit stops the round's reads; the rules it reached keep their results */
+        if (!done[i] && query_failed(q)) {
+            outs[i].failed = 1;
+            snprintf(outs[i].err, sizeof outs[i].err, "%s", q->err);
+        }
+        ids_free(&rd.sel[i]);
+    }
     free(rd.sel);
     free(done);
 }

@@ -239,6 +239,9 @@ static int parse_what(json_t *o, alert_rule *r, why *w) {
         if (parse_enum(o, "lang", langs, 3, &r->expr_lang, w)) return -1;
         if (r->expr_lang == EXPR_NONE) return bad(w, "lang", "must be promql or graphite");
         if (!*r->expr) return bad(w, "expr", "is empty");
+        /* refused rather than kept unevaluated: the expression front ends are not wired to alerts yet */
+        return bad(w, "expr", "%s rules are not supported by this server yet: use metric, tags and agg",
+                   r->expr_lang == EXPR_GRAPHITE ? "Graphite" : "PromQL");
     }
     return parse_tags(o, r, w);
 }

@@ -108,6 +108,7 @@ static void test_bad_rules(void **st) {
         {"{\"metric\":\"a\",\"op\":\"==\",\"threshold\":\"on\",\"agg\":\"avg\"}", "agg"},
         {"{\"metric\":\"a\",\"nodata\":\"0s\"}", "nodata"},
         {"{\"metric\":\"a\",\"expr\":\"up\"}", "expr"},
+        {"{\"expr\":\"up == 0\"}", "expr"}, /* not yet evaluated: refused, not kept idle */
         {"{\"metric\":\"a b\",\"threshold\":1}", "metric"},
         {"{\"metric\":\"a\",\"threshold\":1,\"format\":\"xml\"}", "format"},
         {"{\"metric\":\"a\",\"metric\":\"b\",\"threshold\":1}", "body"},
