@@ -1,6 +1,7 @@
 // gaps.js — missing samples are not data. A series' usual spacing is the
 // median distance between its samples; where two neighbours are more than
-// GAP_STEPS of those apart, a null goes between them, so uPlot breaks the
+// GAP_STEPS of those apart (or of the spacing just before, where that is
+// larger: see breaks), a null goes between them, so uPlot breaks the
 // line (and the min-max band) there instead of drawing a straight line
 // across an outage. The same spacing says when a series stopped reporting:
 // stale once its newest sample is older than STALE_STEPS of them (and at
@@ -18,23 +19,40 @@ export function typicalStep(ts) {
   return d[d.length >> 1];
 }
 
+// Where xs breaks: i such that xs[i] - xs[i-1] is a gap. The spacing a gap
+// is judged against is the series' typical step or the spacing just before
+// it, whichever is larger (starting from the median of the first few), so
+// a card whose history is 12 s buckets and whose live samples come every
+// second is whole, and a lone sample between two outages is still cut off.
+function breaks(xs, step) {
+  const n = xs.length, head = [];
+  for (let i = 1; i < Math.min(n, 9); i++) head.push(xs[i] - xs[i - 1]);
+  head.sort((a, b) => a - b);
+  let local = head[head.length >> 1];
+  const out = [];
+  for (let i = 1; i < n; i++) {
+    const dt = xs[i] - xs[i - 1];
+    if (dt > GAP_STEPS * Math.max(step, local)) out.push(i);
+    else local = dt;
+  }
+  return out;
+}
+
 // xs and its y columns with a null row in each gap; the same arrays when
 // there is none (the common case costs one pass and no copy)
 export function withGaps(xs, ys, step) {
-  const n = xs.length, lim = GAP_STEPS * step;
-  if (!step || n < 2) return [xs, ...ys];
-  let i = 1;
-  while (i < n && xs[i] - xs[i - 1] <= lim) i++;
-  if (i === n) return [xs, ...ys];
-  const ox = xs.slice(0, i), oy = ys.map(y => y.slice(0, i));
-  for (; i < n; i++) {
-    if (xs[i] - xs[i - 1] > lim) {
-      ox.push(xs[i - 1] + step);
-      for (const y of oy) y.push(null);
-    }
-    ox.push(xs[i]);
-    for (let k = 0; k < ys.length; k++) oy[k].push(ys[k][i]);
+  if (!step || xs.length < 3) return [xs, ...ys];
+  const at = breaks(xs, step);
+  if (!at.length) return [xs, ...ys];
+  const ox = [], oy = ys.map(() => []);
+  let from = 0;
+  for (const i of at) {
+    for (let k = from; k < i; k++) { ox.push(xs[k]); for (let c = 0; c < ys.length; c++) oy[c].push(ys[c][k]); }
+    ox.push(xs[i - 1] + Math.min(step, (xs[i] - xs[i - 1]) / 2));
+    for (const y of oy) y.push(null);
+    from = i;
   }
+  for (let k = from; k < xs.length; k++) { ox.push(xs[k]); for (let c = 0; c < ys.length; c++) oy[c].push(ys[c][k]); }
   return [ox, ...oy];
 }
 

@@ -56,6 +56,22 @@ async function gaps(s, page) {
   await shot(page, 'chart-gap-series');
 }
 
+// the rule itself, in the page's own module: mixed resolutions are whole,
+// an outage breaks once, a lone sample between two outages stands alone
+async function gapRule(s, page) {
+  const r = await page.evaluate(async src => {
+    const { withGaps, typicalStep } = await import(src);
+    const nulls = xs => { const [, y] = withGaps(xs, [xs.map(() => 1)], typicalStep(xs)); return y.map((v, i) => (v === null ? i : -1)).filter(i => i >= 0).length; };
+    const buckets = Array.from({ length: 100 }, (_, i) => i * 12), live = Array.from({ length: 150 }, (_, i) => 1200 + i);
+    const regular = Array.from({ length: 60 }, (_, i) => i * 10);
+    const outage = regular.slice(0, 30).concat(regular.slice(30).map(t => t + 540));
+    const island = regular.slice(0, 30).concat([290 + 540], regular.slice(30).map(t => t + 1080));
+    return { mixed: nulls(buckets.concat(live)), regular: nulls(regular), outage: nulls(outage), island: nulls(island),
+      jitter: nulls(regular.map((t, i) => t + (i % 2) * 3)) };
+  }, s.url('/assets/gaps.js'));
+  check(JSON.stringify(r) === '{"mixed":0,"regular":0,"outage":1,"island":2,"jitter":0}', 'the gap rule: ' + JSON.stringify(r));
+}
+
 async function unitsAndTime(s, page) {
   await page.goto(s.url('/series?metric=big.counter&tag=host%3Ag&exact=1&range=15m'));
   await waitFor(() => page.evaluate(() => { const v = window.tidemark.series; return v && v.u && v.u.axes[1]._values; }), 'the big chart');
@@ -92,6 +108,7 @@ async function height(page) {
 
 runPage('test_charts', { seed, context: { timezoneId: afternoon() } }, async (s, page) => {
   await gaps(s, page);
+  await gapRule(s, page);
   await unitsAndTime(s, page);
   await height(page);
 });
