@@ -4,6 +4,8 @@ come back from InfluxDB's own /query as measurement + field, tags as tags,
 exact values and millisecond times. A target whose database does not exist
 answers 404: its batches are dropped, counted and logged once with
 InfluxDB's message, and the good target is not held up."""
+import json
+import os
 import time
 
 import peers as P
@@ -15,8 +17,11 @@ def main(t):
     t.eq(db.query("", "CREATE DATABASE fwd")["results"][0].get("error"), None, "CREATE DATABASE")
     good = db.url("/write?db=fwd")
     bad = db.url("/write?db=nosuchdb")
-    s = t.server(args=["--forward-influx", good + " match=sys.*.* match=app.*", "--forward-influx", bad,
-                       "--forward-flush", "200ms"])
+    # one target from a config file (an array, as for every repeatable flag), one from the command line
+    cfg = os.path.join(t.tmp, "forward.json")
+    with open(cfg, "w") as f:
+        json.dump({"forward-influx": [good + " match=sys.*.* match=app.*"], "forward-flush": "200ms"}, f)
+    s = t.server(args=["--config", cfg, "--forward-influx", bad])
     now = int(time.time()) - 300
     body = []
     for k in range(20):
@@ -60,6 +65,17 @@ def main(t):
     t.check("database not found" in log, "with InfluxDB's message: %s" % log[-800:])
     t.eq(s.counter("tidemark_forward_pending_samples", {"kind": "influx", "target": bad + "&precision=ms"}), 0,
          "nothing stays queued for it")
+
+
+    t.step("flags refused with the reason")
+    r = t.cli(["serve", "--memory", "--forward-influx", good])
+    t.check(r.returncode != 0 and "needs --data-dir" in r.stderr + r.stdout, "--memory: %r" % r.stderr[-300:])
+    for flag, value, why in (("--forward-max-disk", "1k", "at least 64KiB"), ("--forward-batch", "0", "1 to 1000000"),
+                             ("--forward-replicas", "x", "1 to 31"), ("--forward-flush", "soon", "duration")):
+        r = t.cli(["serve", "--data-dir", os.path.join(t.tmp, "x"), "--forward-influx", good, flag, value])
+        t.check(r.returncode == 2 and flag in r.stderr and why in r.stderr, "%s %s: %r" % (flag, value, r.stderr))
+    r = t.cli(["serve", "--data-dir", os.path.join(t.tmp, "x"), "--forward-influx", good + " colour=red"])
+    t.check(r.returncode != 0 and "unknown target option" in r.stderr, "unknown option: %r" % r.stderr[-300:])
 
 
 T.run(main, timeout=120)
