@@ -226,7 +226,9 @@ static void test_glob_hostile(void **st) {
     assert_true(gm(p, s));
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-    assert_true(secs < 1.0);
+    /* a backtracking matcher takes ~2^60 steps on these: minutes at the least. The bound is loose, so a
+     * loaded 2-core CI machine under ASan (7 s seen) passes and an exponential matcher still fails */
+    assert_true(secs < 30.0);
 
     char big[4000];
     memset(big, '*', sizeof big);
