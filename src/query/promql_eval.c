@@ -262,9 +262,9 @@ int pq_eval(tm_query *q, const pq_node *e, int64_t start, int64_t end, int64_t s
             if (i < c->n) out->v.s[w++] = out->v.s[k];
         }
         out->v.n = w;
-        qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
+        if (out->v.n > 1) qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
     }
-    if (out->v.type == PQ_T_MATRIX) qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
+    if (out->v.type == PQ_T_MATRIX && out->v.n > 1) qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
     return 0;
 }
 
