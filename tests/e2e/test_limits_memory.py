@@ -18,6 +18,15 @@ import tmlib as T
 MiB = 1 << 20
 
 
+def sanitized():
+    """ASan keeps freed memory in quarantine: RSS bounds mean nothing there."""
+    with open(T.BIN, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+SAN = sanitized()
+
+
 def vm(pid, key):
     for line in open("/proc/%d/status" % pid):
         if line.startswith(key + ":"):
@@ -67,7 +76,7 @@ def http_phase(t):
     t.check(all(c in ("204", "503") for c in codes), "every client got an answer, no reset: %r" % codes)
     t.check(all("Retry-After: 1" in b for b in busy), "503 carries Retry-After")
     hwm = vm(pid, "VmHWM")
-    t.check(hwm < 220 * MiB, "peak RSS %.0f MiB with 400 MiB of bodies sent at once" % (hwm / MiB))
+    t.check(SAN or hwm < 220 * MiB, "peak RSS %.0f MiB with 400 MiB of bodies sent at once" % (hwm / MiB))
     stored = T.wait_until(lambda: len(s.metrics(match="lim.mem.body.v")) == ok or None, timeout=10)
     t.check(stored, "each 204 body's sample is stored: %r" % s.metrics(match="lim.mem.body.v"))
     print("bodies: %s; peak RSS %.0f MiB" % (codes, hwm / MiB))
@@ -90,7 +99,7 @@ def graphite_phase(t):
     T.wait_until(lambda: s.counter(*rej) >= 2000, timeout=60)
     t.eq(s.counter(*rej), 2000.0, "each overlong line is dropped and counted once")
     grown = vm(pid, "VmRSS") - rss0
-    t.check(grown < 48 * MiB, "RSS grew %.1f MiB for 2000 connections" % (grown / MiB))
+    t.check(SAN or grown < 48 * MiB, "RSS grew %.1f MiB for 2000 connections" % (grown / MiB))
     print("2000 connections: RSS grew %.1f MiB" % (grown / MiB))
     for i, c in enumerate(socks[:50]):
         c.sendall(b"\nlim.mem.g%d 1 %d\n" % (i, T0))
