@@ -9,6 +9,7 @@ the overlong ones are dropped and counted), and the connections still
 work. TCP with a tiny bound: connections past it stop being read and are
 read again once the lines holding the room complete; every line arrives.
 """
+import os
 import socket
 import threading
 import time
