@@ -55,17 +55,13 @@ static int number(const tm_config *c, const char *flag, double lo, double hi, do
 
 static int opts_from(const tm_config *c, glance_opts *o, char *err, size_t n) {
     memset(o, 0, sizeof *o);
-    double top, refresh;
+    double top;
     int refresh_s;
     if (seconds(c, "window", 3600, &o->window_s, err, n) || seconds(c, "alert-window", 86400, &o->alert_window_s, err, n) ||
         seconds(c, "refresh", 3600, &refresh_s, err, n) || number(c, "top", 1, 32, &top, err, n) ||
         number(c, "alert-threshold", 0, 1e12, &o->threshold, err, n))
         return -1;
-    const char *r = config_get(c, "refresh");
-    int64_t ms;
-    parse_duration_ms(r, strlen(r), &ms);
-    refresh = (double)ms;
-    o->refresh_ms = (int64_t)refresh;
+    o->refresh_ms = (int64_t)refresh_s * 1000;
     o->top = (int)top;
     o->path = config_get(c, "file");
     o->format = config_get(c, "format");
