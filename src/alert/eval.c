@@ -105,7 +105,9 @@ static void observe_last(tm_query *q, const alert_rule *r, const tm_ids *ids, in
     }
 }
 
-static int numeric(const alert_rule *r) { return !r->str_thr && (r->has_thr[1] || r->has_thr[2] || r->has_thr[3]); }
+static int numeric(const alert_rule *r) {
+    return !r->expr && !r->str_thr && (r->has_thr[1] || r->has_thr[2] || r->has_thr[3]);
+}
 
 /* Find series id's samples in raw (ids sorted): [*a, *b). */
 static int samples_of(const tm_raw *raw, uint32_t id, size_t *a, size_t *b) {
@@ -157,23 +159,23 @@ void eval_rules(tm_query *q, alert_rule *const *rules, size_t n, int64_t now, ev
     uint8_t *done = xcalloc(n ? n : 1, 1);
     for (size_t i = 0; i < n; i++) {
         memset(&outs[i], 0, sizeof outs[i]);
-        if (rules[i]->expr) { /* the expression front ends are not wired to alerts yet */
-            outs[i].failed = 1;
-            snprintf(outs[i].err, sizeof outs[i].err, "expr rules are not evaluated yet");
-            done[i] = 1;
-            continue;
-        }
+        if (rules[i]->expr) continue; /* last, below */
         select_rule(q, rules[i], &rd.sel[i]);
         if (query_check_series(q, rd.sel[i].n)) break;
     }
     for (size_t i = 0; i < n && !query_failed(q); i++) {
-        if (done[i]) continue;
+        if (done[i] || rules[i]->expr) continue;
         /* one observation per series; numeric rules then fill their values in */
         observe_last(q, rules[i], &rd.sel[i], now, &outs[i]);
         if (!numeric(rules[i])) done[i] = 1;
     }
     for (size_t i = 0; i < n && !query_failed(q); i++)
         if (!done[i] && numeric(rules[i])) fetch_window(q, &rd, window(rules[i]), done);
+    for (size_t i = 0; i < n && !query_failed(q); i++)
+        if (rules[i]->expr) {
+            eval_expr(q, rules[i], now, &outs[i]);
+            done[i] = 1;
+        }
     for (size_t i = 0; i < n; i++) {
         /* a bound hit stops the round's reads; the rules it reached keep their results */
         if (!done[i] && query_failed(q)) {

@@ -7,7 +7,8 @@
  * observation: agg over the window (numbers), the last value (strings),
  * and whether the series has gone silent for the rule's nodata. A rule
  * naming one series exactly that has never arrived gets an observation too,
- * silent since the rule was created. */
+ * silent since the rule was created. Expr rules run last, through the
+ * engine's PromQL and Graphite front ends (eval_expr.c). */
 #ifndef TM_ALERT_EVAL_H
 #define TM_ALERT_EVAL_H
 #include <stddef.h>
@@ -33,6 +34,9 @@ typedef struct {
     int failed; /* the rule could not be evaluated (err says why) */
     char err[300];
 } eval_out;
+
+/* An expr rule's observations (eval_expr.c); a failure is the rule's alone. */
+void eval_expr(tm_query *q, const alert_rule *r, int64_t now, eval_out *out);
 
 /* outs[i] receives rule i's observations. */
 void eval_rules(tm_query *q, alert_rule *const *rules, size_t n, int64_t now, eval_out *outs);

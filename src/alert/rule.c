@@ -239,9 +239,12 @@ static int parse_what(json_t *o, alert_rule *r, why *w) {
         if (parse_enum(o, "lang", langs, 3, &r->expr_lang, w)) return -1;
         if (r->expr_lang == EXPR_NONE) return bad(w, "lang", "must be promql or graphite");
         if (!*r->expr) return bad(w, "expr", "is empty");
-        /* refused rather than kept unevaluated: the expression front ends are not wired to alerts yet */
-        return bad(w, "expr", "%s rules are not supported by this server yet: use metric, tags and agg",
-                   r->expr_lang == EXPR_GRAPHITE ? "Graphite" : "PromQL");
+        char why[300];
+        if (expr_check(r->expr, r->expr_lang, why, sizeof why)) return bad(w, "expr", "%s", why);
+        json_t *tg = json_object_get(o, "tags");
+        int tagged = json_is_object(tg) && json_object_size(tg);
+        if (json_object_get(o, "nodata") || tagged)
+            return bad(w, tagged ? "tags" : "nodata", "is for metric rules (an expr selects its own series)");
     }
     return parse_tags(o, r, w);
 }

@@ -60,6 +60,9 @@ int rule_is_exact(const alert_rule *r);
 int rule_exact_key(const alert_rule *r, char *out, size_t cap);
 /* Does the series (canonical key) belong to the rule's metric and tags? */
 int rule_matches(const alert_rule *r, const char *key, size_t klen);
+/* 0 when an expr reads in its language (EXPR_*): the query engine's own
+ * parsers (eval_expr.c); else -1 with the reason in err. */
+int expr_check(const char *expr, int lang, char *err, size_t errlen);
 /* the lowest level with a threshold (the one "ok" is measured against) */
 int rule_base_level(const alert_rule *r);
 

@@ -50,7 +50,8 @@ static void enter(alert_state *st, int phase, int level, int64_t now) {
 }
 
 static int has_value_condition(const alert_rule *r) {
-    return r->str_thr || r->expr || r->has_thr[LVL_INFO] || r->has_thr[LVL_WARN] || r->has_thr[LVL_CRIT];
+    /* an expr without threshold fires on presence: its absence is the answer, not a gap */
+    return r->str_thr || r->has_thr[LVL_INFO] || r->has_thr[LVL_WARN] || r->has_thr[LVL_CRIT];
 }
 
 int state_step(const alert_rule *r, alert_state *st, const alert_obs *o, int64_t now) {

@@ -11,6 +11,8 @@ every case uses its own metric, so their notifications never mix.
   - a webhook that is down, then up: every transition, in order;
   - kill -9 while firing: after the restart the rule is still firing and
     nothing is sent again; the recovery is sent once;
+  - expr rules: PromQL (the comparison inside, series by their labels)
+    and Graphite (a function over globs, with a threshold);
   - bad rules get 400 naming the field; PUT, GET one, DELETE.
 """
 import json
@@ -208,6 +210,30 @@ def kill9(t, s, hook):
     t.eq(state_of(s, "cross"), "ok", "other rules came back too")
 
 
+def expr_rules(t, s, hook):
+    t.step("expr: PromQL and Graphite through the query engine")
+    rule(s, {"id": "pq", "expr": "max by (host) (exprload) > 5", "level": "crit", "post": hook.url("/pq"),
+             "summary": "{{tags.host}} load {{value}}"})
+    rule(s, {"id": "gr", "expr": "sumSeries(gexpr.*.req)", "lang": "graphite", "threshold": 10, "agg": "last",
+             "duration": "2m", "post": hook.url("/gr")})
+    send(s, "exprload", 3, {"host": "a", "core": "0"})
+    send(s, "exprload", 9, {"host": "b", "core": "0"})
+    send(s, "exprload", 2, {"host": "b", "core": "1"})
+    got = hook.wait(1, "/pq")
+    t.eq([(x["series"], x["state"], x["value"], x.get("summary")) for x in got],
+         [("pq;host=b", "firing", 9, "b load 9")], "PromQL: the series the comparison keeps fires, by its labels")
+    send(s, "exprload", 1, {"host": "b", "core": "0"})
+    got = hook.wait(2, "/pq")
+    t.eq([x["state"] for x in got], ["firing", "ok"], "PromQL: leaving the result resolves")
+    s.write([{"metric": "gexpr.w1.req", "value": 4}, {"metric": "gexpr.w2.req", "value": 8}])
+    got = hook.wait(1, "/gr")
+    t.eq([(x["metric"], x["state"], x["value"]) for x in got], [("sumSeries(gexpr.*.req)", "firing", 12)],
+         "Graphite: sumSeries over the glob crosses 10")
+    r = s.post_json("/alerts", {"expr": "rate(x[", "post": hook.url("/x")})
+    t.eq((r.status, r.json().get("field")), (400, "expr"), "a PromQL syntax error: 400 on expr")
+    t.check("parse error" in r.json().get("error", ""), "with Prometheus' message: %r" % r.json())
+
+
 def api_shapes(t, s):
     t.step("bad rules get 400 naming the field; PUT, GET, DELETE")
     for body, field in (({"metric": "a"}, "threshold"), ({"threshold": 1}, "metric"),
@@ -266,6 +292,7 @@ def main(t):
     for_and_hysteresis(t, s, hook)
     nodata(t, s, hook)
     levels_strings_silences(t, s, hook)
+    expr_rules(t, s, hook)
     down_then_up(t, s)
     kill9(t, s, hook)
     hook.stop()

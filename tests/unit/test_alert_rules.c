@@ -62,6 +62,8 @@ static void test_roundtrip(void **st) {
         "\"keep_firing_for\":\"2m\",\"summary\":\"{{metric}} is {{value}}\",\"post\":[\"http://a/\",\"https://b/\"]}",
         "{\"metric\":\"door\",\"tags\":{\"host\":\"pi\"},\"op\":\"==\",\"threshold\":\"open\",\"format\":\"alertmanager\"}",
         "{\"metric\":\"pi.temp\",\"nodata\":\"5m\",\"level\":\"crit\"}",
+        "{\"expr\":\"avg by (host) (rate(cpu_seconds[5m])) > 0.9\",\"level\":\"crit\"}",
+        "{\"expr\":\"sumSeries(web*.requests)\",\"lang\":\"graphite\",\"threshold\":1000,\"agg\":\"max\"}",
         "{\"metric\":\"q\",\"op\":\"<\",\"threshold\":{\"info\":10,\"warn\":5,\"crit\":1},\"recover\":{\"warn\":6},"
         "\"agg\":\"rate\",\"duration\":\"1.5s\"}",
     };
@@ -108,7 +110,11 @@ static void test_bad_rules(void **st) {
         {"{\"metric\":\"a\",\"op\":\"==\",\"threshold\":\"on\",\"agg\":\"avg\"}", "agg"},
         {"{\"metric\":\"a\",\"nodata\":\"0s\"}", "nodata"},
         {"{\"metric\":\"a\",\"expr\":\"up\"}", "expr"},
-        {"{\"expr\":\"up == 0\"}", "expr"}, /* not yet evaluated: refused, not kept idle */
+        {"{\"expr\":\"rate(up[\"}", "expr"},
+        {"{\"expr\":\"up[5m]\"}", "expr"},
+        {"{\"expr\":\"sumSeries(a.*\",\"lang\":\"graphite\"}", "expr"},
+        {"{\"expr\":\"up\",\"lang\":\"sql\"}", "lang"},
+        {"{\"expr\":\"up\",\"nodata\":\"5m\"}", "nodata"},
         {"{\"metric\":\"a b\",\"threshold\":1}", "metric"},
         {"{\"metric\":\"a\",\"threshold\":1,\"format\":\"xml\"}", "format"},
         {"{\"metric\":\"a\",\"metric\":\"b\",\"threshold\":1}", "body"},
