@@ -72,6 +72,7 @@ export async function alertsPage(main) {
   if (!(await refresh())) return;
   let pending = null; // one refresh for a burst of transitions
   stream(ONLY_ALERTS, () => {}, showState, () => refresh(), ev => {
+    window.tidemark.alertEvents = (window.tidemark.alertEvents || 0) + 1; // for the tests: it came live
     evs = [ev, ...evs].slice(0, EVENTS);
     showEvents();
     if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 300);

@@ -129,6 +129,7 @@ export async function home(main) {
     const w = widgets.get(key) || add({ metric: s.metric, tags: s.tags || {}, type: s.type });
     w.push(s.time, s.value);
   }, showState, () => sync().then(loadFiring).catch(e => console.warn('resync', e.message)), a => {
+    window.tidemark.alertEvents = (window.tidemark.alertEvents || 0) + 1; // for the tests: it came live
     const w = widgets.get(firing.apply(a));
     if (w) markAlert(w.el, firing.level(w.key));
   });

@@ -92,7 +92,7 @@ def crossing(t, s, hook):
 
 def for_and_hysteresis(t, s, hook):
     t.step("for: pending first; recover: a wobble at the threshold does not flap")
-    rule(s, {"id": "hyst", "metric": "hyst.temp", "threshold": 70, "recover": 65, "for": "1500ms",
+    rule(s, {"id": "hyst", "metric": "hyst.temp", "threshold": 70, "recover": 65, "for": "3s",
              "duration": "500ms", "agg": "last", "post": hook.url("/hyst")})
     send(s, "hyst.temp", 75)
     wait_state(t, s, "hyst", "pending", 10)
@@ -113,7 +113,7 @@ def for_and_hysteresis(t, s, hook):
 
 def nodata(t, s, hook):
     t.step("nodata: a sender that stops, a series that never arrived")
-    rule(s, {"id": "pi", "metric": "pi.temp", "tags": {"host": "pi"}, "nodata": "2s", "level": "crit",
+    rule(s, {"id": "pi", "metric": "pi.temp", "tags": {"host": "pi"}, "nodata": "3s", "level": "crit",
              "post": hook.url("/pi")})
     rule(s, {"id": "ghost", "metric": "ghost.temp", "nodata": "1s", "post": hook.url("/ghost")})
     for _ in range(6):

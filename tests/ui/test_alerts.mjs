@@ -1,15 +1,16 @@
 // test_alerts.mjs — the alerts page and the home page's marks in a real
 // chromium against a real server (--alert-interval 250ms): a rule made
 // with the form is listed; a crossing shows firing on the page, in the
-// events and as a red mark on the home card within a second or two —
-// well before the page's 10 s refresh, so it came over the live stream —
-// and goes away on recovery; editing a rule with the form PUTs it (the
+// events and as a red mark on the home card, over the live stream,
+// and goes away on recovery (both pages count the alert events the stream
+// brought them, so "live" is checked without a stopwatch); editing a rule with the form PUTs it (the
 // threshold changes, the id stays); a refused rule says which field;
 // delete removes it.
 import { card, check, DESKTOP, run, shot, stopAll, text, waitFor, watch } from './harness.mjs';
 import { browser, Server } from './uilib.mjs';
 
-const LIVE_MS = 5000; // under the page's refresh: only the stream can be this quick
+const WAIT_MS = 20000; // generous: the machine may be busy
+const streamed = page => page.evaluate(() => window.tidemark.alertEvents || 0);
 
 async function rules(s) { return (await s.get('/alerts')).json(); }
 
@@ -31,10 +32,9 @@ async function alertsPage(s, page) {
     'the form made the rule: ' + JSON.stringify(r));
 
   await s.add('pi', { temp: '75' });
-  const t0 = Date.now();
-  await waitFor(async () => (await text(page, `.rules tr[data-id="${r.id}"] td.state`)) === 'firing', 'firing shown', LIVE_MS);
-  await waitFor(() => page.$('.alert-events tbody tr.firing'), 'the firing event is listed', LIVE_MS);
-  check(Date.now() - t0 < LIVE_MS, 'shown live: ' + (Date.now() - t0) + ' ms');
+  await waitFor(async () => (await text(page, `.rules tr[data-id="${r.id}"] td.state`)) === 'firing', 'firing shown', WAIT_MS);
+  await waitFor(() => page.$('.alert-events tbody tr.firing'), 'the firing event is listed', WAIT_MS);
+  check((await streamed(page)) === 1, 'the event came over the live stream: ' + await streamed(page));
   check((await text(page, '.alert-events tbody tr.firing td:last-child')) === 'pi is 75', 'the event carries the summary');
   check(await page.$('.series-states li.state.firing[data-series="temp;host=pi"]'), 'the series is listed firing');
   await shot(page, 'alerts-firing');
@@ -44,12 +44,13 @@ async function alertsPage(s, page) {
 async function homeMarks(s, page) {
   await page.goto(s.url('/'));
   await waitFor(async () => (await page.$eval(card('temp;host=pi'), c => c.dataset.alert).catch(() => null)) === 'crit',
-    'the firing series is marked on the home page');
+    'the firing series is marked on the home page', WAIT_MS);
   check(!(await page.$eval(card('door;host=pi'), c => c.dataset.alert).catch(() => 'x')), 'another series is not');
   await shot(page, 'home-firing');
   await s.add('pi', { temp: '40' });
   await waitFor(async () => (await page.$eval(card('temp;host=pi'), c => c.dataset.alert || '')) === '',
-    'the mark goes on recovery, live', LIVE_MS);
+    'the mark goes on recovery', WAIT_MS);
+  check((await streamed(page)) === 1, 'the recovery came over the live stream: ' + await streamed(page));
 }
 
 async function editAndDelete(s, page, r) {
