@@ -13,11 +13,18 @@ static void trim_zeros(char *s) {
     if (n && s[n - 1] == '.') s[--n] = 0;
 }
 
-/* The shortest %.Ng (N <= 10) that reads back as v, or 0. */
+/* The shortest form with at most 10 significant digits that reads back as
+ * v, written without an exponent (v is within [1e-6, 1e15)); 0 if none. */
 static int short_exact(double v, char *out, size_t n) {
     for (int p = 1; p <= 10; p++) {
         snprintf(out, n, "%.*g", p, v);
-        if (strtod(out, NULL) == v) return !strchr(out, 'e');
+        if (strtod(out, NULL) != v) continue;
+        if (strchr(out, 'e')) { /* %g chose an exponent: the same digits, fixed */
+            int decimals = p - 1 - (int)floor(log10(fabs(v)));
+            snprintf(out, n, "%.*f", decimals > 0 ? decimals : 0, v);
+            trim_zeros(out);
+        }
+        return 1;
     }
     return 0;
 }

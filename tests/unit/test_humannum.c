@@ -33,6 +33,8 @@ static void test_human(void **st) {
         {0, "0"},
         {1e20, "1e+20"},
         {5e-7, "5e-07"},
+        {2.5e-6, "0.0000025"}, /* written, and small: still exact, without an exponent */
+        {0.000003000004, "0.000003000004"},
         {-0.0000000001, "-1e-10"},
     };
     char b[64];
