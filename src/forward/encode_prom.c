@@ -125,6 +125,12 @@ static void series(pw_build *w) {
         t->labels = w->lbp + w->lstart[s];
         t->n_labels = w->lstart[s + 1] - w->lstart[s];
         qsort(t->labels, t->n_labels, sizeof *t->labels, label_cmp);
+        /* tags "a.b" and "a_b" are one label name once made safe: a receiver
+         * refuses the whole request for a repeated name, so keep one */
+        size_t k = t->n_labels ? 1 : 0;
+        for (size_t i = 1; i < t->n_labels; i++)
+            if (strcmp(t->labels[i]->name, t->labels[k - 1]->name)) t->labels[k++] = t->labels[i];
+        t->n_labels = k;
         t->samples = w->smp + at;
         at += w->nsamp[s];
         w->tsp[s] = t;

@@ -92,7 +92,7 @@ def main(t):
     for i in (0, SERIES - 1):
         pts = late.export("fq_s%03d_v" % i, {"from": start - 10})
         t.eq(pts[-1]["time"] if pts else None, start + POINTS - 1, "series %d: its newest sample arrived" % i)
-        t.check(pts and pts[0]["time"] > start, "series %d: its oldest was dropped" % i)
+        t.check(len(pts) < POINTS / 2, "series %d: most of its oldest dropped (%d of %d left)" % (i, len(pts), POINTS))
         # the batch that was in flight when its segment went is still delivered: one gap at most
         gaps = sum(b["time"] - a["time"] != 1 for a, b in zip(pts, pts[1:]))
         t.check(gaps <= 1, "series %d: one cut, nothing lost after it (%d gaps)" % (i, gaps))

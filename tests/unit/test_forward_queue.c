@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "forward/encode.h"
+#include "ingest/promwrite.h"
 #include "forward/queue.h"
 #include "forward/target.h"
 
@@ -177,6 +178,31 @@ static void test_torn_cursor(void **st) {
     queue_close(q);
 }
 
+/* What enc_prom writes, read back by the remote write parser of ingest. */
+static void test_prom_roundtrip(void **st) {
+    (void)st;
+    tm_batch b, r;
+    tm_buf o = {0};
+    batch_init(&b);
+    batch_init(&r);
+    batch_add_number(&b, "host1.cpu;dc=eu;zone.a=1", 24, 1000, 1.5);
+    batch_add_number(&b, "other;a.b=1;a_b=2", 17, 1000, 7);
+    batch_add_number(&b, "host1.cpu;dc=eu;zone.a=1", 24, 2000, 2.5);
+    batch_add_string(&b, "log.msg", 7, 1000, "x", 1);
+    assert_int_equal(enc_prom(&b, &o), 3);
+    assert_int_equal(promwrite_parse(o.p, o.n, &r, NULL), 0);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.nerr, 0);
+    const char *k0 = "host1_cpu;dc=eu;zone_a=1";
+    assert_int_equal(r.s[0].key_len, strlen(k0));
+    assert_memory_equal(batch_key(&r, &r.s[0]), k0, strlen(k0));
+    assert_true(r.s[0].ts == 1000 && r.s[0].v == 1.5 && r.s[1].ts == 2000 && r.s[1].v == 2.5);
+    assert_int_equal(r.s[2].key_len, strlen("other;a_b=1")); /* one of the two made-equal names */
+    batch_free(&b);
+    batch_free(&r);
+    buf_free(&o);
+}
+
 static void test_encoders(void **st) {
     (void)st;
     tm_batch b;
@@ -214,6 +240,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_cursor, setup, teardown),
+        cmocka_unit_test(test_prom_roundtrip),
         cmocka_unit_test(test_encoders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
