@@ -46,6 +46,7 @@ bench: build
 	bench/run.sh $(BUILD)/tidemark
 	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
 	python3 bench/promql_bench.py $(BUILD)/tidemark
+	python3 bench/graphite_bench.py $(BUILD)/tidemark
 	bench/forward.sh $(BUILD)/tidemark
 	bench/alerts.sh $(BUILD)/tidemark
 

@@ -149,6 +149,7 @@ tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint
     s->head_sorted = 1;
     s->logged = LOGGED; /* loaded or replayed; store_write clears it for a new one */
     s->last_ts = INT64_MIN;
+    s->closed_max = INT64_MIN;
     c->byid[id] = s;
     /* keep the table at most half full so probes stay short */
     if (c->nids * 2 > c->nslots) grow_slots(c);

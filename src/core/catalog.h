@@ -47,6 +47,7 @@ typedef struct tm_series {
     uint64_t head_walpos;  /* WAL position of the newest sample in the head */
     uint64_t saved_walpos; /* samples up to here are in SQLite: replay skips them */
     tm_pending *pending; /* newest first */
+    int64_t closed_max;  /* no closed chunk (pending, persisted or rolled up) holds a later sample */
     uint32_t next_same_name; /* the name index's chain: series that differ only in tags */
     uint8_t deleted;         /* gone: no lookup finds it; kept so its key outlives every reader */
 } tm_series;

@@ -62,6 +62,7 @@ static int load_series(tm_store *s, char *err, size_t errlen) {
                                     sqlite3_column_int(st, 2));
         se->points = (uint64_t)sqlite3_column_int64(st, 3);
         if (sqlite3_column_type(st, 4) != SQLITE_NULL) se->last_ts = sqlite3_column_int64(st, 4);
+        se->closed_max = se->last_ts == INT64_MIN ? INT64_MAX : se->last_ts; /* every persisted sample is older */
         se->last_v = sqlite3_column_double(st, 5);
         se->last_v2 = sqlite3_column_double(st, 6);
         const char *ls = (const char *)sqlite3_column_text(st, 7);

@@ -39,6 +39,7 @@ static void head_normalize(tm_series *se) {
 static void head_close(tm_store *s, tm_series *se) {
     if (!se->head.n) return;
     head_normalize(se);
+    if (se->head.ts[se->head.n - 1] > se->closed_max) se->closed_max = se->head.ts[se->head.n - 1];
     tm_pending *p = xcalloc(1, sizeof *p);
     p->sid = se->id;
     p->se = se;

@@ -123,6 +123,12 @@ tm_reader *store_reader_open(tm_store *s, char *err, size_t errlen);
 void store_reader_close(tm_reader *r);
 int reader_read(tm_reader *r, uint32_t id, int64_t from, int64_t until, tm_cols *out);
 int reader_buckets(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out);
+/* The fast road for recent data: when the open head alone holds every
+ * sample of a number series in [from, until] (it is in time order and no
+ * closed chunk reaches past its first sample), copy them into *ts and *v
+ * (allocated; free both) and return their count; -1 when the caller must
+ * read through reader_read or reader_buckets instead. */
+long reader_head_range(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64_t **ts, double **v);
 /* last_str (a copy) is valid until the reader's next reader_get */
 int reader_get(tm_reader *r, uint32_t id, tm_series_info *out);
 uint32_t reader_max_id(tm_reader *r);

@@ -93,12 +93,45 @@ double bucket_value(const tm_cols *c, size_t k, int agg) {
     }
 }
 
+/* Fold samples straight into the grid (the head's fast road); NaN is a gap. */
+static void fold_samples(const grid_job *j, tm_gser *g, const int64_t *ts, const double *v, long n) {
+    double *cnt = j->agg == AGG_AVG || j->agg == AGG_COUNT ? xcalloc(j->n, sizeof *cnt) : NULL;
+    for (long k = 0; k < n; k++) {
+        if (isnan(v[k])) continue;
+        size_t at = (size_t)((ts[k] - j->start) / j->step);
+        double *o = &g->v[at];
+        int first = isnan(*o);
+        switch (j->agg) {
+        case AGG_LAST: *o = v[k]; break;
+        case AGG_MIN: *o = first || v[k] < *o ? v[k] : *o; break;
+        case AGG_MAX: *o = first || v[k] > *o ? v[k] : *o; break;
+        case AGG_SUM: *o = first ? v[k] : *o + v[k]; break;
+        default: *o = first ? v[k] : *o + v[k]; cnt[at]++; break; /* avg and count: sums, divided below */
+        }
+    }
+    for (size_t at = 0; cnt && at < j->n; at++)
+        if (cnt[at]) g->v[at] = j->agg == AGG_COUNT ? cnt[at] : g->v[at] / cnt[at];
+    free(cnt);
+}
+
 static void grid_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
     grid_job *j = arg;
     tm_gser *g = &j->out[i];
     tm_cols c;
-    int64_t until = j->start + (int64_t)j->n * j->step - 1;
-    if (!j->n || !reader_buckets(rd, j->ids->v[i], j->start, until, j->step, &c)) return;
+    int64_t until = j->start + (int64_t)j->n * j->step - 1, *ts;
+    double *v;
+    if (!j->n) return;
+    int simple = j->agg == AGG_LAST || j->agg == AGG_MIN || j->agg == AGG_MAX || j->agg == AGG_SUM ||
+                 j->agg == AGG_AVG || j->agg == AGG_COUNT;
+    long n = simple ? reader_head_range(rd, j->ids->v[i], j->start, until, &ts, &v) : -1;
+    if (n >= 0) {
+        fold_samples(j, g, ts, v, n);
+        free(ts);
+        free(v);
+        query_check_time(q);
+        return;
+    }
+    if (!reader_buckets(rd, j->ids->v[i], j->start, until, j->step, &c)) return;
     for (size_t k = 0; k < c.n; k++) {
         int64_t at = (c.ts[k] - j->start) / j->step;
         if (at >= 0 && (size_t)at < j->n) g->v[at] = bucket_value(&c, k, j->agg);
@@ -132,9 +165,45 @@ typedef struct {
     tm_cols *out;
 } buckets_job;
 
+static int64_t floor_step(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
+
+/* buckets of sorted samples (the head's fast road), as store_buckets makes them */
+static void bucketize(const int64_t *ts, const double *v, long n, int64_t step, tm_cols *out) {
+    size_t m = 0;
+    cols_alloc(out, TM_ROLLUP, (size_t)(n ? n : 1));
+    for (long k = 0; k < n; k++) {
+        if (isnan(v[k])) continue;
+        int64_t b = floor_step(ts[k], step);
+        if (!m || out->ts[m - 1] != b) {
+            out->ts[m] = b;
+            out->v[m] = out->v2[m] = out->sum[m] = out->last[m] = v[k];
+            out->cnt[m] = 1;
+            out->lt[m++] = ts[k];
+            continue;
+        }
+        size_t i = m - 1;
+        out->v[i] = v[k] < out->v[i] ? v[k] : out->v[i];
+        out->v2[i] = v[k] > out->v2[i] ? v[k] : out->v2[i];
+        out->sum[i] += v[k];
+        out->cnt[i]++;
+        out->last[i] = v[k];
+        out->lt[i] = ts[k];
+    }
+    out->n = m;
+}
+
 static void buckets_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
     buckets_job *j = arg;
-    if (!reader_buckets(rd, j->ids->v[i], j->from, j->until, j->step, &j->out[i])) return;
+    int64_t *ts, b0 = floor_step(j->from, j->step);
+    double *v;
+    long n = reader_head_range(rd, j->ids->v[i], b0, j->until, &ts, &v);
+    if (n >= 0) {
+        bucketize(ts, v, n, j->step, &j->out[i]);
+        free(ts);
+        free(v);
+    } else if (!reader_buckets(rd, j->ids->v[i], j->from, j->until, j->step, &j->out[i])) {
+        return;
+    }
     if (query_add_points(q, j->out[i].n) == 0) query_check_time(q);
 }
 
@@ -155,18 +224,38 @@ int fetch_fold(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int6
     out->type = TM_ROLLUP;
     tm_cols *per = xcalloc(ids->n ? ids->n : 1, sizeof *per);
     int rc = fetch_buckets(q, ids, from, until, step, per);
-    size_t nx = 0;
-    for (size_t i = 0; i < ids->n; i++) nx += per[i].n;
-    tm_bucket *x = xmalloc((nx ? nx : 1) * sizeof *x);
-    nx = 0;
+    /* one dense run of buckets, merged in series order (as buckets_fold
+     * orders equal starts), then the non-empty ones */
+    int64_t b0 = floor_step(from, step);
+    size_t nb = rc || until < from ? 0 : (size_t)((until - b0) / step + 1);
+    tm_bucket *acc = xcalloc(nb ? nb : 1, sizeof *acc);
     for (size_t i = 0; i < ids->n; i++) {
         const tm_cols *c = &per[i];
-        for (size_t k = 0; k < c->n; k++)
-            x[nx++] = (tm_bucket){c->ts[k], c->v[k], c->v2[k], c->sum[k], c->cnt[k], c->last[k], c->lt[k]};
+        for (size_t k = 0; k < c->n && nb; k++) {
+            int64_t at = (c->ts[k] - b0) / step;
+            if (at < 0 || (size_t)at >= nb) continue;
+            tm_bucket b = {c->ts[k], c->v[k], c->v2[k], c->sum[k], c->cnt[k], c->last[k], c->lt[k]};
+            if (!acc[at].cnt) acc[at] = b;
+            else bucket_merge(&acc[at], &b);
+        }
         cols_free(&per[i]);
     }
     free(per);
-    if (!rc) buckets_fold(x, nx, out);
-    free(x);
+    size_t m = 0;
+    for (size_t k = 0; k < nb; k++) m += acc[k].cnt > 0;
+    cols_alloc(out, TM_ROLLUP, m ? m : 1);
+    m = 0;
+    for (size_t k = 0; k < nb; k++) {
+        if (!acc[k].cnt) continue;
+        out->ts[m] = acc[k].ts;
+        out->v[m] = acc[k].min;
+        out->v2[m] = acc[k].max;
+        out->sum[m] = acc[k].sum;
+        out->cnt[m] = acc[k].cnt;
+        out->last[m] = acc[k].last;
+        out->lt[m++] = acc[k].lt;
+    }
+    out->n = m;
+    free(acc);
     return rc;
 }

@@ -22,6 +22,33 @@ static tm_gser **all_of(garg *a, size_t from, size_t n, size_t *count) {
     return v;
 }
 
+/* The streaming form of gagg for sum, average, min, max, count and last:
+ * one pass down each series, adding in series order, so every point gets
+ * the very sum graphite-web's row-wise fold gets. */
+static void fold_columns(tm_gser **s, size_t n, int f, double xff, tm_gser *g) {
+    size_t len = g->n;
+    double *cnt = xcalloc(len ? len : 1, sizeof *cnt), *acc = g->v;
+    for (size_t k = 0; k < n; k++) {
+        const double *v = s[k]->v;
+        size_t m = s[k]->n < len ? s[k]->n : len;
+        for (size_t i = 0; i < m; i++) {
+            double x = v[i];
+            if (isnan(x)) continue;
+            if (!cnt[i]++) acc[i] = x;
+            else if (f == GA_SUM || f == GA_AVG) acc[i] += x;
+            else if (f == GA_MIN) acc[i] = x < acc[i] ? x : acc[i];
+            else if (f == GA_MAX) acc[i] = x > acc[i] ? x : acc[i];
+            else if (f == GA_LAST) acc[i] = x;
+        }
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!cnt[i] || cnt[i] / (double)n < xff) acc[i] = NAN; /* graphite's xff over the row of n */
+        else if (f == GA_AVG) acc[i] /= cnt[i];
+        else if (f == GA_COUNT) acc[i] = cnt[i];
+    }
+    free(cnt);
+}
+
 /* aggregate(): one series, named "<func>Series(paths)"; NULL when s is empty */
 static tm_gser *aggregate(geval *ev, tm_gser **s, size_t n, int f, const char *fname, double xff, tm_sset *out) {
     if (!n) return NULL;
@@ -36,12 +63,16 @@ static tm_gser *aggregate(geval *ev, tm_gser **s, size_t n, int f, const char *f
     g->end = end;
     g->path = xstrndup(g->name, strlen(g->name));
     g->xff = ev->xff;
-    double *row = xmalloc(n * sizeof *row);
-    for (size_t i = 0; i < len; i++) {
-        for (size_t k = 0; k < n; k++) row[k] = gvalue(s[k], i);
-        g->v[i] = gxff(row, n, xff) ? gagg(row, n, f) : NAN;
+    if (f == GA_SUM || f == GA_AVG || f == GA_MIN || f == GA_MAX || f == GA_COUNT || f == GA_LAST) {
+        fold_columns(s, n, f, xff, g);
+    } else {
+        double *row = xmalloc(n * sizeof *row);
+        for (size_t i = 0; i < len; i++) {
+            for (size_t k = 0; k < n; k++) row[k] = gvalue(s[k], i);
+            g->v[i] = gxff(row, n, xff) ? gagg(row, n, f) : NAN;
+        }
+        free(row);
     }
-    free(row);
     free(paths);
     free(name);
     return g;

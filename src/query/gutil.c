@@ -174,13 +174,20 @@ void gfmt_num(double v, int is_int, char *out, size_t n) {
         snprintf(out, n, v > 0 ? "inf" : "-inf");
         return;
     }
-    int p = 1;
+    /* the shortest digits that read back the same: a double's 15-digit
+     * rounding is exact whenever 15 digits or fewer suffice (normal numbers),
+     * so try 15, 16, 17 and strip the zeros */
     char tmp[64];
-    for (; p < 17; p++) { /* the shortest digits that read back the same */
+    int p = fabs(v) < 2.2250738585072014e-308 ? 1 : 15; /* subnormals hold fewer digits: search them all */
+    for (; p < 17; p++) {
         snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
         if (strtod(tmp, NULL) == v) break;
     }
     snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+    char *e = strchr(tmp, 'e'), *z = e;
+    while (z > tmp + 1 && z[-1] == '0') z--, p--;
+    if (z > tmp && z[-1] == '.') z--;
+    memmove(z, e, strlen(e) + 1); /* drop the mantissa's trailing zeros */
     int exp = atoi(strchr(tmp, 'e') + 1);
     if (exp < -4 || exp >= 16) {
         snprintf(out, n, "%s", tmp);

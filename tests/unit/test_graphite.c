@@ -1,0 +1,111 @@
+/* test_graphite.c — the Graphite front end's pure pieces: the target
+ * parser, graphite-web's time forms, and numbers printed as Python's repr
+ * (names and csv/raw answers hold them). The evaluation itself is compared
+ * with graphite-web by tests/e2e/test_graphite_compat.py. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "query/gparse.h"
+#include "query/graphite.h"
+#include "query/gtime.h"
+
+static gnode *parse(const char *t) {
+    char err[256];
+    gnode *g = gparse(t, strlen(t), err, sizeof err);
+    if (!g) fail_msg("%s: %s", t, err);
+    return g;
+}
+
+static void refused(const char *t, const char *why) {
+    char err[256] = "";
+    gnode *g = gparse(t, strlen(t), err, sizeof err);
+    assert_null(g);
+    if (!strstr(err, why)) fail_msg("%s: %s (want %s)", t, err, why);
+}
+
+static void test_parse(void **st) {
+    (void)st;
+    gnode *g = parse("summarize(host{1,2}.cpu.[a-z]*, \"1h\", func='max', alignToFrom=true)");
+    assert_int_equal(g->kind, GN_CALL);
+    assert_string_equal(g->s, "summarize");
+    assert_int_equal(g->nargs, 4);
+    assert_string_equal(g->args[0]->s, "host{1,2}.cpu.[a-z]*");
+    assert_string_equal(g->args[1]->s, "1h");
+    assert_string_equal(g->kw[2], "func");
+    assert_int_equal(g->args[3]->kind, GN_BOOL);
+    assert_string_equal(g->raw, "summarize(host{1,2}.cpu.[a-z]*, \"1h\", func='max', alignToFrom=true)");
+    gnode_free(g);
+    g = parse("a.b | scale(-2.5e1) | alias('x\\1')");
+    assert_string_equal(g->s, "alias");
+    assert_string_equal(g->args[1]->s, "x\\1"); /* backslashes kept, as graphite-web */
+    assert_string_equal(g->args[0]->s, "scale");
+    assert_true(g->args[0]->args[1]->num == -25 && !g->args[0]->args[1]->is_int);
+    assert_string_equal(g->args[0]->args[0]->s, "a.b");
+    gnode_free(g);
+    g = parse("seriesByTag('name=cpu','host=~web.*')");
+    assert_int_equal(g->nargs, 2);
+    gnode_free(g);
+    g = parse("a\\(b\\).c"); /* escaped symbols in a path */
+    assert_string_equal(g->s, "a(b).c");
+    gnode_free(g);
+    refused("sumSeries(a.b", "missing ')'");
+    refused("sumSeries(a.b,)", "after ','");
+    refused("f(x=1, a.b)", "positional argument after a keyword");
+    refused("'str'", "a path, a call or a literal");
+    refused("a.{b,c", "unclosed {");
+    char deep[400] = "";
+    for (int i = 0; i < 70; i++) strcat(deep, "f(");
+    strcat(deep, "a");
+    for (int i = 0; i < 70; i++) strcat(deep, ")");
+    refused(deep, "nested too deep");
+}
+
+static void test_times(void **st) {
+    (void)st;
+    const int64_t now = 1764072000; /* 2025-11-25 12:00:00 UTC, a Tuesday */
+    int64_t t;
+    assert_true(gtime_parse("-1h", now, &t) && t == now - 3600);
+    assert_true(gtime_parse("now-5min", now, &t) && t == now - 300);
+    assert_true(gtime_parse("-7d", now, &t) && t == now - 7 * 86400);
+    assert_true(gtime_parse("-1mon", now, &t) && t == now - 30 * 86400);
+    assert_true(gtime_parse("1764000000", now, &t) && t == 1764000000);
+    assert_true(gtime_parse("04:00_20240101", now, &t) && t == 1704081600);
+    assert_true(gtime_parse("20240101", now, &t) && t == 1704067200);
+    assert_true(gtime_parse("midnight", now, &t) && t == now - 12 * 3600);
+    assert_true(gtime_parse("yesterday", now, &t) && t == now - 12 * 3600 - 86400);
+    assert_true(gtime_parse("noon+1h", now, &t) && t == now + 3600);
+    assert_true(gtime_parse("-1h30min", now, &t) && t == now - 5400);
+    assert_false(gtime_parse("-5m", now, &t)); /* graphite has no unit "m" */
+    assert_false(gtime_parse("soon", now, &t));
+    int64_t d;
+    assert_true(gtime_offset("1min", &d) && d == 60);
+    assert_true(gtime_offset("-2h", &d) && d == -7200);
+}
+
+static void test_repr(void **st) {
+    (void)st;
+    static const struct {
+        double v;
+        const char *repr;
+    } c[] = {{0.1, "0.1"},       {100, "100.0"},          {1e16, "1e+16"},
+             {1e15, "1000000000000000.0"}, {1.5e-5, "1.5e-05"}, {0.0001, "0.0001"},
+             {2.0 / 3, "0.6666666666666666"}, {5e-324, "5e-324"}, {0.30000000000000004, "0.30000000000000004"},
+             {-0.0, "-0.0"}, {12345.678, "12345.678"}};
+    char b[64];
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        gfmt_num(c[i].v, 0, b, sizeof b);
+        assert_string_equal(b, c[i].repr);
+    }
+    gfmt_num(100, 1, b, sizeof b);
+    assert_string_equal(b, "100");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_parse), cmocka_unit_test(test_times),
+                                       cmocka_unit_test(test_repr)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
