@@ -163,11 +163,11 @@ def main():
         heavy_tm = render("sumSeries(host*.*,host*.*.*,host*.*.*.*)")
         heavy_vm = prom('sum({__name__=~"host.*"})', "10s")
         base = end + STEP
-        print("%-58s %12s %12s" % ("ingest, 20000 series x 30 points (samples/s)", "tidemark", "vm"))
+        print("%-58s %12s %12s" % ("ingest, 20000 series x 60 points (samples/s)", "tidemark", "vm"))
         res = {}
         for name, url, gport, stored, heavy in (("tm", tm, tg, TM_STORED, heavy_tm), ("vm", vm, vg, VM_STORED, heavy_vm)):
-            quiet, _ = ingest_rate(loadgen, gport, url, stored, base, 30)
-            busy, nq = ingest_rate(loadgen, gport, url, stored, base + 300, 30, heavy)
+            quiet, _ = ingest_rate(loadgen, gport, url, stored, base, 60)
+            busy, nq = ingest_rate(loadgen, gport, url, stored, base + 600, 60, heavy)
             res[name] = (quiet, busy, nq)
         print("%-58s %12.0f %12.0f" % ("  alone", res["tm"][0], res["vm"][0]))
         print("%-58s %12.0f %12.0f" % ("  beside the heavy query in a loop", res["tm"][1], res["vm"][1]))
