@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../net/admit.h"
 #include "../net/httpconn.h"
 #include "../util/jsonw.h"
 #include "api.h"
@@ -181,6 +182,9 @@ static void route_stream(tm_req *r, void *arg) {
     evhttp_add_header(h, "Cache-Control", "no-cache");
     evhttp_add_header(h, "X-Accel-Buffering", "no");
     evhttp_send_reply_start(r->req, 200, "OK");
+    /* the client only reads: it is not idle, so no read timeout; a client
+     * that stops reading is dropped by STREAM_MAX_QUEUED or the write one */
+    bufferevent_set_timeouts(evhttp_connection_get_bufferevent(c->con), NULL, admit_idle_tv());
     struct evbuffer *b = evbuffer_new();
     evbuffer_add_printf(b, "retry: 1000\n: connected\n\n");
     evhttp_send_reply_chunk(r->req, b);

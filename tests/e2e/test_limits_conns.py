@@ -8,7 +8,7 @@ descriptors to HTTP and the store); once they close, Graphite works again.
 Connections: with --max-connections 20 the 21st connection to Graphite,
 StatsD TCP, the relay listener and HTTP is shed (closed by the server at
 once) while the first 20 stay; --idle-timeout 2s then closes the idle ones
-(HTTP keep-alive too), and after many HTTP connections of every kind have
+(HTTP keep-alive too, but not a live stream, which only reads), and after many HTTP connections of every kind have
 come and gone 20 fit again (the count does not leak).
 """
 import os
@@ -125,6 +125,21 @@ def cap_phase(t):
     head = c.recv(4096)
     t.check(head.startswith(b"HTTP/1.1 200"), "keep-alive request answered: %r" % head[:40])
     t.eq(len(closed_by_server([c], 10)), 1, "the kept-alive connection closed after --idle-timeout")
+    c.close()
+
+    t.step("a live stream is not idle: it outlives --idle-timeout")
+    c = socket.create_connection(("127.0.0.1", s.http_port), timeout=10)
+    c.sendall(b"GET /api/v1/stream?metric=lim.* HTTP/1.1\r\nHost: x\r\n\r\n")
+    t.eq(len(closed_by_server([c], 3.5)), 0, "the stream is open after 3.5 s with --idle-timeout 2s")
+    s.write([{"metric": "lim.live", "value": 1}])
+    c.settimeout(10)
+    got = b""
+    while b"lim.live" not in got:
+        d = c.recv(65536)
+        if not d:
+            break
+        got += d
+    t.check(b"lim.live" in got, "and still delivers samples")
     c.close()
 
     t.step("HTTP connections of every kind come and go; the count does not leak")
