@@ -20,12 +20,7 @@ BAD = ["s3cret%00junk", "s3cret%00", "s3cre", "s3cretX", "S3CRET", "", "%00s3cre
 def raw_get(port, path, header):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n" + header + b"\r\nConnection: close\r\n\r\n")
-    d = b""
-    while True:
-        x = s.recv(65536)
-        if not x:
-            break
-        d += x
+    d = T.recv_until(s)
     s.close()
     return int(d.split(b" ", 2)[1]) if d.startswith(b"HTTP/") else d
 
@@ -69,12 +64,7 @@ def main(t):
     body = b"[" + b"\x00" * 10 + b"]"
     c.sendall(b"POST /api/v1/data HTTP/1.1\r\nHost: x\r\nX-AUTH-TOKEN: s3cret\r\nContent-Length: %d\r\n\r\n"
               % len(body) + body + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    d = b""
-    while d.count(b"HTTP/1.1 ") < 2:
-        x = c.recv(65536)
-        if not x:
-            break
-        d += x
+    d = T.recv_until(c, lambda got: got.count(b"HTTP/1.1 ") >= 2)
     c.close()
     codes = [int(p.split(b" ", 1)[0]) for p in d.split(b"HTTP/1.1 ")[1:]]
     t.eq(codes, [400, 200], "a NUL in a body is the route's business (bad JSON), the next request is fine")

@@ -133,12 +133,7 @@ def cap_phase(t):
     t.eq(len(closed_by_server([c], 3.5)), 0, "the stream is open after 3.5 s with --idle-timeout 2s")
     s.write([{"metric": "lim.live", "value": 1}])
     c.settimeout(10)
-    got = b""
-    while b"lim.live" not in got:
-        d = c.recv(65536)
-        if not d:
-            break
-        got += d
+    got = T.recv_until(c, lambda got: b"lim.live" in got)
     t.check(b"lim.live" in got, "and still delivers samples")
     c.close()
 

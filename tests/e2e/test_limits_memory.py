@@ -47,12 +47,7 @@ def post_raw(port, path, body, out, i):
         s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
                   % (path.encode(), len(body)))
         s.sendall(body)
-        resp = b""
-        while b"\r\n\r\n" not in resp:
-            d = s.recv(65536)
-            if not d:
-                break
-            resp += d
+        resp = T.recv_until(s, lambda got: b"\r\n\r\n" in got)
         s.close()
         out[i] = resp.decode("latin-1")
     except OSError as e:

@@ -160,6 +160,18 @@ def graphite_tcp(port, data, pause=0.0):
             s.sendall(c)
 
 
+def recv_until(sock, done=lambda got: False):
+    """Bytes from sock until done(bytes so far) or the peer closes; the
+    socket's own timeout bounds each wait."""
+    got = b""
+    while not done(got):
+        d = sock.recv(65536)
+        if not d:
+            break
+        got += d
+    return got
+
+
 def graphite_udp(port, datagram):
     if isinstance(datagram, str):
         datagram = datagram.encode()
