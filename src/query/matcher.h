@@ -18,7 +18,7 @@
 
 enum { MT_EQ, MT_NE, MT_RE, MT_NRE };
 
-typedef struct {
+typedef struct tm_matcher_s {
     char *name, *value;
     size_t nlen, vlen;
     int op;

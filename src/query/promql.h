@@ -54,7 +54,7 @@ enum pq_at { PQ_AT_NONE, PQ_AT_TIME, PQ_AT_START, PQ_AT_END };
 typedef struct {
     const char *name, *value; /* NUL-terminated, unescaped */
     int op;                   /* enum pq_matchop */
-    void *re;                 /* compiled, anchored (pcre2_code *) for =~ and !~ */
+    struct tm_matcher_s *re;  /* =~ and !~: compiled, anchored (the engine's matcher.h) */
     int pos;                  /* of its label name in the query */
 } pq_matcher;
 
@@ -192,12 +192,12 @@ const char *pq_agg_name(int op);  /* "sum", "count_values", ... */
 
 /* Does label value v[0..n) satisfy m? (An absent label is the value "".) */
 int pq_matcher_match(const pq_matcher *m, const char *v, size_t n);
-/* A regex anchored as Prometheus anchors them (^(?:re)$), for label_replace
- * too. With an arena it is released with it, else by pq_regex_free. NULL
- * with Prometheus' message in err when re does not compile. */
-void *pq_regex(pq_expr *arena, const char *re, char *err, size_t errlen);
-int pq_regex_match(const void *re, const char *s, size_t n);
-void pq_regex_free(void *re);
+/* A regex anchored as Prometheus anchors them (the whole value), for
+ * label_replace too. With an arena it is released with it, else by
+ * pq_regex_free. NULL with Prometheus' message in err when re does not
+ * compile. */
+struct tm_matcher_s *pq_regex(pq_expr *arena, const char *re, char *err, size_t errlen);
+void pq_regex_free(struct tm_matcher_s *m);
 /* A canonical text of the tree, fully parenthesised where precedence
  * decides, so tests can state what a query parsed to. */
 void pq_format(const pq_node *e, char *out, size_t cap);

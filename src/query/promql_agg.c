@@ -107,7 +107,7 @@ static int top(pq_ctx *c, const pq_node *e, const pq_value *in, const size_t *gr
 static int count_values(pq_ctx *c, const pq_node *e, const pq_value *in, const pq_lset *gl, const size_t *grp,
                         const char *label, pq_value *out) {
     pq_map m = {0};
-    char num[64];
+    char num[400]; /* the longest, 5e-324 written out, is 326 bytes */
     (void)e;
     *out = pq_vector();
     for (size_t i = 0; i < c->n; i++)

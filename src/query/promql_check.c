@@ -1,12 +1,12 @@
 /* promql_check.c — Prometheus' checkAST, applied to each node as it is
- * built, with its messages; selector regexes are compiled (anchored, as
- * Prometheus anchors them) so that matching needs no more parsing. */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+ * built, with its messages; selector regexes are compiled by the engine's
+ * matcher (anchored, as Prometheus anchors them), so a bad one is a parse
+ * error and matching needs no more parsing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "matcher.h"
 #include "promql_int.h"
 
 const char *pq_type_name(int t) {
@@ -32,53 +32,44 @@ static void expect_type(pq_parser *p, const pq_node *e, int want, const char *ct
         pq_fail(p, e->pos, "expected type %s in %s, got %s", pq_type_name(want), ctx, pq_type_name(e->type));
 }
 
-static void keep(pq_expr *ar, void *re) {
+static void keep(pq_expr *ar, tm_matcher *m) {
     if (ar->nres == ar->capres) {
         ar->capres = ar->capres ? ar->capres * 2 : 8;
         void **w = realloc(ar->res, ar->capres * sizeof *w);
         if (!w) abort();
         ar->res = w;
     }
-    ar->res[ar->nres++] = re;
+    ar->res[ar->nres++] = m;
 }
 
-void *pq_regex(pq_expr *ar, const char *re, char *err, size_t errlen) {
-    size_t n = strlen(re);
-    char *pat = malloc(n + 8);
-    if (!pat) abort();
-    memcpy(pat, "^(?:", 4);
-    memcpy(pat + 4, re, n);
-    memcpy(pat + 4 + n, ")$", 3);
-    int code;
-    PCRE2_SIZE off;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, n + 6, PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL, &code, &off, NULL);
-    free(pat);
-    if (!c) {
-        PCRE2_UCHAR msg[200];
-        pcre2_get_error_message(code, msg, sizeof msg);
-        snprintf(err, errlen, "error parsing regexp: %s: `^(?:%s)$`", (const char *)msg, re);
+/* The engine's matcher (matcher.h), anchored at both ends as PromQL wants;
+ * on a bad regex, Prometheus' wording around PCRE2's reason. */
+tm_matcher *pq_regex(pq_expr *ar, const char *re, char *err, size_t errlen) {
+    tm_matcher *m = malloc(sizeof *m);
+    char why[300];
+    if (!m) abort();
+    if (matcher_init(m, "", 0, MT_RE, re, strlen(re), 1, why, sizeof why)) {
+        const char *at = strstr(why, " at "), *msg = at ? strstr(at, ": ") : NULL;
+        snprintf(err, errlen, "error parsing regexp: %s: `^(?:%s)$`", msg ? msg + 2 : why, re);
+        free(m);
         return NULL;
     }
-    pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
-    if (ar) keep(ar, c);
-    return c;
+    if (ar) keep(ar, m);
+    return m;
 }
 
-int pq_regex_match(const void *re, const char *s, size_t n) {
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    int rc = pcre2_match((const pcre2_code *)re, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
-    pcre2_match_data_free(md);
-    return rc >= 0;
+void pq_regex_free(tm_matcher *m) {
+    if (!m) return;
+    matcher_free(m);
+    free(m);
 }
-
-void pq_regex_free(void *re) { pcre2_code_free(re); }
 
 int pq_matcher_match(const pq_matcher *m, const char *v, size_t n) {
     switch (m->op) {
     case PQ_M_EQ: return strlen(m->value) == n && !memcmp(m->value, v, n);
     case PQ_M_NE: return !(strlen(m->value) == n && !memcmp(m->value, v, n));
-    case PQ_M_RE: return pq_regex_match(m->re, v, n);
-    default: return !pq_regex_match(m->re, v, n);
+    case PQ_M_RE: return matcher_test(m->re, v, n);
+    default: return !matcher_test(m->re, v, n);
     }
 }
 
@@ -185,7 +176,7 @@ void pq_check_binary(pq_parser *p, pq_node *e, int oppos) {
 
 void pq_free(pq_expr *ar) {
     if (!ar) return;
-    for (size_t i = 0; i < ar->nres; i++) pcre2_code_free(ar->res[i]);
+    for (size_t i = 0; i < ar->nres; i++) pq_regex_free(ar->res[i]);
     free(ar->res);
     for (pq_block *b = ar->blocks, *n; b; b = n) {
         n = b->next;

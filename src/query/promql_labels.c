@@ -10,6 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "matcher.h"
 #include "promql_evint.h"
 
 typedef struct {
@@ -175,17 +176,15 @@ int pq_label_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
         return unique_labels(c, out);
     }
     char err[300];
-    void *re = pq_regex(c->ar, args[4].str, err, sizeof err);
-    if (!re) return pq_fail_q(c, 422, "invalid regular expression in label_replace(): %s", args[4].str);
+    tm_matcher *m = pq_regex(c->ar, args[4].str, err, sizeof err); /* released with the arena */
+    if (!m) return pq_fail_q(c, 422, "invalid regular expression in label_replace(): %s", args[4].str);
     if (!label_name_ok(dst)) return pq_fail_q(c, 422, "invalid destination label name in label_replace(): %s", dst);
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     for (size_t k = 0; k < out->n; k++) {
         const char *src = pq_get(&out->s[k].ls, args[3].str);
         if (!src) src = "";
-        if (pcre2_match(re, (PCRE2_SPTR)src, strlen(src), 0, 0, md, NULL) < 0) continue;
-        expand(c, args[2].str, src, md, re, val, sizeof val);
+        if (pcre2_match(m->re, (PCRE2_SPTR)src, strlen(src), 0, 0, m->md, NULL) < 0) continue;
+        expand(c, args[2].str, src, m->md, m->re, val, sizeof val);
         out->s[k].ls = pq_set(c, &out->s[k].ls, dst, val);
     }
-    pcre2_match_data_free(md);
     return unique_labels(c, out);
 }

@@ -1,4 +1,5 @@
 /* promql_value.c — label sets, series and maps of the PromQL evaluator. */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,7 +178,7 @@ void pq_format_float(double v, char *out, size_t cap) {
     char e[40];
     /* 15 significant digits hold any shorter decimal exactly (DBL_DIG), zeros
      * trimmed below; only values that need 16 or 17 digits try again */
-    for (int p = 15; p <= 17; p++) {
+    for (int p = fabs(v) < DBL_MIN ? 1 : 15; p <= 17; p++) { /* subnormals hold fewer digits: search them all */
         snprintf(e, sizeof e, "%.*e", p - 1, v);
         if (strtod(e, NULL) == v) break;
     }
