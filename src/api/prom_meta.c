@@ -80,7 +80,7 @@ static mjob *parse_matches(tm_req *r, int required) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static void put_strings(tm_buf *b, char **v, size_t n, size_t limit) {
-    qsort(v, n, sizeof *v, cmp_str);
+    if (n > 1) qsort(v, n, sizeof *v, cmp_str);
     PUTS(b, "{\"status\":\"success\",\"data\":[");
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {

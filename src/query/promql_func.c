@@ -191,7 +191,7 @@ static int by_value(const void *a, const void *b, void *dir) {
 static int sort_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
     if (pq_eval_node(c, e->args[0], out)) return -1;
     int dir = e->fn->id == PQ_F_SORT ? 1 : -1;
-    if (c->n == 1) qsort_r(out->s, out->n, sizeof *out->s, by_value, &dir); /* only an instant vector has an order */
+    if (c->n == 1 && out->n > 1) qsort_r(out->s, out->n, sizeof *out->s, by_value, &dir); /* only an instant vector has an order */
     return 0;
 }
 
