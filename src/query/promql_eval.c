@@ -217,8 +217,7 @@ static int eval_matrix_value(pq_ctx *c, const pq_node *e, pq_value *out) {
     return 0;
 }
 
-int pq_eval_node(pq_ctx *c, const pq_node *e, pq_value *out) {
-    if (query_check_time(c->q)) return -1;
+static int eval_kind(pq_ctx *c, const pq_node *e, pq_value *out) {
     switch (e->kind) {
     case PQ_NUM: *out = pq_scalar(c, e->num); return 0;
     case PQ_STR: *out = (pq_value){.type = PQ_T_STRING, .str = e->str}; return 0;
@@ -233,6 +232,13 @@ int pq_eval_node(pq_ctx *c, const pq_node *e, pq_value *out) {
     case PQ_BIN: return pq_eval_binary(c, e, out);
     }
     return pq_fail_q(c, 422, "unknown expression");
+}
+
+int pq_eval_node(pq_ctx *c, const pq_node *e, pq_value *out) {
+    if (query_check_time(c->q)) return -1;
+    memset(out, 0, sizeof *out);
+    if (eval_kind(c, e, out) || query_failed(c->q)) return -1;
+    return 0;
 }
 
 static int by_labels(const void *a, const void *b) {
@@ -270,6 +276,7 @@ int pq_eval(tm_query *q, const pq_node *e, int64_t start, int64_t end, int64_t s
 
 void pq_ctx_free(pq_ctx *c) {
     if (!c) return;
+    query_release_points(c->q, c->held);
     pq_free(c->ar);
     free(c);
 }

@@ -19,6 +19,8 @@ struct pq_ctx {
     size_t n;
     int64_t qstart, qend; /* the query's own, for @ start() and @ end() */
     char err[1024];       /* the whole message (the query's own holds 256 bytes) */
+    size_t held;          /* grid points of its series, counted against the points bound */
+    pq_series sink;       /* what series past the bound write into, while the query unwinds */
 };
 
 /* A range vector as a function sees it: every series' samples, and the

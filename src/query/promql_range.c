@@ -203,6 +203,7 @@ int pq_eval_range_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
     for (size_t k = 0; k < m.v.n; k++) {
         const pq_series *s = &m.v.s[k];
         pq_series *o = NULL;
+        if (query_check_time(c->q)) return -1;
         size_t lo = 0, hi = 0;
         for (size_t i = 0; i < c->n; i++) {
             int64_t ts = m.at ? m.at_ms : pq_step_time(c, i), end = ts - m.offset, start = end - m.range;

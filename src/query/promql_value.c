@@ -40,6 +40,19 @@ pq_series *pq_add_series(pq_ctx *c, pq_value *v, pq_lset ls) {
     pq_series *s = &v->s[v->n++];
     memset(s, 0, sizeof *s);
     s->ls = ls;
+    /* every series holds a value per step until the query ends: past the
+     * engine's points bound the query fails, and the series it still builds
+     * on its way out share one scratch grid */
+    if (query_check_time(c->q) || query_add_points(c->q, c->n + 1)) {
+        if (!c->sink.v) {
+            c->sink.v = pq_new(c, c->n * sizeof(double) + 1);
+            c->sink.has = pq_new(c, c->n + 1);
+        }
+        s->v = c->sink.v;
+        s->has = c->sink.has;
+        return s;
+    }
+    c->held += c->n + 1;
     s->v = pq_new(c, c->n * sizeof(double) + 1);
     s->has = pq_new(c, c->n + 1);
     return s;
