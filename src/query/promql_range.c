@@ -1,8 +1,10 @@
 /* promql_range.c — functions of a range vector (rate, *_over_time, ...),
  * each a loop over one step's window of samples, as Prometheus 2.42's
  * promql/functions.go computes them (extrapolatedRate, instantValue,
- * linearRegression, aggrOverTime). */
+ * linearRegression, aggrOverTime). Series are independent, so they are
+ * spread over the engine's workers (query_parallel). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "promql_evint.h"
@@ -172,18 +174,61 @@ static int holt_winters(const win *w, double sf, double tf, double *out) {
     return 1;
 }
 
+typedef struct {
+    int id;
+    const pq_matrix *m;
+    const pq_value *sarg;
+    size_t ns;
+    pq_ctx *c;
+    pq_series *out;   /* one per input series, made beforehand (the arena is one thread's) */
+    unsigned char *any; /* absent_over_time only (run on one thread): a step with any sample */
+} range_job;
+
+/* One series of the range vector, every step: its windows slide forward. */
+static void range_series(tm_query *q, tm_reader *rd, size_t k, void *arg) {
+    range_job *j = arg;
+    const pq_matrix *m = j->m;
+    const pq_series *s = &m->v.s[k];
+    pq_series *o = &j->out[k];
+    double *scratch = j->id == PQ_F_QUANTILE_OVER_TIME ? malloc((s->ns + 1) * sizeof *scratch) : NULL;
+    size_t lo = 0, hi = 0;
+    (void)rd;
+    if (query_check_time(q)) return;
+    for (size_t i = 0; i < j->c->n; i++) {
+        int64_t ts = m->at ? m->at_ms : pq_step_time(j->c, i), end = ts - m->offset, start = end - m->range;
+        if (m->at) lo = 0, hi = 0;
+        while (lo < s->ns && s->sts[lo] < start) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < s->ns && s->sts[hi] <= end) hi++;
+        win w = {s->sts + lo, s->sv + lo, hi - lo, start, end, (double)m->range / 1000,
+                 j->ns ? j->sarg[0].scalar[i] : 0, ts};
+        if (j->any) {
+            if (w.n) j->any[i] = 1;
+            continue;
+        }
+        double v;
+        int got;
+        if (j->id == PQ_F_QUANTILE_OVER_TIME) got = scratch && quantile_window(&w, &v, scratch);
+        else if (j->id == PQ_F_HOLT_WINTERS) got = holt_winters(&w, j->sarg[0].scalar[i], j->sarg[1].scalar[i], &v);
+        else got = apply(j->id, &w, &v);
+        if (got) o->v[i] = v, o->has[i] = 1;
+    }
+    free(scratch);
+}
+
 /* absent_over_time: one series (labels from the selector's equalities)
  * where no series has a sample in the window */
-static void absent_series(pq_ctx *c, const pq_node *arg, pq_value *out, const pq_matrix *m,
-                          const unsigned char *any) {
+static int absent_over_time(pq_ctx *c, const pq_node *arg, range_job *j, pq_value *out) {
+    j->any = pq_new(c, c->n + 1);
+    for (size_t k = 0; k < j->m->v.n; k++) range_series(c->q, NULL, k, j);
     pq_lset ls = {pq_new(c, 0), 0};
     while (arg->kind == PQ_PAREN) arg = arg->args[0];
     if (arg->kind == PQ_SEL) ls = pq_absent_labels(c, arg);
     pq_series *s = pq_add_series(c, out, ls);
-    (void)m;
     for (size_t i = 0; i < c->n; i++)
-        if (!any[i]) s->v[i] = 1, s->has[i] = 1;
+        if (!j->any[i]) s->v[i] = 1, s->has[i] = 1;
     if (!memchr(s->has, 1, c->n)) out->n--;
+    return query_failed(c->q) ? -1 : 0;
 }
 
 int pq_eval_range_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
@@ -195,36 +240,17 @@ int pq_eval_range_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
     pq_matrix m;
     if (pq_eval_matrix(c, e->args[mi], &m)) return -1;
     *out = pq_vector();
-    unsigned char *any = pq_new(c, c->n + 1);
-    double *scratch = NULL;
-    size_t most = 0;
-    for (size_t k = 0; k < m.v.n; k++) most = m.v.s[k].ns > most ? m.v.s[k].ns : most;
-    if (id == PQ_F_QUANTILE_OVER_TIME) scratch = pq_new(c, (most + 1) * sizeof *scratch);
-    for (size_t k = 0; k < m.v.n; k++) {
-        const pq_series *s = &m.v.s[k];
-        pq_series *o = NULL;
-        if (query_check_time(c->q)) return -1;
-        size_t lo = 0, hi = 0;
-        for (size_t i = 0; i < c->n; i++) {
-            int64_t ts = m.at ? m.at_ms : pq_step_time(c, i), end = ts - m.offset, start = end - m.range;
-            if (m.at) lo = 0, hi = 0;
-            while (lo < s->ns && s->sts[lo] < start) lo++;
-            if (hi < lo) hi = lo;
-            while (hi < s->ns && s->sts[hi] <= end) hi++;
-            win w = {s->sts + lo, s->sv + lo, hi - lo, start, end, (double)m.range / 1000,
-                     ns ? sarg[0].scalar[i] : 0, ts};
-            if (w.n) any[i] = 1;
-            double v;
-            int got;
-            if (id == PQ_F_QUANTILE_OVER_TIME) got = quantile_window(&w, &v, scratch);
-            else if (id == PQ_F_HOLT_WINTERS) got = holt_winters(&w, sarg[0].scalar[i], sarg[1].scalar[i], &v);
-            else got = apply(id, &w, &v);
-            if (!got || id == PQ_F_ABSENT_OVER_TIME) continue;
-            if (!o) o = pq_add_series(c, out, id == PQ_F_LAST_OVER_TIME ? s->ls : pq_drop_name(c, &s->ls));
-            o->v[i] = v;
-            o->has[i] = 1;
-        }
-    }
-    if (id == PQ_F_ABSENT_OVER_TIME) absent_series(c, e->args[0], out, &m, any);
-    return 0;
+    range_job j = {id, &m, sarg, ns, c, NULL, NULL};
+    if (id == PQ_F_ABSENT_OVER_TIME) return absent_over_time(c, e->args[0], &j, out);
+    for (size_t k = 0; k < m.v.n; k++)
+        pq_add_series(c, out, id == PQ_F_LAST_OVER_TIME ? m.v.s[k].ls : pq_drop_name(c, &m.v.s[k].ls));
+    if (query_failed(c->q)) return -1;
+    /* series are independent: spread over the engine's workers */
+    j.out = out->s;
+    query_parallel(c->q, m.v.n, range_series, &j);
+    size_t w = 0; /* series without a value at any step are no answer */
+    for (size_t k = 0; k < out->n; k++)
+        if (memchr(out->s[k].has, 1, c->n)) out->s[w++] = out->s[k];
+    out->n = w;
+    return query_failed(c->q) ? -1 : 0;
 }
