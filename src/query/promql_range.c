@@ -189,7 +189,7 @@ static void range_series(tm_query *q, tm_reader *rd, size_t k, void *arg) {
     range_job *j = arg;
     const pq_matrix *m = j->m;
     const pq_series *s = &m->v.s[k];
-    pq_series *o = &j->out[k];
+    pq_series *o = j->out ? &j->out[k] : NULL; /* none for absent_over_time */
     double *scratch = j->id == PQ_F_QUANTILE_OVER_TIME ? malloc((s->ns + 1) * sizeof *scratch) : NULL;
     size_t lo = 0, hi = 0;
     (void)rd;
