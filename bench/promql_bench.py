@@ -9,7 +9,8 @@ Data (counters, 40 points at 15 s): x1k{job,instance} 1000 series,
 x10k{job,instance} 10000 series, h_bucket{instance,le} 200 x 11 buckets,
 and 100000 series of 10000 names (n0..n9999, one point each) for the
 label values route. tidemark loads it through /api/v1/data (JSON),
-VictoriaMetrics through /api/v1/import (JSON lines). Both listen on
+VictoriaMetrics through /api/v1/import (JSON lines), and runs at nice 10
+as tidemark's query workers do. Both listen on
 127.0.0.1 only, on free ports, in a temp dir removed at the end."""
 import json
 import os
@@ -112,7 +113,10 @@ def main():
         procs.append(subprocess.Popen([binary, "serve", "--data-dir", work + "/tm", "--http-listen",
                                        "127.0.0.1:%d" % tp, "--graphite-listen", "off", "--statsd-listen", "off",
                                        "--relay-listen", "off"], stdout=null, stderr=null))
-        procs.append(subprocess.Popen([vmbin, "-storageDataPath=" + work + "/vm", "-httpListenAddr=127.0.0.1:%d" % vp,
+        # tidemark's query workers run at nice 10 (ingestion keeps its core):
+        # VictoriaMetrics gets the same priority, or a loaded machine would
+        # measure the scheduler instead of the queries
+        procs.append(subprocess.Popen(["nice", "-n", "10", vmbin, "-storageDataPath=" + work + "/vm", "-httpListenAddr=127.0.0.1:%d" % vp,
                                        "-retentionPeriod=100y", "-search.latencyOffset=0s"], stdout=null, stderr=null))
         tm, vm = "http://127.0.0.1:%d" % tp, "http://127.0.0.1:%d" % vp
         wait(tm + "/healthz")
