@@ -19,7 +19,9 @@
 #include "../net/relay.h"
 #include "../util/jsonw.h"
 #include "../util/timeparse.h"
+#include "../query/fetch.h"
 #include "api.h"
+#include "defer.h"
 #include "match.h"
 
 #define HOUR_MS 3600000LL
@@ -187,97 +189,123 @@ static int pulse_time(tm_req *r, const char *name, int64_t now, int64_t def, int
     return 0;
 }
 
-/* Hourly buckets of every matching series folded together over every hour
- * [start, stop] touches, whole: acc per hour from *h0 (ms). NULL when
- * answered. */
-static acc *hourly_fold(tm_req *r, tm_api *api, const tm_match *m, int64_t back, int64_t *h0, size_t *nh) {
+/* What /hourly and /daily ask the engine, copied from the request. */
+typedef struct {
+    tm_match m;
+    char *strs;
+    int verb, fill, daily;
+    int64_t h0, until; /* whole hours, ms */
+    size_t nh;
+} pulse_job;
+
+static void pulse_job_free(void *arg) {
+    pulse_job *j = arg;
+    free(j->strs);
+    free(j);
+}
+
+/* The request's range as whole hours (a partial first or last hour would be
+ * a misleading average). NULL when answered. */
+static pulse_job *pulse_job_new(tm_req *r, int64_t back, int daily) {
+    pulse_job *j = xcalloc(1, sizeof *j);
     int64_t now = now_ms(), from, until;
-    if (!pulse_time(r, "start", now, now - back, &from) || !pulse_time(r, "stop", now, now, &until)) return NULL;
+    if (!pulse_match(r, &j->m, &j->verb) || !pulse_time(r, "start", now, now - back, &from) ||
+        !pulse_time(r, "stop", now, now, &until)) {
+        free(j);
+        return NULL;
+    }
     if (until < from) {
         http_error(r, 400, "stop is before start", 0);
+        free(j);
         return NULL;
     }
-    /* whole hours: a partial first or last hour would be a misleading average */
-    *h0 = from - ((from % HOUR_MS) + HOUR_MS) % HOUR_MS;
-    until = until - ((until % HOUR_MS) + HOUR_MS) % HOUR_MS + HOUR_MS - 1;
-    if ((until - *h0) / HOUR_MS + 1 > MAX_HOURS) {
+    j->h0 = from - ((from % HOUR_MS) + HOUR_MS) % HOUR_MS;
+    j->until = until - ((until % HOUR_MS) + HOUR_MS) % HOUR_MS + HOUR_MS - 1;
+    if ((j->until - j->h0) / HOUR_MS + 1 > MAX_HOURS) {
         http_error(r, 400, "range too long: at most ten years of hours", 0);
+        free(j);
         return NULL;
     }
-    *nh = (size_t)((until - *h0) / HOUR_MS + 1);
-    uint32_t *ids;
-    size_t n = match_ids(api->store, m, &ids);
-    if (!n) {
-        free(ids);
-        http_error(r, 404, "no series matches", 0);
+    j->nh = (size_t)((j->until - j->h0) / HOUR_MS + 1);
+    j->fill = on_off(req_param(r, "backfill"));
+    j->daily = daily;
+    j->strs = match_own(&j->m);
+    return j;
+}
+
+/* Hourly buckets of every matching series folded together (the engine's
+ * fetch_fold), one acc per hour from h0; NULL when none matches. */
+static acc *hourly_fold(tm_query *q, pulse_job *j, tm_reply *out) {
+    tm_ids ids = {0};
+    match_select(q->ix, &j->m, &ids);
+    if (!ids.n) {
+        out->code = 404;
+        buf_printf(&out->body, "{\"error\":\"no series matches\"}");
         return NULL;
     }
-    acc *a = xcalloc(*nh, sizeof *a);
-    for (size_t i = 0; i < n; i++) {
-        tm_cols c;
-        if (!store_buckets(api->store, ids[i], from, until, HOUR_MS, &c)) continue;
-        for (size_t k = 0; k < c.n; k++) acc_add(&a[(c.ts[k] - *h0) / HOUR_MS], c.sum[k], c.cnt[k], c.v[k], c.v2[k]);
+    tm_cols c;
+    int rc = fetch_fold(q, &ids, j->h0, j->until, HOUR_MS, &c);
+    ids_free(&ids);
+    if (rc) {
         cols_free(&c);
+        return NULL;
     }
-    free(ids);
+    acc *a = xcalloc(j->nh, sizeof *a);
+    for (size_t k = 0; k < c.n; k++) acc_add(&a[(c.ts[k] - j->h0) / HOUR_MS], c.sum[k], c.cnt[k], c.v[k], c.v2[k]);
+    cols_free(&c);
     return a;
 }
 
-static void route_hourly(tm_req *r, void *arg) {
-    int verb;
-    tm_match m;
-    int64_t h0;
-    size_t nh;
-    if (!pulse_match(r, &m, &verb)) return;
-    acc *a = hourly_fold(r, arg, &m, 24 * HOUR_MS, &h0, &nh);
-    if (!a) return;
-    int fill = on_off(req_param(r, "backfill"));
-    tm_buf b = {0};
-    buf_putc(&b, '[');
-    for (size_t i = 0, k = 0; i < nh; i++) {
-        if (!a[i].cnt && !fill) continue;
-        if (k++) buf_putc(&b, ',');
-        buf_put(&b, "{\"time\":", 8);
-        json_put_time(&b, h0 + (int64_t)i * HOUR_MS);
-        buf_put(&b, ",\"value\":", 9);
-        json_put_number(&b, a[i].cnt ? acc_value(&a[i], verb) : 0);
-        buf_putc(&b, '}');
+static void put_hourly(const pulse_job *j, const acc *a, tm_buf *b) {
+    buf_putc(b, '[');
+    for (size_t i = 0, k = 0; i < j->nh; i++) {
+        if (!a[i].cnt && !j->fill) continue;
+        if (k++) buf_putc(b, ',');
+        buf_put(b, "{\"time\":", 8);
+        json_put_time(b, j->h0 + (int64_t)i * HOUR_MS);
+        buf_put(b, ",\"value\":", 9);
+        json_put_number(b, a[i].cnt ? acc_value(&a[i], j->verb) : 0);
+        buf_putc(b, '}');
     }
-    buf_putc(&b, ']');
-    free(a);
-    http_json(r, 200, &b);
-    buf_free(&b);
+    buf_putc(b, ']');
 }
 
-static void route_daily(tm_req *r, void *arg) {
-    int verb;
-    tm_match m;
-    int64_t h0;
-    size_t nh;
-    if (!pulse_match(r, &m, &verb)) return;
-    acc *a = hourly_fold(r, arg, &m, 7 * 24 * HOUR_MS, &h0, &nh);
-    if (!a) return;
+static void put_daily(const pulse_job *j, const acc *a, tm_buf *b) {
     double sum[24] = {0}, days[24] = {0};
-    for (size_t i = 0; i < nh; i++) {
-        double v = acc_value(&a[i], verb);
+    for (size_t i = 0; i < j->nh; i++) {
+        double v = acc_value(&a[i], j->verb);
         if (!a[i].cnt || !isfinite(v)) continue;
-        int64_t hour = h0 / HOUR_MS + (int64_t)i;
+        int64_t hour = j->h0 / HOUR_MS + (int64_t)i;
         int h = (int)(((hour % 24) + 24) % 24); /* UTC: the epoch began at 00:00 */
         sum[h] += v;
         days[h]++;
     }
-    free(a);
-    int fill = on_off(req_param(r, "backfill"));
-    tm_buf b = {0};
-    buf_putc(&b, '{');
+    buf_putc(b, '{');
     for (int h = 0, k = 0; h < 24; h++) {
-        if (!days[h] && !fill) continue;
-        buf_printf(&b, "%s\"%02d:00\":", k++ ? "," : "", h);
-        json_put_number(&b, days[h] ? sum[h] / days[h] : 0);
+        if (!days[h] && !j->fill) continue;
+        buf_printf(b, "%s\"%02d:00\":", k++ ? "," : "", h);
+        json_put_number(b, days[h] ? sum[h] / days[h] : 0);
     }
-    buf_putc(&b, '}');
-    http_json(r, 200, &b);
-    buf_free(&b);
+    buf_putc(b, '}');
+}
+
+static void work_hourly(tm_query *q, void *arg, tm_reply *out) {
+    pulse_job *j = arg;
+    acc *a = hourly_fold(q, j, out);
+    if (!a) return;
+    if (j->daily) put_daily(j, a, &out->body);
+    else put_hourly(j, a, &out->body);
+    free(a);
+}
+
+static void route_hourly(tm_req *r, void *arg) {
+    pulse_job *j = pulse_job_new(r, 24 * HOUR_MS, 0);
+    if (j) api_defer(arg, r, work_hourly, j, pulse_job_free);
+}
+
+static void route_daily(tm_req *r, void *arg) {
+    pulse_job *j = pulse_job_new(r, 7 * 24 * HOUR_MS, 1);
+    if (j) api_defer(arg, r, work_hourly, j, pulse_job_free);
 }
 
 /* ---- commands to relays ---- */
