@@ -174,15 +174,17 @@ static void forget_series(tm_index *ix, uint32_t id) {
     tm_tag tags[64];
     size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
     uint32_t at = 0;
+    int plain = !nt && ix->types[id] == TM_NUMBER; /* counted in plain and plain_below by add_series */
     for (size_t i = 0; i <= nlen && at != UINT32_MAX;) {
         size_t j = i;
         while (j < nlen && key[j] != '.') j++;
         at = strmap_get(&ix->kids, at, key + i, j - i);
+        if (at != UINT32_MAX && plain && ix->nodes[at].plain_below) ix->nodes[at].plain_below--;
         i = j + 1;
     }
     if (at != UINT32_MAX) {
         ids_remove(&ix->nodes[at].ser, id);
-        if (!nt && ix->nodes[at].plain) ix->nodes[at].plain--;
+        if (plain && ix->nodes[at].plain) ix->nodes[at].plain--;
     }
     unpost(ix, "__name__", 8, key, nlen, id);
     if (nt) unpost(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);

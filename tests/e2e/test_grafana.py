@@ -8,7 +8,8 @@ maxDataPoints), the "Save & test" health check constantLine(100), POST
 Proves: every answer has graphite-web's shape and the exact numbers (data
 written at known aligned times), consolidation to maxDataPoints averages as
 graphite-web does, tagged series are found by seriesByTag and grouped by
-groupByTags, unknown functions are a 400 naming them, and a heavy render
+groupByTags, unknown functions are a 400 naming them, a deleted series leaves the
+tree, and a heavy render
 runs off the ingest loop (writes are answered while it runs).
 """
 import threading
@@ -119,6 +120,10 @@ def main(t):
     th.join(90)
     t.check(done and all(r.status == 200 for r in done[0]), "heavy renders answered")
     t.check(writes > 0, "writes answered while the renders ran: %d" % writes)
+    # a deleted series leaves the tree
+    r = T.http("DELETE", s.url("/api/v1/series?match=web.host2.cpu"))
+    t.eq(r.status, 200, "delete: %r" % r)
+    t.eq([n["id"] for n in s.get_json("/metrics/find", {"query": "web.*"})], ["web.host1"], "find after a delete")
     t.eq(s.stop(), 0, "clean stop")
 
 
