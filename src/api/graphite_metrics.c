@@ -200,7 +200,7 @@ static void work_expand(tm_query *q, void *arg, tm_reply *out) {
         }
         nodes_free(v, n);
         if (!j->group_by_expr) continue;
-        qsort(all + from, na - from, sizeof *all, cmp_str);
+        if (na - from > 1) qsort(all + from, na - from, sizeof *all, cmp_str);
         if (k) buf_putc(b, ',');
         json_put_string(b, j->q[k], strlen(j->q[k]));
         buf_put(b, ":[", 2);
@@ -212,7 +212,7 @@ static void work_expand(tm_query *q, void *arg, tm_reply *out) {
         buf_putc(b, ']');
     }
     if (!j->group_by_expr) {
-        qsort(all, na, sizeof *all, cmp_str);
+        if (na > 1) qsort(all, na, sizeof *all, cmp_str);
         for (size_t i = 0, w = 0; i < na; i++) {
             if (i && !strcmp(all[i], all[i - 1])) continue;
             if (w++) buf_putc(b, ',');

@@ -344,7 +344,7 @@ static void work_events(tm_query *q, void *arg, tm_reply *out) {
             for (size_t k = 0; k < per[i].n; k++) ev[ne++] = (event_ref){per[i].ts[k], i, k};
         }
     }
-    qsort(ev, ne, sizeof *ev, cmp_event);
+    if (ne > 1) qsort(ev, ne, sizeof *ev, cmp_event);
     tm_buf *b = &out->body;
     if (j->jsonp) buf_printf(b, "%s(", j->jsonp), out->ctype = "text/javascript";
     buf_putc(b, '[');
