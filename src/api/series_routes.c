@@ -21,26 +21,22 @@ static void route_delete(tm_req *r, void *arg) {
         return;
     }
     uint32_t *ids;
-    size_t n = match_ids(api->store, &m, &ids), done = 0;
+    size_t n = match_ids(api->store, &m, &ids);
     tm_buf b = {0}, names = {0};
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0, listed = 0; i < n && listed < DELETE_MAX_LISTED; i++) {
         tm_series_info in;
         if (!store_get(api->store, ids[i], &in)) continue;
-        if (done < DELETE_MAX_LISTED) {
-            if (names.n) buf_putc(&names, ',');
-            json_put_string(&names, in.key, in.klen); /* before the delete: the key stays valid, but say it first */
-        }
-        int rc = store_delete(api->store, ids[i]);
-        if (rc < 0) {
-            free(ids);
-            buf_free(&names);
-            http_error(r, 503, "the write-ahead log cannot be written: nothing more was deleted", 0);
-            return;
-        }
-        done += (size_t)rc;
+        if (listed++) buf_putc(&names, ',');
+        json_put_string(&names, in.key, in.klen);
     }
+    long done = store_delete(api->store, ids, n); /* all at once: one log record, one pass of the persister */
     free(ids);
-    buf_printf(&b, "{\"deleted\":%zu,\"series\":[", done);
+    if (done < 0) {
+        buf_free(&names);
+        http_error(r, 503, "the write-ahead log cannot be written: nothing was deleted", 0);
+        return;
+    }
+    buf_printf(&b, "{\"deleted\":%ld,\"series\":[", done);
     buf_put(&b, names.p, names.n);
     buf_put(&b, "]}", 2);
     http_json(r, 200, &b);

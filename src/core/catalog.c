@@ -115,11 +115,12 @@ static void grow_slots(tm_catalog *c) {
 
 /* Open addressing cannot drop one key in place; deletes are rare, so the
  * tables are rebuilt without it. */
-void catalog_delete(tm_catalog *c, tm_series *s) {
-    if (s->deleted) return;
-    s->deleted = 1;
-    c->ndeleted++;
-    rebuild_slots(c);
+void catalog_delete(tm_catalog *c, tm_series *const *v, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!v[i]->deleted) v[i]->deleted = 1, k++;
+    c->ndeleted += k;
+    if (k) rebuild_slots(c);
 }
 
 static void reserve_id(tm_catalog *c, uint32_t id) {

@@ -72,9 +72,10 @@ void catalog_free(tm_catalog *c);
 tm_series *catalog_find(tm_catalog *c, const char *k, size_t n, uint64_t h);
 /* Add a series with this id (0: the next free one). */
 tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint64_t h, int type);
-/* Take s out of every lookup (by key, name and id); its id is never given
- * again while the catalog lives, and its struct stays until catalog_free. */
-void catalog_delete(tm_catalog *c, tm_series *s);
+/* Take n series out of every lookup (by key, name and id); their ids are
+ * never given again while the catalog lives, and their structs stay until
+ * catalog_free. One rebuild of the tables for all of them. */
+void catalog_delete(tm_catalog *c, tm_series *const *v, size_t n);
 /* Ids up to and including id are taken: the next new series gets a higher one. */
 void catalog_retire(tm_catalog *c, uint32_t id);
 /* The newest series with this name (follow next_same_name), or NULL. */

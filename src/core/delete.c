@@ -8,62 +8,86 @@
 #include "../util/log.h"
 #include "store_int.h"
 
-void delete_apply(tm_store *s, tm_series *se) {
-    cols_free(&se->head);
-    memset(&se->head, 0, sizeof se->head);
-    se->head.type = se->type;
-    se->head_cap = 0;
-    free(se->last_str);
-    se->last_str = NULL;
-    catalog_delete(&s->cat, se);
-    if (s->ngone == s->capgone) {
-        s->capgone = s->capgone ? s->capgone * 2 : 16;
-        s->gone = xrealloc(s->gone, s->capgone * sizeof *s->gone);
+static void push_id(uint32_t **v, size_t *n, size_t *cap, uint32_t id) {
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *v = xrealloc(*v, *cap * sizeof **v);
     }
-    s->gone[s->ngone++] = se->id;
+    (*v)[(*n)++] = id;
+}
+
+void delete_apply(tm_store *s, tm_series *const *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        tm_series *se = v[i];
+        cols_free(&se->head);
+        memset(&se->head, 0, sizeof se->head);
+        se->head.type = se->type;
+        se->head_cap = 0;
+        free(se->last_str);
+        se->last_str = NULL;
+        push_id(&s->gone, &s->ngone, &s->capgone, se->id);
+    }
+    catalog_delete(&s->cat, v, n);
     pthread_mutex_lock(&s->mu);
-    for (tm_pending *p = se->pending; p; p = p->next_in_series) p->dropped = 1; /* queued: not to be saved */
-    if (s->ndels == s->capdels) {
-        s->capdels = s->capdels ? s->capdels * 2 : 16;
-        s->dels = xrealloc(s->dels, s->capdels * sizeof *s->dels);
+    for (size_t i = 0; i < n; i++) {
+        for (tm_pending *p = v[i]->pending; p; p = p->next_in_series) p->dropped = 1; /* queued: not to be saved */
+        push_id(&s->dels, &s->ndels, &s->capdels, v[i]->id);
     }
-    s->dels[s->ndels++] = se->id;
     s->del_req++;
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->mu);
 }
 
-int store_delete(tm_store *s, uint32_t id) {
-    pthread_rwlock_wrlock(&s->lock);
-    tm_series *se = catalog_get(&s->cat, id);
-    if (!se) {
-        pthread_rwlock_unlock(&s->lock);
-        return 0;
+/* The live series among ids, each once (allocated; *k of them). */
+static tm_series **live_series(tm_store *s, const uint32_t *ids, size_t n, size_t *k) {
+    tm_series **v = xmalloc((n ? n : 1) * sizeof *v);
+    *k = 0;
+    for (size_t i = 0; i < n; i++) {
+        tm_series *se = catalog_get(&s->cat, ids[i]);
+        if (se && !se->deleted) {
+            se->deleted = 2; /* seen: a repeated id counts once */
+            v[(*k)++] = se;
+        }
     }
-    if (s->wal) {
+    for (size_t i = 0; i < *k; i++) v[i]->deleted = 0;
+    return v;
+}
+
+long store_delete(tm_store *s, const uint32_t *ids, size_t n) {
+    pthread_rwlock_wrlock(&s->lock);
+    size_t k;
+    tm_series **v = live_series(s, ids, n, &k);
+    if (s->wal && k) {
         tm_buf w = {0};
         uint64_t pos;
-        buf_putc(&w, W_DELETE);
-        buf_put_uvarint(&w, id);
+        for (size_t i = 0; i < k; i++) {
+            buf_putc(&w, W_DELETE);
+            buf_put_uvarint(&w, v[i]->id);
+        }
         int bad = wal_append(s->wal, w.p, w.n, &pos);
         buf_free(&w);
         if (bad) {
             pthread_rwlock_unlock(&s->lock);
-            log_error("wal: cannot log the delete of series %u", id);
+            free(v);
+            log_error("wal: cannot log the delete of %zu series", k);
             return -1;
         }
     }
-    delete_apply(s, se);
-    pthread_mutex_lock(&s->mu);
-    uint64_t want = s->del_req;
-    pthread_mutex_unlock(&s->mu);
+    uint64_t want = 0;
+    if (k) {
+        delete_apply(s, v, k);
+        pthread_mutex_lock(&s->mu);
+        want = s->del_req;
+        pthread_mutex_unlock(&s->mu);
+    }
     pthread_rwlock_unlock(&s->lock);
-    /* answered once SQLite no longer holds it (the persister may be busy
+    free(v);
+    /* answered once SQLite no longer holds them (the persister may be busy
      * with a commit first; deletes are rare) */
     pthread_mutex_lock(&s->mu);
-    while (s->thr && s->del_done < want) pthread_cond_wait(&s->done, &s->mu);
+    while (k && s->thr && s->del_done < want) pthread_cond_wait(&s->done, &s->mu);
     pthread_mutex_unlock(&s->mu);
-    return 1;
+    return (long)k;
 }
 
 void delete_rows(tm_store *s) {

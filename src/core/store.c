@@ -216,7 +216,7 @@ static void replay_record(const uint8_t *p, size_t n, uint64_t pos, void *arg) {
         if (e.kind == W_COUNT) continue;
         if (e.kind == W_DELETE) {
             tm_series *gone = e.id <= UINT32_MAX ? catalog_get(&s->cat, (uint32_t)e.id) : NULL;
-            if (gone) delete_apply(s, gone);
+            if (gone) delete_apply(s, &gone, 1);
             continue;
         }
         if (e.kind == W_SERIES) {

@@ -71,12 +71,13 @@ typedef void (*tm_observer)(void *arg, const tm_batch *b, const uint32_t *ids);
 int store_observe(tm_store *s, tm_observer fn, void *arg); /* 0, or -1 when full */
 void store_unobserve(tm_store *s, tm_observer fn, void *arg);
 
-/* Delete a series: its head, persisted chunks, rollups and catalog row.
- * Logged first (a crash after the answer still deletes it at replay), then
- * waits until SQLite no longer holds it. Its id is not given again; a later
- * sample of the same key makes a new series. 1 deleted, 0 no such series,
- * -1 the log could not be written (nothing deleted). */
-int store_delete(tm_store *s, uint32_t id);
+/* Delete series (n ids): their heads, persisted chunks, rollups and
+ * catalog rows, in one go. Logged first (a crash after the answer still
+ * deletes them at replay), then waits until SQLite no longer holds them.
+ * Ids are not given again; a later sample of the same key makes a new
+ * series. Returns how many were deleted (ids of no series are skipped), or
+ * -1 when the log could not be written (nothing deleted). */
+long store_delete(tm_store *s, const uint32_t *ids, size_t n);
 
 /* Every series in id order; stop early when fn returns nonzero. */
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg);

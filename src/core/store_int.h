@@ -100,9 +100,9 @@ int db_quick_check(tm_store *s, const char *path, char *err, size_t errlen);
 int db_check_blobs(tm_store *s, const char *path, char *err, size_t errlen);
 
 /* delete.c */
-/* Forget se in memory and queue its rows for the persister; under the write
- * lock (or during replay). */
-void delete_apply(tm_store *s, tm_series *se);
+/* Forget n series in memory and queue their rows for the persister; under
+ * the write lock (or during replay). */
+void delete_apply(tm_store *s, tm_series *const *v, size_t n);
 /* persister thread: drop the queued series' rows (chunks, rollups, catalog) */
 void delete_rows(tm_store *s);
 
