@@ -8,7 +8,8 @@ every case uses its own metric, so their notifications never mix.
     for a value wobbling around the threshold;
   - nodata: a sender that stops, and an exact series that never arrived;
   - escalating levels, a string rule, a summary template, a silence;
-  - a webhook that is down, then up: every transition, in order;
+  - a webhook that is down (and the server killed -9 meanwhile), then up:
+    every transition, in order;
   - kill -9 while firing: after the restart the rule is still firing and
     nothing is sent again; the recovery is sent once;
   - expr rules: PromQL (the comparison inside, series by their labels)
@@ -184,12 +185,14 @@ def down_then_up(t, s):
         T.wait_until(lambda: len(s.get_json("/alerts/events", {"id": "down"})) >= len(want), 10)
     t.eq(len(s.get_json("/alerts/events", {"id": "down"})), 5, "five transitions recorded while it is down")
     t.check(s.counter("tidemark_alert_notifications_pending") >= 1, "/metrics shows them pending")
-    time.sleep(2)
+    T.wait_until(lambda: s.counter("tidemark_alert_notification_attempts_failed_total") >= 1, 10)
+    t.check(s.counter("tidemark_alert_notification_attempts_failed_total") >= 1, "/metrics counts failed attempts")
+    s.kill9()  # the outbox is on disk: kill -9 loses none of them
+    s.start()
     late.start()
     got = late.wait(5, "/down", 60)
     t.eq([(x["state"], x["value"]) for x in got],
          [("firing", 20), ("ok", 1), ("firing", 30), ("ok", 2), ("firing", 40)], "all five, in order")
-    t.check(s.counter("tidemark_alert_notification_attempts_failed_total") >= 1, "/metrics counts failed attempts")
     late.stop()
 
 
