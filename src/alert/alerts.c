@@ -219,16 +219,6 @@ int alerts_round(alerts *a) {
     return 1;
 }
 
-void alerts_round_sync(alerts *a) {
-    pthread_mutex_lock(&a->mu);
-    a->in_flight = 1;
-    round_job *j = round_new(a);
-    pthread_mutex_unlock(&a->mu);
-    tm_query q;
-    engine_run(a->o.engine, round_fn, j, &q);
-    round_done(&q, j);
-}
-
 void rule_retire(alerts *a, alert_rule *r) {
     if (a->in_flight) {
         a->grave = xrealloc(a->grave, (a->ngrave + 1) * sizeof *a->grave);

@@ -35,10 +35,8 @@ typedef struct {
 alerts *alerts_open(const alerts_opts *o, char *err, size_t errlen);
 /* Stops the delivery thread; after engine_free (which ends a round in flight). */
 void alerts_close(alerts *a);
-/* Start a round now (the timer calls it; tests and benchmarks too). 0 when one is already running. */
+/* Start a round now (the timer calls it). 0 when one is already running. */
 int alerts_round(alerts *a);
-/* Run one round on the calling thread and wait for it (benchmarks, tests: not the loop thread). */
-void alerts_round_sync(alerts *a);
 
 int alerts_create(alerts *a, const char *json, size_t n, tm_buf *out);
 int alerts_update(alerts *a, const char *id, const char *json, size_t n, tm_buf *out); /* id NULL: the body's */
