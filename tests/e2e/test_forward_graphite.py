@@ -3,7 +3,7 @@ a second tidemark, read back from the second one's own API with the same
 names, Graphite 1.1 tags, values and (second) times; a per-target tag filter.
 Then sharding straight to three tidemarks: with --forward-shard and
 --forward-replicas 2 every series lands on exactly two of them, always the
-same two, and the three share the load."""
+same two, and the three share the load; --forward-match keeps the rest home."""
 import time
 
 import peers as P
@@ -43,19 +43,20 @@ def main(t):
 
     t.step("sharded over three tidemarks, two replicas each")
     nodes = [t.server("node%d" % i) for i in range(3)]
-    args = ["--forward-shard", "--forward-replicas", "2", "--forward-flush", "200ms"]
+    args = ["--forward-shard", "--forward-replicas", "2", "--forward-flush", "200ms", "--forward-match", "shard.*"]
     for n in nodes:
         args += ["--forward-graphite", "127.0.0.1:%d" % n.graphite_port]
     edge = t.server("edge", args=args)
     names = ["shard.s%02d" % i for i in range(30)]
-    edge.write([{"metric": m, "value": 1, "time": now} for m in names])
+    edge.write([{"metric": m, "value": 1, "time": now} for m in names] +
+               [{"metric": "local.only", "value": 1, "time": now}])  # --forward-match leaves it out
 
     def placed():
         return [set(m["metric"] for m in n.metrics()) for n in nodes]
 
     T.wait_until(lambda: sum(len(p) for p in placed()) == 60, 30)
     where = placed()
-    t.eq(sum(len(p) for p in where), 60, "30 series x 2 replicas")
+    t.eq(sum(len(p) for p in where), 60, "30 series x 2 replicas, nothing unmatched")
     t.check(all(sum(m in p for p in where) == 2 for m in names), "every series on exactly two nodes: %r" % where)
     t.check(all(len(p) >= 10 for p in where), "each node a fair share: %r" % [len(p) for p in where])
     edge.write([{"metric": m, "value": 2, "time": now + 1} for m in names])
