@@ -66,8 +66,8 @@ def main(t):
 
     t.step("two rules fire; Alertmanager has them and routes each")
     for body in ({"id": "pihot", "name": "PiHot", "metric": "am.temp", "tags": {"host": "pi"}, "threshold": 70,
-                  "level": "crit", "duration": "500ms", "agg": "last", "summary": "{{tags.host}} is {{value}}"},
-                 {"id": "disk", "metric": "am.disk", "threshold": 90, "duration": "500ms", "agg": "last"}):
+                  "level": "crit", "duration": "10s", "agg": "last", "summary": "{{tags.host}} is {{value}}"},
+                 {"id": "disk", "metric": "am.disk", "threshold": 90, "duration": "10s", "agg": "last"}):
         t.eq(s.post_json("/alerts", body).status, 201, "POST /alerts %s" % body["id"])
     s.write([{"metric": "am.temp", "value": 81, "tags": {"host": "pi"}}, {"metric": "am.disk", "value": 95}])
     ok = T.wait_until(lambda: len(am_alerts(am)) == 2, 30)
@@ -95,7 +95,7 @@ def main(t):
     t.eq(s.counter("tidemark_alert_notifications_failed_total"), 0, "nothing given up")
 
     t.step("format alertmanager: the v4 payload straight from tidemark")
-    t.eq(s.post_json("/alerts", {"id": "direct", "metric": "am.direct", "threshold": 1, "duration": "500ms",
+    t.eq(s.post_json("/alerts", {"id": "direct", "metric": "am.direct", "threshold": 1, "duration": "10s",
                                  "agg": "last", "format": "alertmanager", "post": hook.url("/direct")}).status,
          201, "POST a rule with format alertmanager")
     s.write({"metric": "am.direct", "value": 5, "tags": {"dc": "eu"}})

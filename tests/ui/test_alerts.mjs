@@ -22,7 +22,7 @@ async function alertsPage(s, page) {
   await page.fill('form.rule-form input[name=tags]', 'host=pi');
   await page.selectOption('form.rule-form select[name=level]', 'crit');
   await page.selectOption('form.rule-form select[name=agg]', 'last');
-  await page.fill('form.rule-form input[name=duration]', '5s');
+  await page.fill('form.rule-form input[name=duration]', '1m');
   await page.fill('form.rule-form input[name=threshold]', '70');
   await page.fill('form.rule-form input[name=summary]', '{{tags.host}} is {{value}}');
   await page.click('form.rule-form button[type=submit]');
