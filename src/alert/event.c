@@ -55,7 +55,10 @@ static void placeholder(tm_buf *b, const alert_event *e, const char *n, size_t l
         tm_tag tags[64];
         size_t nl, nt = key_split(e->key, e->klen, &nl, tags, 64);
         for (size_t i = 0; i < nt; i++)
-            if (tags[i].klen == len - 5 && !memcmp(tags[i].k, n + 5, len - 5)) buf_put(b, tags[i].v, tags[i].vlen);
+            if (tags[i].klen == len - 5 && !memcmp(tags[i].k, n + 5, len - 5)) {
+                char v[TM_KEY_MAX];
+                buf_put(b, v, tag_value(tags[i].v, tags[i].vlen, v));
+            }
     }
 #undef IS
 }

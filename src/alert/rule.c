@@ -331,7 +331,9 @@ int rule_matches(const alert_rule *r, const char *key, size_t klen) {
     for (size_t i = 0; i < r->ntags; i++) {
         size_t j = 0, kl = strlen(r->tag_k[i]);
         while (j < nt && (t[j].klen != kl || memcmp(t[j].k, r->tag_k[i], kl))) j++;
-        if (j == nt || !glob_match(r->tag_v[i], strlen(r->tag_v[i]), t[j].v, t[j].vlen)) return 0;
+        if (j == nt) return 0;
+        char v[TM_KEY_MAX];
+        if (!glob_match(r->tag_v[i], strlen(r->tag_v[i]), v, tag_value(t[j].v, t[j].vlen, v))) return 0;
     }
     return 1;
 }

@@ -113,8 +113,10 @@ int silence_matches(const alert_silence *s, const alert_rule *r, const char *key
         else {
             ok = 0;
             for (size_t j = 0; j < nt && !ok; j++)
-                if (tags[j].klen == strlen(k) && !memcmp(tags[j].k, k, tags[j].klen))
-                    ok = glob_is(v, tags[j].v, tags[j].vlen);
+                if (tags[j].klen == strlen(k) && !memcmp(tags[j].k, k, tags[j].klen)) {
+                    char tv[TM_KEY_MAX];
+                    ok = glob_is(v, tv, tag_value(tags[j].v, tags[j].vlen, tv));
+                }
         }
         if (!ok) return 0;
     }

@@ -176,6 +176,12 @@ static void work_find_series(tm_query *q, void *arg, tm_reply *out) {
     char **keys;
     size_t n;
     if (found_keys(q, j->ex, j->nex, &keys, &n)) return;
+    for (size_t i = 0; i < n; i++) { /* shown with values as sent */
+        char shown[TM_KEY_MAX];
+        size_t sn = key_display(keys[i], strlen(keys[i]), shown);
+        free(keys[i]);
+        keys[i] = xstrndup(shown, sn);
+    }
     put_strings(&out->body, keys, n);
     strs_free(keys, n);
 }
@@ -275,10 +281,12 @@ static void work_auto_values(tm_query *q, void *arg, tm_reply *out) {
                 if (prefixed(j->prefix, keys[i], nlen)) add_sorted(&res, &n, limit, keys[i], nlen);
                 continue;
             }
-            for (size_t k = 0; k < nt; k++)
-                if (tags[k].klen == strlen(j->tag) && !strncmp(tags[k].k, j->tag, tags[k].klen) &&
-                    prefixed(j->prefix, tags[k].v, tags[k].vlen))
-                    add_sorted(&res, &n, limit, tags[k].v, tags[k].vlen);
+            for (size_t k = 0; k < nt; k++) {
+                if (tags[k].klen != strlen(j->tag) || strncmp(tags[k].k, j->tag, tags[k].klen)) continue;
+                char v[TM_KEY_MAX];
+                size_t vn = tag_value(tags[k].v, tags[k].vlen, v); /* as sent */
+                if (prefixed(j->prefix, v, vn)) add_sorted(&res, &n, limit, v, vn);
+            }
         }
         strs_free(keys, nk);
     }
@@ -319,7 +327,10 @@ static int has_tags(const char *want, const char *key, size_t nlen, const tm_tag
         size_t tl = (size_t)(e - t);
         if (!tl) break;
         int hit = tl == nlen && !strncmp(t, key, nlen);
-        for (size_t k = 0; k < nt && !hit; k++) hit = tags[k].vlen == tl && !strncmp(tags[k].v, t, tl);
+        for (size_t k = 0; k < nt && !hit; k++) {
+            char v[TM_KEY_MAX];
+            hit = tag_value(tags[k].v, tags[k].vlen, v) == tl && !strncmp(v, t, tl); /* as sent */
+        }
         if (!hit) return 0;
     }
     return 1;
@@ -362,7 +373,8 @@ static void work_events(tm_query *q, void *arg, tm_reply *out) {
         json_put_string(b, key, nlen);
         for (size_t t = 0; t < nt; t++) {
             buf_putc(b, ',');
-            json_put_string(b, tags[t].v, tags[t].vlen);
+            char v[TM_KEY_MAX];
+            json_put_string(b, v, tag_value(tags[t].v, tags[t].vlen, v)); /* as sent */
         }
         buf_put(b, "],\"data\":\"\"}", 12);
     }

@@ -49,8 +49,9 @@ int match_series(const tm_match *m, const char *key, size_t klen) {
         while (j < nt && !same(tags[j].k, tags[j].klen, m->filt[i].k, m->filt[i].klen)) j++;
         if (j == nt) return 0;
         const tm_tag *f = &m->filt[i];
-        if (!(m->exact ? same(f->v, f->vlen, tags[j].v, tags[j].vlen) : glob_match(f->v, f->vlen, tags[j].v, tags[j].vlen)))
-            return 0;
+        char v[TM_KEY_MAX];
+        size_t vn = tag_value(tags[j].v, tags[j].vlen, v); /* filters name values as sent */
+        if (!(m->exact ? same(f->v, f->vlen, v, vn) : glob_match(f->v, f->vlen, v, vn))) return 0;
     }
     return 1;
 }

@@ -47,7 +47,8 @@ static size_t labels_of(const char *key, size_t klen, tm_buf *arena, size_t *off
         prom_safe(arena, tags[i].k, tags[i].klen, 0);
         buf_putc(arena, 0);
         offs[k++] = arena->n;
-        buf_put(arena, tags[i].v, tags[i].vlen);
+        char v[TM_KEY_MAX];
+        buf_put(arena, v, tag_value(tags[i].v, tags[i].vlen, v)); /* label values as sent */
         buf_putc(arena, 0);
     }
     return k / 2;

@@ -112,7 +112,9 @@ int target_wants(const tm_target_spec *t, const char *key, size_t klen, int type
     for (size_t f = 0; f < t->ntag; f++) {
         size_t i = 0;
         while (i < nt && (tags[i].klen != strlen(t->tagk[f]) || memcmp(tags[i].k, t->tagk[f], tags[i].klen))) i++;
-        if (i == nt || !glob_match(t->tagv[f], strlen(t->tagv[f]), tags[i].v, tags[i].vlen)) return 0;
+        if (i == nt) return 0;
+        char v[TM_KEY_MAX];
+        if (!glob_match(t->tagv[f], strlen(t->tagv[f]), v, tag_value(tags[i].v, tags[i].vlen, v))) return 0;
     }
     return 1;
 }

@@ -48,6 +48,7 @@ enum { ID_NAME, ID_TAGKEY, ID_TAGVAL };
 
 /* A key cannot hold these (batch.h); line protocol can, once escaped. */
 static char id_byte(unsigned char c, int kind) {
+    if (kind == ID_TAGVAL) return (char)c; /* values keep every byte (batch.h escapes them) */
     if (c <= ' ' || c == ';' || c == 0x7f) return '_';
     if (kind == ID_TAGKEY && (c == '=' || c == '~')) return '_';
     return (char)c;

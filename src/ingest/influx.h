@@ -10,9 +10,10 @@
  * in tag keys, tag values and field keys; any other backslash is literal.
  * Blank lines, '#' comments, leading blanks and CRLF endings are fine.
  *
- * A series key cannot hold blanks, ';' or control bytes (nor '=' or '~' in
- * tag keys), which line protocol allows once escaped: each such byte becomes
- * '_' ("host=my\ box" → host=my_box).
+ * Tag values keep every byte as sent ("host=my\ box" is "my box"). A
+ * measurement, field or tag key cannot hold blanks, ';' or control bytes
+ * (nor '=' or '~' in tag keys), which line protocol allows once escaped:
+ * there each such byte becomes '_'.
  *
  * A bad line (or a string left open) is an error for its first physical
  * line alone: no sample of it is kept, parsing goes on at the next line.

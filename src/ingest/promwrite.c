@@ -106,7 +106,7 @@ static int series_key(const Prometheus__TimeSeries *ts, char *key, const char **
             nlen = vl;
         } else {
             sanitize(p, l->name, kl, 1);
-            sanitize(p + kl, l->value, vl, 0);
+            memcpy(p + kl, l->value, vl); /* values keep every byte (batch.h escapes them) */
             tags[nt++] = (tm_tag){p, kl, p + kl, vl};
         }
     }

@@ -2,10 +2,10 @@
  * format) protobuf WriteRequest → samples.
  *
  * Each TimeSeries becomes one series: its __name__ label is the name, every
- * other label a tag. Label values may hold anything, so the bytes a
- * canonical key cannot carry (space and other bytes <= 0x20, ';', DEL, and
- * in names and tag keys also '=' and '~') are each replaced by '_'
- * (le="+Inf" stays as is; path="/a b;c" becomes path=/a_b_c). A label with an
+ * other label a tag. Label values keep every byte as sent (path="/a b;c"
+ * stays /a b;c); in the name and label names the bytes a canonical key
+ * cannot carry (space and other bytes <= 0x20, ';', DEL, and in label
+ * names also '=' and '~') are each replaced by '_'. A label with an
  * empty value is left out, as Prometheus treats it as absent. Timestamps are
  * milliseconds. Staleness markers (the NaN with bits 0x7ff0000000000002) are
  * skipped without complaint; every other NaN is kept as a number. Metadata

@@ -115,6 +115,7 @@ static int bad_byte(unsigned char c) { return c <= ' ' || c == ';' || c == 0x7f;
 
 static const char *check_part(const char *p, size_t n, int is_tagkey) {
     if (!n) return is_tagkey ? "empty tag key" : "empty tag value";
+    if (!is_tagkey) return NULL; /* any byte: escaped where the key needs it (put_value) */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (bad_byte(c)) return is_tagkey ? "bad character in tag key" : "bad character in tag value";
@@ -128,6 +129,48 @@ static int tag_cmp(const tm_tag *a, const tm_tag *b) {
     int c = memcmp(a->k, b->k, n);
     if (c) return c;
     return (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* A tag value into the key at out[*len], escaped (batch.h); 0 when it
+ * would pass limit. Plain values are copied as they are. */
+static int put_value(char *out, size_t *len, size_t limit, const char *v, size_t n) {
+    size_t o = *len;
+    for (size_t i = 0; i < n; i++) {
+        char c = v[i];
+        int esc = c == '\\' || c == ';' || c == 0;
+        if (o + 1 + (size_t)esc > limit) return 0;
+        if (esc) out[o++] = '\\';
+        out[o++] = c ? c : '0';
+    }
+    *len = o;
+    return 1;
+}
+
+size_t tag_value(const char *v, size_t n, char *out) {
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\\' && i + 1 < n && (v[i + 1] == '\\' || v[i + 1] == ';' || v[i + 1] == '0')) {
+            i++;
+            out[o++] = v[i] == '0' ? 0 : v[i];
+        } else {
+            out[o++] = v[i];
+        }
+    }
+    return o;
+}
+
+size_t key_display(const char *key, size_t klen, char *out) {
+    tm_tag t[TM_KEY_MAX / 4];
+    size_t nlen, nt = key_split(key, klen, &nlen, t, TM_KEY_MAX / 4), o = nlen;
+    memcpy(out, key, nlen);
+    for (size_t i = 0; i < nt; i++) {
+        out[o++] = ';';
+        memcpy(out + o, t[i].k, t[i].klen);
+        o += t[i].klen;
+        out[o++] = '=';
+        o += tag_value(t[i].v, t[i].vlen, out + o);
+    }
+    return o;
 }
 
 /* Each tag costs at least ";k=v", so more than this can never fit. */
@@ -168,8 +211,7 @@ int key_canon(const char *name, size_t nlen, const tm_tag *tags, size_t ntags, c
         memcpy(out + len, t->k, t->klen);
         len += t->klen;
         out[len++] = '=';
-        memcpy(out + len, t->v, t->vlen);
-        len += t->vlen;
+        if (!put_value(out, &len, limit, t->v, t->vlen)) return *why = "key too long", -1;
     }
     if (len < cap) out[len] = 0;
     return (int)len;
@@ -183,10 +225,20 @@ size_t key_split(const char *key, size_t klen, size_t *nlen, tm_tag *tags, size_
     size_t n = 0;
     while (p < end && n < max) {
         const char *s = p + 1;
+        /* tag keys hold neither ';' nor '=', so the value begins at the
+         * first '=' and ends at the first ';' a backslash does not escape */
         const char *e = memchr(s, ';', (size_t)(end - s));
         if (!e) e = end;
         const char *eq = memchr(s, '=', (size_t)(e - s));
         if (!eq) eq = e; /* not canonical; keep it as a key without value */
+        for (const char *q = eq; q < e; q++) {
+            if (*q != '\\') continue;
+            if (++q >= end) break;
+            if (q >= e) { /* an escaped ';': the value goes on */
+                e = memchr(q + 1, ';', (size_t)(end - q - 1));
+                if (!e) e = end;
+            }
+        }
         tags[n].k = s;
         tags[n].klen = (size_t)(eq - s);
         tags[n].v = eq < e ? eq + 1 : e;

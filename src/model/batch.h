@@ -63,16 +63,29 @@ void batch_refuse(tm_batch *b, size_t n, const char *fmt, ...) __attribute__((fo
 
 /* Canonical series key from a name and tag pairs: writes "name;k=v;..." with
  * tags sorted by key (a repeated key keeps its last value) into out (cap
- * bytes). Returns the length, or -1 with a reason in *why when the name or a
- * tag is empty, holds a character not allowed (space, ';', '=', control
- * bytes, '~' in keys), or the key exceeds TM_KEY_MAX / cap. */
+ * bytes). Returns the length, or -1 with a reason in *why when the name, a
+ * tag key or a value is empty, the name or a tag key holds a character not
+ * allowed (space, ';', control bytes, and '=' or '~' in keys), or the key
+ * exceeds TM_KEY_MAX / cap. A tag value may hold any byte: its '\', ';'
+ * and NUL are stored escaped as "\\", "\;" and "\0", so a plain value
+ * keeps the Graphite 1.1 form and every value comes back as it was sent
+ * (tag_value). */
 typedef struct { const char *k; size_t klen; const char *v; size_t vlen; } tm_tag;
 int key_canon(const char *name, size_t nlen, const tm_tag *tags, size_t ntags, char *out, size_t cap,
               const char **why);
 
 /* Split a canonical key into its name and tags (pointers into key). Returns
- * the number of tags written to tags (at most max). */
+ * the number of tags written to tags (at most max). Values are as stored,
+ * escaped: whatever shows a value or compares it with one from outside
+ * passes it through tag_value first. */
 size_t key_split(const char *key, size_t klen, size_t *nlen, tm_tag *tags, size_t max);
+/* A stored (escaped) value as it was sent, into out (n bytes suffice);
+ * returns its length. Plain values come out unchanged. */
+size_t tag_value(const char *v, size_t n, char *out);
+/* The key as its sender wrote it, "name;k=v..." with values unescaped (for
+ * Graphite-style names in answers; identical for plain values). out needs
+ * klen bytes; returns the length. */
+size_t key_display(const char *key, size_t klen, char *out);
 
 /* Parse a value as the SPEC's /add and JSON do: a number ("21.5", "1e3"),
  * a location ("52.5,13.4" with lat in [-90,90], lon in [-180,180]), else a

@@ -57,7 +57,8 @@ static int fetch_named(geval *ev, tm_ids *ids, const char *pathexpr, tm_sset *ou
     }
     for (size_t i = 0; i < got.n; i++) {
         tm_gser *g = &got.s[i];
-        gser_set_name(g, g->key, strlen(g->key)); /* a tagged series is named name;k=v */
+        char shown[TM_KEY_MAX]; /* a tagged series is named name;k=v, its values as sent */
+        gser_set_name(g, shown, key_display(g->key, strlen(g->key), shown));
         g->path = xstrndup(pathexpr, strlen(pathexpr));
         g->xff = ev->xff;
     }

@@ -132,7 +132,10 @@ static char *tag_of(const tm_gser *s, const char *tag, size_t tl) {
     size_t nlen, nt = key_split(key, strlen(key), &nlen, t, 64);
     if (tl == 4 && !strncmp(tag, "name", 4)) return xstrndup(key, nlen);
     for (size_t i = 0; i < nt; i++)
-        if (t[i].klen == tl && !strncmp(t[i].k, tag, tl)) return xstrndup(t[i].v, t[i].vlen);
+        if (t[i].klen == tl && !strncmp(t[i].k, tag, tl)) {
+            char v[TM_KEY_MAX];
+            return xstrndup(v, tag_value(t[i].v, t[i].vlen, v)); /* as sent */
+        }
     return xstrndup("", 0);
 }
 

@@ -157,7 +157,10 @@ static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen, 
     if (!nt && type == TM_NUMBER) ix->nodes[at].plain++;
     post(ix, "__name__", 8, key, nlen, id);
     if (nt) post(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);
-    for (size_t i = 0; i < nt; i++) post(ix, tags[i].k, tags[i].klen, tags[i].v, tags[i].vlen, id);
+    for (size_t i = 0; i < nt; i++) { /* values as sent: matchers name them so */
+        char v[TM_KEY_MAX];
+        post(ix, tags[i].k, tags[i].klen, v, tag_value(tags[i].v, tags[i].vlen, v), id);
+    }
 }
 
 static void unpost(tm_index *ix, const char *k, size_t kl, const char *v, size_t vl, uint32_t id) {
@@ -188,7 +191,10 @@ static void forget_series(tm_index *ix, uint32_t id) {
     }
     unpost(ix, "__name__", 8, key, nlen, id);
     if (nt) unpost(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);
-    for (size_t i = 0; i < nt; i++) unpost(ix, tags[i].k, tags[i].klen, tags[i].v, tags[i].vlen, id);
+    for (size_t i = 0; i < nt; i++) { /* as posted: values as sent */
+        char v[TM_KEY_MAX];
+        unpost(ix, tags[i].k, tags[i].klen, v, tag_value(tags[i].v, tags[i].vlen, v), id);
+    }
     ix->keys[id] = NULL;
     ix->klens[id] = 0;
 }

@@ -59,8 +59,10 @@ int matcher_test_key(tm_matcher *m, const char *key, size_t klen) {
     size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
     if (m->nlen == 8 && !memcmp(m->name, "__name__", 8)) return matcher_test(m, key, nlen);
     for (size_t i = 0; i < nt; i++)
-        if (tags[i].klen == m->nlen && !memcmp(tags[i].k, m->name, m->nlen))
-            return matcher_test(m, tags[i].v, tags[i].vlen);
+        if (tags[i].klen == m->nlen && !memcmp(tags[i].k, m->name, m->nlen)) {
+            char v[TM_KEY_MAX];
+            return matcher_test(m, v, tag_value(tags[i].v, tags[i].vlen, v)); /* as sent */
+        }
     return matcher_test(m, "", 0);
 }
 

@@ -172,8 +172,10 @@ pq_lset pq_key_labels(pq_ctx *c, const char *key, size_t klen) {
     size_t nlen, nt = key_split(key, klen, &nlen, t, 128);
     pq_lset o = {pq_new(c, (nt + 1) * sizeof(pq_lab)), 0};
     if (nlen) o.l[o.n++] = (pq_lab){"__name__", pq_strdup(c->ar, key, nlen)};
-    for (size_t i = 0; i < nt; i++)
-        o.l[o.n++] = (pq_lab){pq_strdup(c->ar, t[i].k, t[i].klen), pq_strdup(c->ar, t[i].v, t[i].vlen)};
+    for (size_t i = 0; i < nt; i++) {
+        char v[TM_KEY_MAX];
+        o.l[o.n++] = (pq_lab){pq_strdup(c->ar, t[i].k, t[i].klen), pq_strdup(c->ar, v, tag_value(t[i].v, t[i].vlen, v))};
+    }
     /* the tags come sorted: one insertion pass puts __name__ in its place */
     for (size_t i = 1; i < o.n; i++)
         for (size_t j = i; j > 0 && strcmp(o.l[j - 1].n, o.l[j].n) > 0; j--) {

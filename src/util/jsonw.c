@@ -66,7 +66,8 @@ void json_put_tags(tm_buf *b, const char *key, size_t klen) {
         if (i) buf_putc(b, ',');
         json_put_string(b, tags[i].k, tags[i].klen);
         buf_putc(b, ':');
-        json_put_string(b, tags[i].v, tags[i].vlen);
+        char v[TM_KEY_MAX];
+        json_put_string(b, v, tag_value(tags[i].v, tags[i].vlen, v)); /* as sent */
     }
     buf_putc(b, '}');
 }

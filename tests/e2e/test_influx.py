@@ -139,7 +139,7 @@ def check_telegraf_batch(t, s):
     ms = s.metrics(match="cpu.*")
     t.eq(len(ms), 250, "series from the batch")
     for e in ms:
-        t.eq(e["tags"], {"cpu": "cpu-total", "dc": "eu_west", "host": e["tags"].get("host")},
+        t.eq(e["tags"], {"cpu": "cpu-total", "dc": "eu west", "host": e["tags"].get("host")},
              "tags of %s" % e["metric"])
         t.eq(e["points"], 100, "points of %s %s" % (e["metric"], e["tags"]))
         want_type = "string" if e["metric"] == "cpu.state" else "number"

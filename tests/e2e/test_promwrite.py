@@ -209,7 +209,7 @@ def hand_built(t, s):
     t.eq([(round(p["time"] * 1000), p["value"]) for p in pts],
          [(T0, 1.5), (T0 + 2000, None), (T0 + 3000, 2.5)], "stale marker skipped, NaN kept as null, ms times")
     m = metrics(s, "hb_gauge")
-    t.eq([e["tags"] for e in m], [{"job": "hb", "path": "/a_b_c"}], "space and ';' in a label value become '_'")
+    t.eq([e["tags"] for e in m], [{"job": "hb", "path": "/a b;c"}], "a label value keeps its space and ';'")
 
     r = post_write(s, snappy(write_request([], metadata=[("x", "only metadata")])))
     t.eq(r.status, 204, "metadata-only request")
@@ -280,4 +280,5 @@ def main(t):
     store_full(t)
 
 
-T.run(main, timeout=58)
+if __name__ == "__main__":
+    T.run(main, timeout=58)

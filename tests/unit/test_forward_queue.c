@@ -227,6 +227,23 @@ static void test_encoders(void **st) {
     assert_true(target_wants(&t, "host1.cpu;dc=eu", 15, TM_NUMBER));
     assert_false(target_wants(&t, "host1.cpu;dc=us", 15, TM_NUMBER));
     assert_false(target_wants(&t, "web.cpu;dc=eu", 13, TM_NUMBER));
+    /* tag values go out as they were sent (in the key they are escaped) */
+    char key[64];
+    tm_tag tv = {"path", 4, "/a b;c", 6};
+    int kl = key_canon("m.x", 3, &tv, 1, key, sizeof key, NULL);
+    assert_true(kl > 0);
+    assert_true(target_wants(&t, key, (size_t)kl, TM_NUMBER) == 0);
+    batch_reset(&b);
+    batch_add_number(&b, key, (size_t)kl, 1700000000000, 1);
+    assert_int_equal(enc_influx(&b, &o), 1);
+    buf_putc(&o, 0);
+    assert_string_equal((char *)o.p, "m,path=/a\\ b;c x=1 1700000000000\n");
+    assert_int_equal(enc_graphite(&b, &o), 1);
+    buf_putc(&o, 0);
+    assert_string_equal((char *)o.p, "m.x;path=/a_b_c 1 1700000000\n"); /* what a Graphite line can carry */
+    target_free(&t);
+    assert_int_equal(target_parse(FWD_INFLUX, "http://h:8086/write?db=x tag=path:/a?b;c", &t, err, sizeof err), 0);
+    assert_true(target_wants(&t, key, (size_t)kl, TM_NUMBER));
     target_free(&t);
     assert_int_equal(target_parse(FWD_PROM, "http://h/api/v1/write nope=1", &t, err, sizeof err), -1);
     target_free(&t);

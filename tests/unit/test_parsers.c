@@ -67,7 +67,7 @@ static void test_key_canon(void **st) {
     assert_int_equal(key_canon("a;b", 3, NULL, 0, out, sizeof out, &why), -1);
     assert_int_equal(key_canon("a\x01", 2, NULL, 0, out, sizeof out, &why), -1);
     tm_tag bad[][1] = {{{"", 0, "v", 1}}, {{"k", 1, "", 0}}, {{"k=", 2, "v", 1}}, {{"~k", 2, "v", 1}},
-                       {{"k", 1, "a b", 3}}, {{"k", 1, "a;b", 3}}};
+                       {{"k b", 3, "v", 1}}, {{"k;", 2, "v", 1}}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         why = NULL;
         assert_int_equal(key_canon("n", 1, bad[i], 1, out, sizeof out, &why), -1);
@@ -90,6 +90,46 @@ static void test_key_canon(void **st) {
     tm_tag many[300];
     for (int i = 0; i < 300; i++) many[i] = (tm_tag){"k", 1, "v", 1};
     assert_int_equal(key_canon("n", 1, many, 300, out, sizeof out, &why), -1);
+}
+
+/* Tag values keep every byte: escaped in the key where it needs it, and
+ * split back out as they were sent. Plain values keep the Graphite form. */
+static void test_tag_values_as_sent(void **st) {
+    (void)st;
+    static const struct { const char *v; size_t n; const char *stored; } cases[] = {
+        {"server 01", 9, "server 01"}, {"/a b;c", 6, "/a b\\;c"}, {"back\\slash", 10, "back\\\\slash"},
+        {"nul\0x", 5, "nul\\0x"}, {";", 1, "\\;"}, {"\\;", 2, "\\\\\\;"}, {"a=b;c=d", 7, "a=b\\;c=d"},
+        {"x.y", 3, "x.y"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tm_tag t[] = {{"b", 1, "plain", 5}, {"a", 1, cases[i].v, cases[i].n}, {"c", 1, cases[i].v, cases[i].n}};
+        char out[TM_KEY_MAX + 1], want[256], v[256];
+        const char *why = NULL;
+        int n = key_canon("m", 1, t, 3, out, sizeof out, &why);
+        snprintf(want, sizeof want, "m;a=%s;b=plain;c=%s", cases[i].stored, cases[i].stored);
+        assert_int_equal(n, (int)strlen(want));
+        assert_memory_equal(out, want, (size_t)n);
+        tm_tag back[4];
+        size_t nlen, nt = key_split(out, (size_t)n, &nlen, back, 4);
+        assert_int_equal(nt, 3);
+        assert_int_equal(nlen, 1);
+        const char *wantv[] = {cases[i].v, "plain", cases[i].v};
+        size_t wantn[] = {cases[i].n, 5, cases[i].n};
+        for (size_t k = 0; k < 3; k++) {
+            assert_int_equal(back[k].klen, 1);
+            assert_int_equal(back[k].k[0], "abc"[k]);
+            size_t vn = tag_value(back[k].v, back[k].vlen, v);
+            assert_int_equal(vn, wantn[k]);
+            assert_memory_equal(v, wantv[k], vn);
+        }
+        char shown[TM_KEY_MAX], sent[256];
+        size_t sn = key_display(out, (size_t)n, shown), m = 0;
+        memcpy(sent, "m;a=", 4), m = 4;
+        memcpy(sent + m, cases[i].v, cases[i].n), m += cases[i].n;
+        memcpy(sent + m, ";b=plain;c=", 11), m += 11;
+        memcpy(sent + m, cases[i].v, cases[i].n), m += cases[i].n;
+        assert_int_equal(sn, m);
+        assert_memory_equal(shown, sent, m);
+    }
 }
 
 static void test_key_split(void **st) {
@@ -475,6 +515,7 @@ int main(void) {
         BATCH_TEST(test_batch_error_keeps_first),
         BATCH_TEST(test_key_canon),
         BATCH_TEST(test_key_split),
+        BATCH_TEST(test_tag_values_as_sent),
         BATCH_TEST(test_value_detect),
         BATCH_TEST(test_graphite_plain),
         BATCH_TEST(test_graphite_forms),
