@@ -143,7 +143,7 @@ static int save_chunk(sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_bu
     sqlite3_bind_int64(ins, 2, p->c.ts[0]);
     sqlite3_bind_int64(ins, 3, p->c.ts[p->c.n - 1]);
     sqlite3_bind_blob(ins, 4, blob->p, (int)blob->n, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 5, crc32c(0, blob->p, blob->n));
+    sqlite3_bind_int64(ins, 5, (int32_t)crc32c(0, blob->p, blob->n)); /* signed: 4 bytes in the row, not 6 */
     int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(ins);
     if (rc) return -1;

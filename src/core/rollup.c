@@ -83,7 +83,7 @@ static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const 
     sqlite3_bind_int64(put, 3, start);
     sqlite3_bind_int64(put, 4, m[k - 1].ts);
     sqlite3_bind_blob(put, 5, blob.p, (int)blob.n, SQLITE_STATIC);
-    sqlite3_bind_int64(put, 6, crc32c(0, blob.p, blob.n));
+    sqlite3_bind_int64(put, 6, (int32_t)crc32c(0, blob.p, blob.n)); /* signed: 4 bytes in the row */
     int rc = sqlite3_step(put) == SQLITE_DONE ? 0 : -1;
     if (rc) log_limited(LOG_ERROR, "sqlite: saving a rollup: %s", sqlite3_errmsg(s->wdb));
     sqlite3_finalize(put);
