@@ -60,23 +60,19 @@ static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, char *fi
 }
 
 int db_check_blobs(tm_store *s, const char *path, char *err, size_t errlen) {
-    char first[400];
-    int64_t id = 0;
-    size_t bad = bad_blobs(s, "SELECT id, series, start, end, data, crc FROM chunks", "chunk", first, sizeof first, &id);
-    if (bad) {
+    static const struct { const char *sql, *kind, *table, *rowid; } T[] = {
+        {"SELECT id, series, start, end, data, crc FROM chunks", "chunk", "chunks", "id"},
+        {"SELECT rowid, series, start, end, data, crc FROM rollups", "rollup block", "rollups", "rowid"},
+    };
+    for (size_t t = 0; t < sizeof T / sizeof *T; t++) {
+        char first[400];
+        int64_t id = 0;
+        size_t bad = bad_blobs(s, T[t].sql, T[t].kind, first, sizeof first, &id);
+        if (!bad) continue;
         snprintf(err, errlen,
-                 "%s is damaged: %zu chunk(s) fail their checksum, the first is %s; " ADVICE
-                 ", or drop it: sqlite3 %s \"DELETE FROM chunks WHERE id=%lld\"",
-                 path, bad, first, path, (long long)id);
-        return -1;
-    }
-    bad = bad_blobs(s, "SELECT rowid, series, start, end, data, crc FROM rollups", "rollup block", first,
-                    sizeof first, &id);
-    if (bad) {
-        snprintf(err, errlen,
-                 "%s is damaged: %zu rollup block(s) fail their checksum, the first is %s; " ADVICE
-                 ", or drop it: sqlite3 %s \"DELETE FROM rollups WHERE rowid=%lld\"",
-                 path, bad, first, path, (long long)id);
+                 "%s is damaged: %zu %s(s) fail their checksum, the first is %s; " ADVICE
+                 ", or drop it: sqlite3 %s \"DELETE FROM %s WHERE %s=%lld\"",
+                 path, bad, T[t].kind, first, path, T[t].table, T[t].rowid, (long long)id);
         return -1;
     }
     return 0;

@@ -16,20 +16,9 @@
 #include "ingest/promwrite.h"
 #include "forward/queue.h"
 #include "forward/target.h"
+#include "tmpdir.h"
 
-static char dir[256];
-
-static int setup(void **st) {
-    (void)st;
-    snprintf(dir, sizeof dir, "/tmp/tm-test-fq-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-static int teardown(void **st) {
-    (void)st;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
-}
+TMPDIR_FIXTURE("tm-test-fq")
 
 static tm_queue *qopen(uint64_t max) {
     char err[256], d[300];

@@ -18,20 +18,9 @@
 #include "core/store.h"
 #include "core/wal.h"
 #include "util/timeparse.h"
+#include "tmpdir.h"
 
-static char dir[256];
-
-static int setup(void **st) {
-    (void)st;
-    snprintf(dir, sizeof dir, "/tmp/tm-test-wal-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-static int teardown(void **st) {
-    (void)st;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
-}
+TMPDIR_FIXTURE("tm-test-wal")
 
 static long peak_kib(void) {
     struct rusage ru;
