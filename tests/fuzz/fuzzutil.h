@@ -3,8 +3,9 @@
  * every fuzz target stays one file and uses what it needs.
  *
  * fz_canon_key: a key as key_canon writes it (Graphite, Influx): within the
- *   arena and NUL-terminated, a name and tags free of the bytes a key cannot
- *   hold, tags sorted with no key twice. Returns the name's length.
+ *   arena and NUL-terminated, a name and tag keys free of the bytes a key
+ *   cannot hold, values escaped as batch.h says, tags sorted with no key
+ *   twice. Returns the name's length.
  * fz_plain_key: the looser check of the JSON and remote write targets.
  * fz_value: a sample's value: a number, a location in range, or a string
  *   of 1..TM_STR_MAX bytes within the arena (with no_nul, holding no NUL). */
@@ -29,6 +30,16 @@ static inline size_t fz_key_split(const tm_batch *b, const tm_sample *s, size_t 
     return nt;
 }
 
+/* A stored tag value: every '\\' escapes '\\', ';' or NUL ("\\0"), and no
+ * ';' or NUL stands alone (key_split would have cut there). */
+static inline void fz_escaped_value(const char *v, size_t n) {
+    for (size_t j = 0; j < n; j++) {
+        if (v[j] == ';' || v[j] == 0) abort();
+        if (v[j] != '\\') continue;
+        if (++j >= n || (v[j] != '\\' && v[j] != ';' && v[j] != '0')) abort();
+    }
+}
+
 /* No empty tag key or value; keys ascending, so none twice. */
 static inline void fz_tags_sorted(const tm_tag *t, size_t nt) {
     for (size_t i = 0; i < nt; i++) {
@@ -51,8 +62,7 @@ static inline size_t fz_canon_key(const tm_batch *b, const tm_sample *s) {
     for (size_t i = 0; i < nt; i++) {
         for (size_t j = 0; j < t[i].klen; j++)
             if (fz_bad_byte((unsigned char)t[i].k[j]) || t[i].k[j] == '=' || t[i].k[j] == '~') abort();
-        for (size_t j = 0; j < t[i].vlen; j++)
-            if (fz_bad_byte((unsigned char)t[i].v[j])) abort();
+        fz_escaped_value(t[i].v, t[i].vlen);
     }
     fz_tags_sorted(t, nt);
     return nlen;
@@ -62,10 +72,14 @@ static inline void fz_plain_key(const tm_batch *b, const tm_sample *s) {
     tm_tag t[FZ_TAGS];
     size_t nlen, nt = fz_key_split(b, s, &nlen, t);
     const char *k = batch_key(b, s);
-    for (size_t i = 0; i < s->key_len; i++)
-        if (k[i] != ';' && fz_bad_byte((unsigned char)k[i])) abort();
-    for (size_t i = 0; i < nt; i++)
+    for (size_t i = 0; i < nlen; i++)
+        if (fz_bad_byte((unsigned char)k[i])) abort();
+    for (size_t i = 0; i < nt; i++) {
         if (memchr(t[i].k, '~', t[i].klen)) abort();
+        for (size_t j = 0; j < t[i].klen; j++)
+            if (fz_bad_byte((unsigned char)t[i].k[j])) abort();
+        fz_escaped_value(t[i].v, t[i].vlen);
+    }
     fz_tags_sorted(t, nt);
 }
 
