@@ -39,6 +39,7 @@ static int offset_of(const char *s, int64_t *out) {
         int64_t k = unit_secs(u, (size_t)(s - u));
         if (k < 0) return 0;
         *out += sign * num * k;
+        if (*out > 100000000000LL || *out < -100000000000LL) return 0; /* 3000 years: no time, and no overflow */
     }
     return 1;
 }
