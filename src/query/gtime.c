@@ -104,6 +104,7 @@ static int reference(char *ref, int64_t now, int64_t *out) {
     } else if (strchr(ref, '/') && strchr(strchr(ref, '/') + 1, '/')) {
         int m, d, y;
         if (sscanf(ref, "%d/%d/%d", &m, &d, &y) != 3) return 0;
+        if (m < 1 || m > 12 || d < 1 || d > 31 || y < 0 || y > 9999) return 0; /* no date: and no overflow */
         if (y < 1900) y += 1900;
         if (y < 1970) y += 100;
         day = utc(y, m, d, hour, minute);

@@ -56,12 +56,12 @@ static void check_roundtrip(const tm_batch *b, const tm_sample *s) {
         if (memchr(t[i].k, '\\', t[i].klen) || memchr(t[i].v, '\\', t[i].vlen)) return;
         line[n++] = ',';
         for (size_t j = 0; j < t[i].klen; j++) {
-            if (t[i].k[j] == ',' || t[i].k[j] == '=') line[n++] = '\\';
+            if (t[i].k[j] == ',' || t[i].k[j] == '=' || t[i].k[j] == ' ') line[n++] = '\\';
             line[n++] = t[i].k[j];
         }
         line[n++] = '=';
         for (size_t j = 0; j < t[i].vlen; j++) {
-            if (t[i].v[j] == ',' || t[i].v[j] == '=') line[n++] = '\\';
+            if (t[i].v[j] == ',' || t[i].v[j] == '=' || t[i].v[j] == ' ') line[n++] = '\\';
             line[n++] = t[i].v[j];
         }
     }
