@@ -46,6 +46,16 @@ static int parse(const char *json, size_t n, int64_t created, alert_rule **r, tm
     return 0;
 }
 
+/* Keep the rule in the database and answer with its canonical JSON. */
+static void save_rule(alerts *a, const alert_rule *r, tm_buf *out) {
+    char *j = rule_json(r);
+    db_lock(a->db);
+    db_put(a->db, "rules", r->id, j);
+    db_unlock(a->db);
+    buf_put(out, j, strlen(j));
+    free(j);
+}
+
 int alerts_create(alerts *a, const char *json, size_t n, tm_buf *out) {
     alert_rule *r;
     int code = parse(json, n, now_ms(), &r, out);
@@ -68,12 +78,7 @@ int alerts_create(alerts *a, const char *json, size_t n, tm_buf *out) {
     sl->r = r;
     a->rules[a->nrules++] = sl;
     a->layout++;
-    char *j = rule_json(r);
-    db_lock(a->db);
-    db_put(a->db, "rules", r->id, j);
-    db_unlock(a->db);
-    buf_put(out, j, strlen(j));
-    free(j);
+    save_rule(a, r, out);
     pthread_mutex_unlock(&a->mu);
     return 201;
 }
@@ -106,12 +111,7 @@ int alerts_update(alerts *a, const char *id, const char *json, size_t n, tm_buf 
     if (r->created == INT64_MIN) r->created = sl->r->created; /* an edit is not a new rule */
     rule_retire(a, sl->r);
     sl->r = r; /* the series keep their states: an edit does not fire anything again */
-    char *j = rule_json(r);
-    db_lock(a->db);
-    db_put(a->db, "rules", r->id, j);
-    db_unlock(a->db);
-    buf_put(out, j, strlen(j));
-    free(j);
+    save_rule(a, r, out);
     pthread_mutex_unlock(&a->mu);
     return 200;
 }

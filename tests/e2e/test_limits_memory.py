@@ -9,7 +9,6 @@ the overlong ones are dropped and counted), and the connections still
 work. TCP with a tiny bound: connections past it stop being read and are
 read again once the lines holding the room complete; every line arrives.
 """
-import os
 import socket
 import threading
 import time
@@ -17,11 +16,6 @@ import time
 import tmlib as T
 
 MiB = 1 << 20
-# Under ASan (the suite's second run) freed memory waits in a 256 MiB
-# quarantine and counts in RSS; without it the bound measures the server's
-# own memory in both runs (ignored by a binary built without ASan).
-os.environ["ASAN_OPTIONS"] = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"), "quarantine_size_mb=0",
-                                                    "thread_local_quarantine_size_kb=0"]))
 
 
 def sanitized():
