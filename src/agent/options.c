@@ -9,9 +9,8 @@
 #include <unistd.h>
 
 #include "../util/config.h"
+#include "../util/flagval.h"
 #include "../util/log.h"
-#include "../util/sizeparse.h"
-#include "../util/timeparse.h"
 
 #define DEFAULT_PLUGINS "cpu,memory,diskspace,diskio,network,load,uptime,machine_info"
 
@@ -45,32 +44,16 @@ void agent_usage(FILE *f) { config_usage(f, "agent", NULL, AGENT_FLAGS, NAGENT);
 /* Flags into opts; 0, or -1 with the reason in err. */
 static int agent_opts_from(const tm_config *c, agent_opts *o, char *host, size_t hcap, char *err, size_t n) {
     memset(o, 0, sizeof *o);
-    const char *iv = config_get(c, "interval"), *pk = config_get(c, "cpu-peak"), *sm = config_get(c, "spool-max");
-    if (!parse_duration_ms(iv, strlen(iv), &o->env.interval_ms) || o->env.interval_ms < 100) {
-        snprintf(err, n, "--interval must be a duration of at least 100ms (10s, 1m...), not \"%s\"", iv);
+    int lvl;
+    if (flag_duration(c, "interval", 100, 0, &o->env.interval_ms, err, n) ||
+        flag_number(c, "cpu-peak", 0, 100, &o->env.cpu_peak, err, n) ||
+        flag_size(c, "spool-max", 64u << 10, 0, &o->spool_max, err, n) || flag_log_level(c, &lvl, err, n))
         return -1;
-    }
-    char *end;
-    o->env.cpu_peak = strtod(pk, &end);
-    if (*end || end == pk || o->env.cpu_peak < 0 || o->env.cpu_peak > 100) {
-        snprintf(err, n, "--cpu-peak must be a percentage from 0 to 100, not \"%s\"", pk);
-        return -1;
-    }
-    if (!parse_size(sm, &o->spool_max) || o->spool_max < 65536) {
-        snprintf(err, n, "--spool-max must be a size of at least 64KiB (100MiB, 1GiB...), not \"%s\"", sm);
-        return -1;
-    }
     const char *h = config_get(c, "host");
     if (!h) {
         if (gethostname(host, hcap - 1)) snprintf(host, hcap, "localhost");
         host[hcap - 1] = 0;
         h = host;
-    }
-    const char *ll = config_get(c, "log-level");
-    int lvl = log_level_parse(ll);
-    if (lvl < 0) {
-        snprintf(err, n, "--log-level must be debug, info, warn or error, not \"%s\"", ll);
-        return -1;
     }
     log_level = lvl;
     o->env.host = h;

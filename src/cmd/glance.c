@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/config.h"
+#include "../util/flagval.h"
 #include "../util/log.h"
 #include "../util/timeparse.h"
 #include "cmd.h"
@@ -31,35 +32,21 @@ static const tm_flag GLANCE_FLAGS[] = {
 };
 #define NGLANCE (sizeof GLANCE_FLAGS / sizeof *GLANCE_FLAGS)
 
-static int seconds(const tm_config *c, const char *flag, int max, int *out, char *err, size_t n) {
-    const char *v = config_get(c, flag);
+/* Whole seconds from 1 s to max_s. */
+static int seconds(const tm_config *c, const char *flag, int max_s, int *out, char *err, size_t n) {
     int64_t ms;
-    if (!parse_duration_ms(v, strlen(v), &ms) || ms < 1000 || ms > (int64_t)max * 1000) {
-        snprintf(err, n, "--%s must be a duration from 1s to %ds (10s, 2m...), not \"%s\"", flag, max, v);
-        return -1;
-    }
+    if (flag_duration(c, flag, 1000, (int64_t)max_s * 1000, &ms, err, n)) return -1;
     *out = (int)(ms / 1000);
-    return 0;
-}
-
-static int number(const tm_config *c, const char *flag, double lo, double hi, double *out, char *err, size_t n) {
-    const char *v = config_get(c, flag);
-    char *e;
-    *out = strtod(v, &e);
-    if (e == v || *e || !(*out >= lo && *out <= hi)) {
-        snprintf(err, n, "--%s must be a number from %g to %g, not \"%s\"", flag, lo, hi, v);
-        return -1;
-    }
     return 0;
 }
 
 static int opts_from(const tm_config *c, glance_opts *o, char *err, size_t n) {
     memset(o, 0, sizeof *o);
-    double top;
-    int refresh_s;
+    long long top;
+    int refresh_s, lvl;
     if (seconds(c, "window", 3600, &o->window_s, err, n) || seconds(c, "alert-window", 86400, &o->alert_window_s, err, n) ||
-        seconds(c, "refresh", 3600, &refresh_s, err, n) || number(c, "top", 1, 32, &top, err, n) ||
-        number(c, "alert-threshold", 0, 1e12, &o->threshold, err, n))
+        seconds(c, "refresh", 3600, &refresh_s, err, n) || flag_integer(c, "top", 1, 32, &top, err, n) ||
+        flag_number(c, "alert-threshold", 0, 1e12, &o->threshold, err, n) || flag_log_level(c, &lvl, err, n))
         return -1;
     o->refresh_ms = (int64_t)refresh_s * 1000;
     o->top = (int)top;
@@ -70,15 +57,15 @@ static int opts_from(const tm_config *c, glance_opts *o, char *err, size_t n) {
     o->replay = config_bool(c, "replay");
     o->once = config_bool(c, "once");
     if (c->npos) return snprintf(err, n, "unexpected argument \"%s\" (the log is -f FILE)", c->pos[0]), -1;
-    int lvl = log_level_parse(config_get(c, "log-level"));
-    if (lvl < 0) return snprintf(err, n, "--log-level must be debug, info, warn or error"), -1;
     log_level = lvl;
     return 0;
 }
 
 static int generate(const tm_config *c, char *err, size_t n) {
-    double rate, lines;
-    if (number(c, "rate", 0.001, 1e7, &rate, err, n) || number(c, "lines", 0, 1e12, &lines, err, n)) return -1;
+    double rate;
+    long long lines;
+    if (flag_number(c, "rate", 0.001, 1e7, &rate, err, n) || flag_integer(c, "lines", 0, 1000000000000LL, &lines, err, n))
+        return -1;
     int64_t start = now_ms() - (int64_t)(lines * 1000.0 / rate); /* a finite log ends now */
     return glance_generate(stdout, rate, (int64_t)lines, start) ? (snprintf(err, n, "cannot write"), -1) : 0;
 }

@@ -19,8 +19,8 @@
 #include "../glance/logtail.h"
 #include "../util/config.h"
 #include "../util/counters.h"
+#include "../util/flagval.h"
 #include "../util/log.h"
-#include "../util/sizeparse.h"
 #include "../util/timeparse.h"
 #include "cmd.h"
 #include "serve_opts.h"
@@ -106,27 +106,16 @@ void serve_routes(tm_http *h, tm_api *api, struct event_base *base) {
 
 /* --max-connections, --idle-timeout, --max-inflight-bytes. */
 static int limits_opts(const tm_config *c, tm_limits *l, char *err, size_t errlen) {
-    const char *mc = config_get(c, "max-connections"), *it = config_get(c, "idle-timeout"),
-               *mi = config_get(c, "max-inflight-bytes");
-    char *end;
-    unsigned long long n = strtoull(mc, &end, 10);
-    if (!*mc || *end || !n || *mc == '-') {
-        snprintf(err, errlen, "--max-connections must be a positive number, not \"%s\"", mc);
+    long long n;
+    uint64_t bytes;
+    if (flag_integer(c, "max-connections", 1, INT32_MAX, &n, err, errlen) ||
+        flag_size(c, "max-inflight-bytes", 1, SIZE_MAX / 2, &bytes, err, errlen))
         return -1;
-    }
     l->max_conns = (size_t)n;
-    if (strcmp(it, "0") && (!parse_duration_ms(it, strlen(it), &l->idle_ms) || l->idle_ms <= 0)) {
-        snprintf(err, errlen, "bad --idle-timeout \"%s\" (want a duration such as 5m, or 0 for never)", it);
-        return -1;
-    }
-    if (!strcmp(it, "0")) l->idle_ms = 0;
-    uint64_t bytes = 0;
-    if (!parse_size(mi, &bytes) || !bytes || bytes > SIZE_MAX / 2) {
-        snprintf(err, errlen, "bad --max-inflight-bytes \"%s\" (want a size such as 256MiB)", mi);
-        return -1;
-    }
     l->max_inflight = (size_t)bytes;
-    return 0;
+    l->idle_ms = 0; /* "0": never */
+    return strcmp(config_get(c, "idle-timeout"), "0") ? flag_duration(c, "idle-timeout", 1, 0, &l->idle_ms, err, errlen)
+                                                      : 0;
 }
 
 /* Every listener of the server; NULL where it is not (yet) running. */
@@ -144,16 +133,14 @@ typedef struct {
 /* The query engine's workers and bounds from the flags. */
 static tm_engine *engine_start(const tm_config *c, serve_ctx *x, char *err, size_t n) {
     tm_bounds b = {0};
-    const char *to = config_get(c, "query-timeout");
-    char *end;
-    long workers = strtol(config_get(c, "query-workers"), &end, 10);
-    b.max_series = strtoull(config_get(c, "query-max-series"), NULL, 10);
-    b.max_points = strtoull(config_get(c, "query-max-points"), NULL, 10);
-    if (*end || workers < 0 || workers > 256 || !b.max_series || !b.max_points ||
-        !parse_duration_ms(to, strlen(to), &b.max_ms) || b.max_ms <= 0) {
-        snprintf(err, n, "bad --query-workers, --query-max-series, --query-max-points or --query-timeout");
+    long long workers, series, points;
+    if (flag_integer(c, "query-workers", 0, 256, &workers, err, n) ||
+        flag_integer(c, "query-max-series", 1, INT64_MAX, &series, err, n) ||
+        flag_integer(c, "query-max-points", 1, INT64_MAX, &points, err, n) ||
+        flag_duration(c, "query-timeout", 1, 0, &b.max_ms, err, n))
         return NULL;
-    }
+    b.max_series = (size_t)series;
+    b.max_points = (size_t)points;
     return engine_new(x->store, x->base, (int)workers, &b, err, n);
 }
 
@@ -170,15 +157,9 @@ static char *data_path(const tm_config *c, const char *v) {
 /* The alerting service (alert/alerts.h) from the flags, evaluating through the engine. */
 static alerts *alerts_start(const tm_config *c, serve_ctx *x, tm_engine *e, char *err, size_t n) {
     alerts_opts o = {0};
-    const char *iv = config_get(c, "alert-interval"), *rf = config_get(c, "alert-retry-for");
-    if (!parse_duration_ms(iv, strlen(iv), &o.interval_ms) || o.interval_ms < 10) {
-        snprintf(err, n, "--alert-interval must be a duration of at least 10ms, not \"%s\"", iv);
+    if (flag_duration(c, "alert-interval", 10, 0, &o.interval_ms, err, n) ||
+        flag_duration(c, "alert-retry-for", 1, 0, &o.retry_for_ms, err, n))
         return NULL;
-    }
-    if (!parse_duration_ms(rf, strlen(rf), &o.retry_for_ms) || o.retry_for_ms <= 0) {
-        snprintf(err, n, "--alert-retry-for must be a duration such as 24h, not \"%s\"", rf);
-        return NULL;
-    }
     const char *am = config_get(c, "alertmanager");
     if (am && strncmp(am, "http://", 7) && strncmp(am, "https://", 8)) {
         snprintf(err, n, "--alertmanager must be an http:// or https:// URL, not \"%s\"", am);

@@ -1,13 +1,14 @@
 #include "serve_opts.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "../net/listen.h"
+#include "../util/flagval.h"
 #include "../util/log.h"
-#include "../util/sizeparse.h"
 #include "../util/timeparse.h"
 
 int listener_off(const char *addr) { return addr && !strcmp(addr, "off"); }
@@ -28,24 +29,15 @@ static int check_listeners(const tm_config *c, char *err, size_t errlen) {
     return 0;
 }
 
-static int check_duration(const tm_config *c, const char *flag, char *err, size_t errlen) {
-    const char *v = config_get(c, flag);
-    int64_t ms;
-    if (v && parse_duration_ms(v, strlen(v), &ms) && ms > 0) return 0;
-    snprintf(err, errlen, "--%s must be a duration such as 500ms, 10s or 5m, not \"%s\"", flag, v ? v : "");
-    return -1;
-}
-
 static int check_plain(const tm_config *c, char *err, size_t errlen) {
-    const char *lv = config_get(c, "log-level"), *pre = config_get(c, "url-prefix");
+    const char *pre = config_get(c, "url-prefix");
+    int64_t ms;
+    int lvl;
     if (c->npos) {
         snprintf(err, errlen, "unexpected \"%s\": serve takes only flags (see --help)", c->pos[0]);
         return -1;
     }
-    if (log_level_parse(lv) < 0) {
-        snprintf(err, errlen, "--log-level must be debug, info, warn or error, not \"%s\"", lv);
-        return -1;
-    }
+    if (flag_log_level(c, &lvl, err, errlen)) return -1;
     if (pre && *pre && *pre != '/') {
         snprintf(err, errlen, "--url-prefix must begin with a slash (/%s), not \"%s\"", pre, pre);
         return -1;
@@ -54,8 +46,8 @@ static int check_plain(const tm_config *c, char *err, size_t errlen) {
         snprintf(err, errlen, "--url-prefix is a path such as /tidemark, not \"%s\"", pre);
         return -1;
     }
-    return check_listeners(c, err, errlen) || check_duration(c, "statsd-flush", err, errlen) ||
-           check_duration(c, "poll-interval", err, errlen);
+    return check_listeners(c, err, errlen) || flag_duration(c, "statsd-flush", 1, 0, &ms, err, errlen) ||
+           flag_duration(c, "poll-interval", 1, 0, &ms, err, errlen);
 }
 
 int serve_check(const tm_config *c, tm_store_opts *o, char *err, size_t errlen) {
@@ -63,7 +55,7 @@ int serve_check(const tm_config *c, tm_store_opts *o, char *err, size_t errlen) 
     memset(o, 0, sizeof *o);
     o->memory = config_bool(c, "memory");
     o->data_dir = config_get(c, "data-dir");
-    const char *fs = config_get(c, "fsync"), *ret = config_get(c, "retention"), *wm = config_get(c, "wal-max");
+    const char *fs = config_get(c, "fsync"), *ret = config_get(c, "retention");
     if (strcmp(fs, "always") && strcmp(fs, "off") && strcmp(fs, "1s")) {
         snprintf(err, errlen, "--fsync must be always, 1s or off, not \"%s\"", fs);
         return -1;
@@ -76,11 +68,7 @@ int serve_check(const tm_config *c, tm_store_opts *o, char *err, size_t errlen) 
         return -1;
     }
     uint64_t bytes;
-    if (!parse_size(wm, &bytes) || !bytes) {
-        snprintf(err, errlen, "--wal-max must be a size above 0, such as 64MiB, 1GiB or 100000 (bytes), not \"%s\"",
-                 wm);
-        return -1;
-    }
+    if (flag_size(c, "wal-max", 1, SIZE_MAX, &bytes, err, errlen)) return -1;
     o->wal_max_bytes = (size_t)bytes;
     if (o->memory) return 0;
     if (!o->data_dir || !*o->data_dir) {
@@ -97,25 +85,13 @@ int forward_check(const tm_config *c, const tm_store_opts *so, tm_forward_opts *
     for (int k = 0; k < 3; k++) o->nspecs[k] = config_list(c, kinds[k], &o->specs[k]);
     o->nmatch = config_list(c, "forward-match", &o->match);
     o->shard = config_bool(c, "forward-shard");
-    const char *rep = config_get(c, "forward-replicas"), *bat = config_get(c, "forward-batch"),
-               *fl = config_get(c, "forward-flush"), *md = config_get(c, "forward-max-disk");
-    char *e1, *e2;
-    long r = strtol(rep, &e1, 10), b = strtol(bat, &e2, 10);
-    int64_t fms = 0;
-    if (*e1 || r < 1 || r > 31) {
-        snprintf(err, errlen, "--forward-replicas must be a number from 1 to 31, not \"%s\"", rep);
+    long long r, b;
+    int64_t fms;
+    if (flag_integer(c, "forward-replicas", 1, 31, &r, err, errlen) ||
+        flag_integer(c, "forward-batch", 1, 1000000, &b, err, errlen) ||
+        flag_duration(c, "forward-flush", 1, 0, &fms, err, errlen) ||
+        flag_size(c, "forward-max-disk", 64u << 10, 0, &o->max_disk, err, errlen))
         return -1;
-    }
-    if (*e2 || b < 1 || b > 1000000) {
-        snprintf(err, errlen, "--forward-batch must be a number from 1 to 1000000, not \"%s\"", bat);
-        return -1;
-    }
-    if (check_duration(c, "forward-flush", err, errlen)) return -1;
-    parse_duration_ms(fl, strlen(fl), &fms);
-    if (!parse_size(md, &o->max_disk) || o->max_disk < (64u << 10)) {
-        snprintf(err, errlen, "--forward-max-disk must be a size of at least 64KiB, such as 1GiB, not \"%s\"", md);
-        return -1;
-    }
     o->replicas = (size_t)r;
     o->batch = (size_t)b;
     o->flush_ms = (int)fms;

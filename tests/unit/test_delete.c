@@ -17,31 +17,12 @@
 #include "core/store.h"
 #include "query/ids.h"
 #include "util/timeparse.h"
+#include "teststore.h"
+#include "tmpdir.h"
 
-static char dir[256];
+TMPDIR_FIXTURE("tm-test-delete")
 
-static tm_store *open_store(void) {
-    tm_store_opts o = {0};
-    o.data_dir = dir;
-    o.fsync = TM_FSYNC_ALWAYS;
-    o.narch = parse_retention("10s:7d,1m:90d", o.step, o.keep, TM_MAX_ARCHIVES);
-    char err[256];
-    tm_store *s = store_open(&o, err, sizeof err);
-    if (!s) fail_msg("store_open: %s", err);
-    return s;
-}
-
-static int setup(void **st) {
-    (void)st;
-    snprintf(dir, sizeof dir, "/tmp/tm-test-delete-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-static int teardown(void **st) {
-    (void)st;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
-}
+static tm_store *open_store(void) { return test_store(dir, 0, TM_FSYNC_ALWAYS, "10s:7d,1m:90d"); }
 
 /* n samples of key, one a second from t0 */
 static void put(tm_store *s, const char *key, int64_t t0, int n) {

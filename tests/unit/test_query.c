@@ -22,23 +22,14 @@
 #include "query/grid.h"
 #include "query/matcher.h"
 #include "util/timeparse.h"
+#include "teststore.h"
 
 static char dir[256];
 static tm_store *S;
 static tm_engine *E;
 static const int64_t T0 = 1700000000000LL; /* a multiple of 10 s */
 
-static tm_store *open_store(int memory) {
-    tm_store_opts o = {0};
-    o.memory = memory;
-    o.data_dir = dir;
-    o.fsync = TM_FSYNC_OFF;
-    o.narch = parse_retention("10s:100y", o.step, o.keep, TM_MAX_ARCHIVES);
-    char err[256];
-    tm_store *s = store_open(&o, err, sizeof err);
-    if (!s) fail_msg("store_open: %s", err);
-    return s;
-}
+static tm_store *open_store(int memory) { return test_store(dir, memory, TM_FSYNC_OFF, "10s:100y"); }
 
 static void put(const char *key, int64_t ts, double v) {
     tm_batch b;

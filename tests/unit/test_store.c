@@ -15,33 +15,12 @@
 #include "core/store.h"
 #include "core/wal.h"
 #include "util/timeparse.h"
+#include "teststore.h"
+#include "tmpdir.h"
 
-static char dir[256];
+TMPDIR_FIXTURE("tm-test-store")
 
-static tm_store *open_store(int memory) {
-    tm_store_opts o = {0};
-    o.memory = memory;
-    o.data_dir = dir;
-    o.fsync = TM_FSYNC_OFF;
-    o.narch = parse_retention("10s:7d,1m:90d,1h:5y", o.step, o.keep, TM_MAX_ARCHIVES);
-    char err[256];
-    tm_store *s = store_open(&o, err, sizeof err);
-    if (!s) fail_msg("store_open: %s", err);
-    return s;
-}
-
-static int setup(void **st) {
-    (void)st;
-    snprintf(dir, sizeof dir, "/tmp/tm-test-store-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    return 0;
-}
-static int teardown(void **st) {
-    (void)st;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
-}
+static tm_store *open_store(int memory) { return test_store(dir, memory, TM_FSYNC_OFF, "10s:7d,1m:90d,1h:5y"); }
 
 static void put(tm_store *s, const char *key, int64_t ts, double v) {
     tm_batch b;
