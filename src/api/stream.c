@@ -111,13 +111,16 @@ static void put_event(tm_buf *b, const tm_batch *bt, const tm_sample *x) {
     buf_put(b, "}\n\n", 3);
 }
 
+/* a staleness marker ends a series; it is no value to show */
+static int is_marker(const tm_sample *x) { return x->type == TM_NUMBER && tm_is_stale(x->v); }
+
 static void on_write(void *arg, const tm_batch *bt, const uint32_t *ids) {
     tm_streams *s = arg;
     for (client *c = s->clients, *next; c; c = next) {
         next = c->next;
         s->ev.n = 0;
         for (size_t i = 0; i < bt->n; i++)
-            if (ids[i] && wants(c, s->store, ids[i])) put_event(&s->ev, bt, &bt->s[i]);
+            if (ids[i] && !is_marker(&bt->s[i]) && wants(c, s->store, ids[i])) put_event(&s->ev, bt, &bt->s[i]);
         if (!s->ev.n) continue;
         struct bufferevent *bev = evhttp_connection_get_bufferevent(c->con);
         if (evbuffer_get_length(bufferevent_get_output(bev)) > STREAM_MAX_QUEUED) {

@@ -85,7 +85,9 @@ static void apply(tm_store *s, tm_series *se, int64_t ts, double v, double v2, c
     h->n++;
     se->head_walpos = s->walpos;
     se->points++;
-    if (ts >= se->last_ts) {
+    /* the last value is the last real one: a marker (kept in the chunk for
+     * PromQL) says the series stopped, not what it was */
+    if (ts >= se->last_ts && !(se->type == TM_NUMBER && tm_is_stale(v))) {
         se->last_ts = ts;
         se->last_v = v;
         se->last_v2 = v2;
@@ -130,6 +132,12 @@ static void wal_sample(tm_buf *w, const tm_series *se, int64_t ts, const tm_samp
     if (se->type == TM_LOCATION) buf_put(w, &x->v2, 8);
 }
 
+/* Does a staleness marker for key have a number series to end? */
+static int ends_series(tm_store *s, const char *key, size_t klen) {
+    tm_series *se = catalog_find(&s->cat, key, klen, key_hash(key, klen));
+    return se && se->type == TM_NUMBER;
+}
+
 static size_t write_locked(tm_store *s, tm_batch *b, int64_t now);
 size_t store_write(tm_store *s, tm_batch *b, int64_t now) {
     pthread_rwlock_wrlock(&s->lock);
@@ -168,6 +176,8 @@ static size_t write_locked(tm_store *s, tm_batch *b, int64_t now) {
             batch_error(b, x->line, "sample of %.*s is older than the retention keeps", (int)x->key_len, batch_key(b, x));
             continue;
         }
+        if (x->type == TM_NUMBER && tm_is_stale(x->v) && !ends_series(s, batch_key(b, x), x->key_len))
+            continue; /* a staleness marker ends a number series; with none to end it is no sample */
         tm_series *se = series_get(s, batch_key(b, x), x->key_len, x->type, s->wal ? w : NULL);
         if (se->type != x->type) {
             static const char *tn[] = {"number", "string", "location"};

@@ -14,7 +14,6 @@
 #include "remote.pb-c.h"
 #include "textcheck.h"
 
-#define STALE_NAN 0x7ff0000000000002ULL /* Prometheus' staleness marker */
 #define MAX_MS 253402300800000LL        /* year 10000, as the other parsers */
 
 /* ---- arena for protobuf-c ---- */
@@ -133,12 +132,6 @@ static void add_series(const Prometheus__TimeSeries *ts, size_t line, tm_batch *
     }
     for (size_t i = 0; i < ts->n_samples; i++) {
         const Prometheus__Sample *s = ts->samples[i];
-        uint64_t bits;
-        memcpy(&bits, &s->value, sizeof bits);
-        if (bits == STALE_NAN) {
-            st->stale++;
-            continue;
-        }
         if (s->timestamp > MAX_MS || s->timestamp < -MAX_MS) {
             batch_error(b, line, "series %zu (%.*s): timestamp %lld ms is beyond year 9999", line, klen, key,
                         (long long)s->timestamp);
@@ -146,6 +139,7 @@ static void add_series(const Prometheus__TimeSeries *ts, size_t line, tm_batch *
         }
         batch_add_number(b, key, (size_t)klen, s->timestamp, s->value);
         st->samples++;
+        st->stale += tm_is_stale(s->value);
     }
 }
 

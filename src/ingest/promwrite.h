@@ -7,8 +7,9 @@
  * cannot carry (space and other bytes <= 0x20, ';', DEL, and in label
  * names also '=' and '~') are each replaced by '_'. A label with an
  * empty value is left out, as Prometheus treats it as absent. Timestamps are
- * milliseconds. Staleness markers (the NaN with bits 0x7ff0000000000002) are
- * skipped without complaint; every other NaN is kept as a number. Metadata
+ * milliseconds. Staleness markers (the NaN with bits 0x7ff0000000000002,
+ * tm_is_stale) are kept as they are, bit for bit: the store keeps them and
+ * PromQL ends the series there; every other NaN is kept as a number. Metadata
  * is read and counted, never stored, so a request with only metadata yields
  * zero samples and no error.
  *
@@ -31,7 +32,7 @@
 typedef struct {
     size_t series;   /* TimeSeries in the request */
     size_t samples;  /* samples added to the batch */
-    size_t stale;    /* staleness markers skipped */
+    size_t stale;    /* of the samples, staleness markers */
     size_t metadata; /* MetricMetadata entries (read, not stored) */
 } tm_pw_stats;
 

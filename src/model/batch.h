@@ -10,6 +10,7 @@
 #define TM_BATCH_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum tm_type { TM_NUMBER = 0, TM_STRING = 1, TM_LOCATION = 2 };
 
@@ -91,6 +92,24 @@ size_t key_display(const char *key, size_t klen, char *out);
  * a location ("52.5,13.4" with lat in [-90,90], lon in [-180,180]), else a
  * string. Returns its enum tm_type. */
 int value_detect(const char *p, size_t n, double *v, double *v2);
+
+/* Prometheus' staleness marker: the NaN with exactly these bits, sent by
+ * remote write when a target or series goes away. It is kept as a number
+ * sample (the codec, the log and the chunks keep every bit), so PromQL can
+ * end the series there; every other reader treats it as a gap, like any
+ * NaN, and no answer shows it as a value. */
+#define TM_STALE_BITS 0x7ff0000000000002ULL
+static inline int tm_is_stale(double v) {
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b == TM_STALE_BITS;
+}
+static inline double tm_stale_marker(void) {
+    uint64_t b = TM_STALE_BITS;
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
 
 /* A location's range, wherever one is read: lat in [-90,90], lon in
  * [-180,180] (NaN is neither). */

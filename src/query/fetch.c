@@ -10,27 +10,44 @@ typedef struct {
     const tm_ids *ids;
     int64_t from, until;
     tm_cols *cols;
+    int markers; /* keep staleness markers (PromQL's road) */
 } raw_job;
+
+/* staleness markers out of a number series' samples */
+static void drop_markers(tm_cols *c) {
+    size_t w = 0;
+    for (size_t k = 0; k < c->n; k++) {
+        if (tm_is_stale(c->v[k])) continue;
+        c->ts[w] = c->ts[k];
+        c->v[w++] = c->v[k];
+    }
+    c->n = w;
+}
 
 static void cols_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
     raw_job *j = arg;
     tm_cols *c = &j->cols[i];
     if (!reader_read(rd, j->ids->v[i], j->from, j->until, c)) return;
+    if (!j->markers && c->type == TM_NUMBER) drop_markers(c);
     if (query_add_points(q, c->n) == 0) query_check_time(q);
 }
 
-int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_cols *out) {
+static int fetch_runs(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int markers, tm_cols *out) {
     memset(out, 0, ids->n * sizeof *out);
     if (query_check_series(q, ids->n)) return -1;
-    raw_job j = {ids, from, until, out};
+    raw_job j = {ids, from, until, out, markers};
     query_parallel(q, ids->n, cols_one, &j);
     return query_failed(q) ? -1 : 0;
 }
 
+int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_cols *out) {
+    return fetch_runs(q, ids, from, until, 0, out);
+}
+
 int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_raw *out) {
     memset(out, 0, sizeof *out);
-    raw_job j = {ids, from, until, xcalloc(ids->n ? ids->n : 1, sizeof(tm_cols))};
-    if (fetch_cols(q, ids, from, until, j.cols)) {
+    raw_job j = {ids, from, until, xcalloc(ids->n ? ids->n : 1, sizeof(tm_cols)), 1};
+    if (fetch_runs(q, ids, from, until, 1, j.cols)) {
         for (size_t i = 0; i < ids->n; i++) cols_free(&j.cols[i]);
         free(j.cols);
         return -1;

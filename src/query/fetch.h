@@ -5,7 +5,9 @@
  * columns: series k's samples are ts[off[k]..off[k+1]) and v[...], oldest
  * first, one per timestamp (ms). Data held only as rollups appears as each
  * bucket's last value at its start (store_read's rule). For PromQL's range
- * windows and lookback.
+ * windows and lookback, so staleness markers (tm_is_stale) are kept here;
+ * fetch_cols leaves them out, and the grid and bucket roads skip them as
+ * they skip every NaN.
  *
  * fetch_grid: each series on the grid (start, step, n): point i holds agg of
  * the samples in [start + i*step, start + (i+1)*step), NaN when none. start

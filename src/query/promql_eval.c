@@ -75,7 +75,8 @@ static pq_lset series_labels(pq_ctx *c, uint32_t id) {
     return pq_key_labels(c, k ? k : "", k ? kl : 0);
 }
 
-/* An instant selector: per step, the last sample within the lookback.
+/* An instant selector: per step, the last sample within the lookback,
+ * none when that sample is a staleness marker (the series ended there).
  * With sample_ts, each series' sts[i] is the time of step i's sample
  * (timestamp() reads it). */
 int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) {
@@ -93,7 +94,7 @@ int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) 
         for (size_t i = 0; i < c->n; i++) {
             int64_t t = step_at(c, e, i) - e->offset;
             long j = last_at(ts, n, t);
-            if (j < 0 || ts[j] < t - PQ_LOOKBACK_MS) continue;
+            if (j < 0 || ts[j] < t - PQ_LOOKBACK_MS || tm_is_stale(v[j])) continue; /* a marker ends it */
             s->v[i] = v[j];
             s->has[i] = 1;
             if (sample_ts) s->sts[i] = ts[j];
@@ -112,14 +113,16 @@ static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
     out->v.type = PQ_T_MATRIX;
     if (fetch(c, e, e->range, &raw)) return -1;
     for (size_t k = 0; k < raw.n; k++) {
-        size_t n = raw.off[k + 1] - raw.off[k];
-        if (!n) continue;
+        const int64_t *ts = raw.ts + raw.off[k];
+        const double *v = raw.v + raw.off[k];
+        size_t n = raw.off[k + 1] - raw.off[k], m = 0;
+        for (size_t i = 0; i < n; i++) m += !tm_is_stale(v[i]);
+        if (!m) continue;
         pq_series *s = pq_add_series(c, &out->v, series_labels(c, raw.ids[k]));
-        s->ns = n;
-        s->sts = pq_new(c, n * sizeof *s->sts);
-        s->sv = pq_new(c, n * sizeof *s->sv);
-        memcpy(s->sts, raw.ts + raw.off[k], n * sizeof *s->sts);
-        memcpy(s->sv, raw.v + raw.off[k], n * sizeof *s->sv);
+        s->sts = pq_new(c, m * sizeof *s->sts);
+        s->sv = pq_new(c, m * sizeof *s->sv);
+        for (size_t i = 0; i < n; i++) /* windows never hold staleness markers */
+            if (!tm_is_stale(v[i])) s->sts[s->ns] = ts[i], s->sv[s->ns++] = v[i];
     }
     raw_free(c->q, &raw);
     out->range = e->range;

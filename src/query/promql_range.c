@@ -106,6 +106,7 @@ static double variance(const win *w) {
 /* One function on one window; 0 leaves the step without a value. */
 static int apply(int id, const win *w, double *out) {
     double x = 0, slope, icept;
+    if (!w->n) return 0; /* an empty window is no point, whatever the function */
     switch (id) {
     case PQ_F_RATE: return extrapolated(w, 1, 1, out);
     case PQ_F_INCREASE: return extrapolated(w, 1, 0, out);
@@ -129,7 +130,6 @@ static int apply(int id, const win *w, double *out) {
         return *out = x, 1;
     default: break;
     }
-    if (!w->n) return 0;
     switch (id) {
     case PQ_F_AVG_OVER_TIME: return *out = mean(w), 1;
     case PQ_F_COUNT_OVER_TIME: return *out = (double)w->n, 1;

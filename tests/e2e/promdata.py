@@ -90,3 +90,63 @@ def openmetrics(data):
             lines.append("%s{%s} %s %d" % (name, lab, fmt(v), t))
     lines.append("# EOF")
     return "\n".join(lines) + "\n"
+
+
+STALE = "stale"  # stands for Prometheus' staleness marker (the NaN with bits 0x7ff0000000000002)
+STALE_BITS = 0x7ff0000000000002
+
+
+def stale_samples(end_ms):
+    """The staleness dataset (test_promql_stale.py), sent by remote write:
+    40 minutes at a 15 s interval ending at end_ms, each scrape 123 ms past
+    the interval (as real scrapes are), with staleness markers (STALE)
+    where Prometheus writes them:
+
+    - svc_up{instance="a"}: the target goes away at step 80 (a marker) and
+      comes back at step 120; {instance="b"} never goes;
+    - svc_requests_total: counters; "a" ends with a marker at step 100, "b"
+      resets at step 60 and goes on;
+    - svc_latency_bucket{instance="a",le}: a histogram whose target goes
+      away at step 100 (a marker in every bucket);
+    - svc_temp{instance="a"}: a gauge with an ordinary NaN at step 50 (a
+      value, not a marker) and a marker at step 130 with samples again
+      from step 131.
+    Returns [(name, labels, [(ts_ms, value or STALE)])], each series in time order."""
+    rnd = random.Random(7)
+    n = 160
+    start = end_ms - (n - 1) * 15000
+    times = [start + i * 15000 + 123 for i in range(n)]
+    out = []
+    up_a = [(t, 1.0) for t in times[:80]] + [(times[80], STALE)] + [(t, 1.0) for t in times[120:]]
+    out.append(("svc_up", {"job": "svc", "instance": "a"}, up_a))
+    out.append(("svc_up", {"job": "svc", "instance": "b"}, [(t, 1.0) for t in times]))
+    for inst in ("a", "b"):
+        v, pts = 100.0, []
+        for i, t in enumerate(times):
+            if inst == "a" and i == 100:
+                pts.append((t, STALE))
+                break
+            if inst == "b" and i == 60:
+                v = 3.0
+            v += rnd.randint(1, 30)
+            pts.append((t, v))
+        out.append(("svc_requests_total", {"job": "svc", "instance": inst}, pts))
+    counts = [0.0] * 5
+    series = [[] for _ in counts]
+    for i, t in enumerate(times):
+        for _ in range(rnd.randint(3, 20)):
+            x = rnd.expovariate(4.0)
+            for k, b in enumerate((0.05, 0.1, 0.25, 1.0, float("inf"))):
+                counts[k] += x <= b
+        for k in range(5):
+            series[k].append((t, STALE if i == 100 else counts[k]))
+        if i == 100:
+            break
+    for k, le in enumerate(("0.05", "0.1", "0.25", "1", "+Inf")):
+        out.append(("svc_latency_bucket", {"job": "svc", "instance": "a", "le": le}, series[k]))
+    temp = []
+    for i, t in enumerate(times):
+        v = round(20 + rnd.uniform(-2, 2), 2)
+        temp.append((t, float("nan") if i == 50 else STALE if i == 130 else v))
+    out.append(("svc_temp", {"job": "svc", "instance": "a"}, temp))
+    return out, times

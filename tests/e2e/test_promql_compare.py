@@ -12,16 +12,14 @@ be the same and the values equal to 1e-9 relative. Bad queries must fail the
 same way (status, errorType, the parse error with its position). The API
 routes Grafana calls (series, labels, label values, buildinfo, POST forms)
 are compared too."""
-import json
-import math
 import os
 import shutil
 import subprocess
 import sys
 import time
-import urllib.parse
 
 import tmlib as T
+from promcmp import Comparer, compare_meta, get, post
 from promdata import openmetrics, samples
 
 PROM = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -91,60 +89,6 @@ ERRORS = ["1+", "sum(", "foo{", "rate(http_requests_total)", "up > 1 and 2", "un
 EXEC_ERRORS = ["temperature_celsius + on (instance) up", "up * on (instance) group_left temperature_celsius"]
 
 
-def close(a, b):
-    if a == b or (math.isnan(a) and math.isnan(b)):
-        return True
-    return abs(a - b) <= 1e-9 * max(abs(a), abs(b)) or abs(a - b) < 1e-12
-
-
-def val(s):
-    return float(s)  # "NaN", "+Inf", "-Inf" read as such
-
-
-def shape(body):
-    """What can be compared of an answer: type, and per label set its points."""
-    d = body["data"]
-    kind, res = d["resultType"], d["result"]
-    if kind in ("scalar", "string"):
-        return kind, {(): [(res[0], res[1] if kind == "string" else val(res[1]))]}
-    out = {}
-    for s in res:
-        key = tuple(sorted(s["metric"].items()))
-        pts = [s["value"]] if kind == "vector" else s["values"]
-        out[key] = [(p[0], val(p[1])) for p in pts]
-    return kind, out
-
-
-ANSWERED = []  # comparisons where Prometheus had series to compare
-
-
-def compare(t, what, mine, theirs):
-    if not t.check(mine.status == theirs.status, "%s: status %s, Prometheus %s: %s / %s" % (
-            what, mine.status, theirs.status, mine.text[:300], theirs.text[:300])):
-        return
-    a, b = mine.json(), theirs.json()
-    if b["status"] != "success":
-        t.eq((a.get("errorType"), a.get("error")), (b.get("errorType"), b.get("error")), what)
-        return
-    (ka, sa), (kb, sb) = shape(a), shape(b)
-    if not t.eq(ka, kb, what + ": result type"):
-        return
-    if not t.eq(sorted(sa), sorted(sb), what + ": label sets"):
-        return
-    if sb:
-        ANSWERED.append(what)
-    for key, pb in sb.items():
-        pa = sa[key]
-        if not t.eq([p[0] for p in pa], [p[0] for p in pb], "%s %s: timestamps" % (what, key)):
-            continue
-        bad = [(x, y) for (_, x), (_, y) in zip(pa, pb)
-               if not (x == y if isinstance(x, str) else close(x, y))]
-        t.check(not bad, "%s %s: values differ (tidemark, Prometheus): %s" % (what, key, bad[:3]))
-    if "sort" in what and ka == "vector":  # the one case where a vector's order is the answer
-        t.eq([tuple(sorted(s["metric"].items())) for s in a["data"]["result"]],
-             [tuple(sorted(s["metric"].items())) for s in b["data"]["result"]], what + ": order")
-
-
 def start_prometheus(t, data):
     d = os.path.join(t.tmp, "prometheus")
     os.makedirs(d)
@@ -179,15 +123,6 @@ def load_tidemark(t, s, data):
         t.require(r.status in (200, 204), "tidemark ingest: %s %s" % (r.status, r.text[:200]))
 
 
-def get(base, path, params):
-    return T.http("GET", base + path + "?" + urllib.parse.urlencode(params, doseq=True), timeout=30)
-
-
-def post(base, path, params):
-    return T.http("POST", base + path, urllib.parse.urlencode(params, doseq=True).encode(),
-                  {"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
-
-
 def main(t):
     end = int(time.time()) // 60 * 60 - 3600  # an hour ago, on a minute
     data = samples(end)
@@ -195,32 +130,33 @@ def main(t):
     s = t.server(args=["--memory"])
     load_tidemark(t, s, data)
     mine = s.url("")
+    compare = Comparer(t)
 
     t.step("instant queries at four times, range queries on two grids")
     for q in QUERIES:
         for at in (end, end - 600, end - 1795, end + 250):
             p = {"query": q, "time": at}
-            compare(t, "%s @%d" % (q, at - end), get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
+            compare("%s @%d" % (q, at - end), get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
         for st, step in ((end - 3000, 60), (end - 1203, 37)):
             p = {"query": q, "start": st, "end": end + 400, "step": step}
-            compare(t, "%s [step %d]" % (q, step), get(mine, "/api/v1/query_range", p),
+            compare("%s [step %d]" % (q, step), get(mine, "/api/v1/query_range", p),
                     get(prom, "/api/v1/query_range", p))
 
     # the comparison means something only where Prometheus answers with data
-    t.check(len(ANSWERED) > 0.85 * len(QUERIES) * 6, "only %d of %d comparisons had data" % (
-        len(ANSWERED), len(QUERIES) * 6))
-    print("compared %d answers with data, of %d queries" % (len(ANSWERED), len(QUERIES) * 6))
+    n = len(compare.answered)
+    t.check(n > 0.85 * len(QUERIES) * 6, "only %d of %d comparisons had data" % (n, len(QUERIES) * 6))
+    print("compared %d answers with data, of %d queries" % (n, len(QUERIES) * 6))
 
     t.step("errors: parse errors with positions, and expressions that cannot run")
     for q in ERRORS + EXEC_ERRORS:
         p = {"query": q, "time": end}
-        compare(t, "error %r" % q, get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
+        compare("error %r" % q, get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
     for p in ({"query": "up", "time": "soon"}, {"query": "up", "start": end, "end": end - 1, "step": 10},
               {"query": "up", "start": end, "end": end, "step": 0},
               {"query": "up", "start": end - 86400 * 365, "end": end, "step": 1},
               {"query": "up[5m]", "start": end, "end": end, "step": 10}):
         path = "/api/v1/query" if "time" in p else "/api/v1/query_range"
-        compare(t, "bad parameters %r" % p, get(mine, path, p), get(prom, path, p))
+        compare("bad parameters %r" % p, get(mine, path, p), get(prom, path, p))
 
     # a regex error: Go's and PCRE2's wording differ after the prefix
     r = get(mine, "/api/v1/query", {"query": 'up{a=~"("}'})
@@ -229,22 +165,15 @@ def main(t):
 
     t.step("Grafana's requests: POST forms, series, labels, label values, buildinfo")
     p = {"query": "sum by (instance) (rate(http_requests_total[5m]))", "start": end - 1800, "end": end, "step": 30}
-    compare(t, "POST query_range", post(mine, "/api/v1/query_range", p), post(prom, "/api/v1/query_range", p))
-    compare(t, "POST query", post(mine, "/api/v1/query", {"query": "1+1", "time": end}),
+    compare("POST query_range", post(mine, "/api/v1/query_range", p), post(prom, "/api/v1/query_range", p))
+    compare("POST query", post(mine, "/api/v1/query", {"query": "1+1", "time": end}),
             post(prom, "/api/v1/query", {"query": "1+1", "time": end}))
     for path, params in (("/api/v1/series", {"match[]": ["up", 'temperature_celsius{room="lab"}']}),
                          ("/api/v1/labels", {}), ("/api/v1/labels", {"match[]": "up"}),
                          ("/api/v1/label/__name__/values", {}), ("/api/v1/label/instance/values", {}),
                          ("/api/v1/label/le/values", {"match[]": 'request_duration_seconds_bucket{job="api"}'}),
                          ("/api/v1/label/nothing/values", {})):
-        a, b = get(mine, path, params), get(prom, path, params)
-        if t.eq(a.status, b.status, path + " status"):
-            ka = a.json()["data"]
-            kb = b.json()["data"]
-            if path.endswith("series"):
-                ka = sorted(tuple(sorted(x.items())) for x in ka)
-                kb = sorted(tuple(sorted(x.items())) for x in kb)
-            t.eq(ka, kb, "%s %r" % (path, params))
+        compare_meta(t, mine, prom, path, params)
     a, b = post(mine, "/api/v1/series", {"match[]": "up"}), post(prom, "/api/v1/series", {"match[]": "up"})
     t.eq(a.status, b.status, "POST series")
     bi = get(mine, "/api/v1/status/buildinfo", {}).json()

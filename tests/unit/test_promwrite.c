@@ -149,15 +149,15 @@ static void test_stale_and_nan(void **st) {
     assert_int_equal(parse_req(sp, 1, 0), 0);
     assert_int_equal(B.nerr, 0);
     assert_int_equal(ST.stale, 1);
-    assert_int_equal(B.n, 4); /* the marker is not stored */
+    assert_int_equal(B.n, 5); /* the marker is kept, bit for bit: PromQL ends the series there */
     assert_int_equal(B.s[0].ts, 1000);
-    assert_int_equal(B.s[1].ts, 3000);
-    assert_true(isnan(B.s[1].v)); /* an ordinary NaN is kept: a gap */
-    uint64_t got;
-    memcpy(&got, &B.s[1].v, sizeof got);
-    assert_true(got != bits);
-    assert_true(B.s[2].v == 0); /* protobuf-c drops -0.0 as a proto3 default */
-    assert_true(B.s[3].v == 1e300);
+    assert_int_equal(B.s[1].ts, 2000);
+    assert_true(tm_is_stale(B.s[1].v));
+    assert_int_equal(B.s[2].ts, 3000);
+    assert_true(isnan(B.s[2].v)); /* an ordinary NaN is kept: a value, not a marker */
+    assert_false(tm_is_stale(B.s[2].v));
+    assert_true(B.s[3].v == 0); /* protobuf-c drops -0.0 as a proto3 default */
+    assert_true(B.s[4].v == 1e300);
     /* consecutive samples of one series share their key */
     assert_int_equal(B.s[0].key_off, B.s[3].key_off);
 }

@@ -184,6 +184,55 @@ static void test_late_into_rollup(void **st) {
     store_close(s);
 }
 
+/* A staleness marker is kept bit for bit (head, WAL replay, persisted
+ * chunk), never becomes the last value, folds into no bucket, and ends
+ * nothing when its series is unknown. */
+static void test_stale_marker(void **st) {
+    (void)st;
+    int64_t t0 = (now_ms() / 60000 - 30) * 60000;
+    tm_store *s = open_store(0);
+    tm_batch b;
+    batch_init(&b);
+    batch_add_number(&b, "gone.x", 6, t0, tm_stale_marker());
+    assert_int_equal(store_write(s, &b, now_ms()), 0); /* no series to end */
+    assert_int_equal(b.nerr, 0);
+    batch_free(&b);
+    tm_series_info in;
+    assert_false(store_find(s, "gone.x", 6, &in));
+    for (int i = 0; i < 30; i++) put(s, "st.x", t0 + i * 10000, i + 0.5);
+    put(s, "st.x", t0 + 300000, tm_stale_marker());
+    uint32_t id = id_of(s, "st.x");
+    for (int round = 0; round < 2; round++) { /* from memory, then after a restart from disk */
+        assert_true(store_get(s, id, &in));
+        assert_true(in.last_v == 29.5 && in.last_ts == t0 + 290000);
+        tm_cols c;
+        assert_true(store_read(s, id, t0, t0 + 400000, &c));
+        assert_int_equal(c.n, 31);
+        assert_true(tm_is_stale(c.v[30]) && c.ts[30] == t0 + 300000);
+        cols_free(&c);
+        assert_true(store_buckets(s, id, t0, t0 + 360000 - 1, 60000, &c));
+        assert_int_equal(c.n, 5); /* the marker's minute holds nothing else: no bucket */
+        for (size_t k = 0; k < c.n; k++) assert_true(c.cnt[k] == 6 && !isnan(c.v[k] + c.v2[k] + c.sum[k] + c.last[k]));
+        cols_free(&c);
+        store_close(s);
+        s = open_store(0);
+    }
+    /* rolled up (30 days old: archive 1), the marker is no min, max, sum or last */
+    int64_t old = (now_ms() / 60000 - 60 * 24 * 30) * 60000;
+    for (int i = 0; i < 5; i++) put(s, "st.old", old + i * 10000, i);
+    put(s, "st.old", old + 50000, tm_stale_marker());
+    id = id_of(s, "st.old");
+    store_close(s);
+    s = open_store(0);
+    assert_true(rolled_up(s, id, old, old + 59999, 1));
+    tm_cols c;
+    assert_true(store_buckets(s, id, old, old + 59999, 60000, &c));
+    assert_int_equal(c.n, 1);
+    assert_true(c.cnt[0] == 5 && c.v[0] == 0 && c.v2[0] == 4 && c.sum[0] == 10 && c.last[0] == 4);
+    cols_free(&c);
+    store_close(s);
+}
+
 static void count_obs(void *arg, const tm_batch *b, const uint32_t *ids) {
     size_t *n = arg;
     for (size_t i = 0; i < b->n; i++) *n += ids[i] != 0;
@@ -260,6 +309,7 @@ int main(void) {
         cmocka_unit_test(test_late_into_rollup),
         cmocka_unit_test(test_wal_torn_tail),
         cmocka_unit_test(test_observers),
+        cmocka_unit_test(test_stale_marker),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
