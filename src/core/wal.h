@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/crc32c.h" /* callers of the log checksum its records with it */
+
 typedef struct tm_wal tm_wal;
 
 /* Every record has a position, segment << 40 | offset, that only grows, so
@@ -42,6 +44,4 @@ uint32_t wal_rotate(tm_wal *w);
 void wal_drop_before(tm_wal *w, uint32_t seg);
 uint64_t wal_bytes(tm_wal *w); /* bytes in all live segments */
 void wal_close(tm_wal *w);
-
-uint32_t crc32c(uint32_t crc, const void *p, size_t n);
 #endif

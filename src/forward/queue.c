@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/wal.h"
+#include "../util/crc32c.h"
 #include "../util/log.h"
 #include "queue_int.h"
 
