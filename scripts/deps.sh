@@ -7,7 +7,7 @@ pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
       libcurl4-openssl-dev curl collectd-core python3-statsd procps
       zlib1g-dev influxdb-client libpcre2-dev graphite-web graphite-carbon libncurses-dev tmux goaccess
       protobuf-c-compiler libprotobuf-c-dev libsnappy-dev prometheus chromium
-      wrk victoria-metrics influxdb carbon-c-relay prometheus-alertmanager)
+      wrk victoria-metrics influxdb carbon-c-relay prometheus-alertmanager tzdata)
 # node and npm (the web UI's build and tests) from Debian only when absent:
 # a newer Node from elsewhere is fine
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)

@@ -74,6 +74,7 @@ WHISPER_DIR = %(t)r + '/whisper/'
 LOG_DIR = %(t)r + '/log/'
 INDEX_FILE = %(t)r + '/index'
 DEFAULT_XFILES_FACTOR = 0
+ENFORCE_INPUT_VALIDATION = True  # a bad argument is a 400 (graphite-web's default only logs it)
 CARBONLINK_HOSTS = ['127.0.0.1:%(c)d']
 TAGDB = 'graphite.tags.localdatabase.LocalDatabaseTagDB'
 DATABASES = {'default': {'NAME': %(t)r + '/graphite.db', 'ENGINE': 'django.db.backends.sqlite3'}}

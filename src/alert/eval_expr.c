@@ -99,7 +99,7 @@ static void graphite(tm_query *q, const alert_rule *r, int64_t now, eval_out *ou
         return;
     }
     int64_t w = r->duration ? r->duration : EVAL_DEFAULT_WINDOW_MS;
-    geval ev = {q, (now - w) / 1000, now / 1000, now / 1000, 0, NULL};
+    geval ev = {q, (now - w) / 1000, now / 1000, now / 1000, 0, NULL, NULL};
     tm_sset set = {0};
     if (geval_target(&ev, g, &set) || q->code) failed(q, out, NULL);
     else

@@ -24,6 +24,7 @@ typedef struct {
     int fmt, no_null, mdp; /* mdp: maxDataPoints, 0 when not given */
     double xff;
     char *jsonp;
+    tm_tz tz; /* `tz`: references in from/until/now, csv's times, hitcount's alignment */
 } render_job;
 
 static void render_free(void *arg) {
@@ -132,11 +133,12 @@ static void csv_field(tm_buf *b, const char *s) {
     buf_putc(b, '"');
 }
 
-static void encode_csv(tm_sset *data, tm_buf *b) {
+static void encode_csv(tm_sset *data, const tm_tz *tz, tm_buf *b) {
     for (size_t i = 0; i < data->n; i++) {
         tm_gser *s = &data->s[i];
         for (size_t k = 0; k < s->n; k++) {
-            time_t t = (time_t)(s->start / 1000 + (int64_t)k * (s->step / 1000));
+            int64_t at = s->start / 1000 + (int64_t)k * (s->step / 1000);
+            time_t t = (time_t)(at + tz_offset(tz, at, NULL)); /* the wall clock in tz */
             struct tm tm;
             gmtime_r(&t, &tm);
             char ts[32];
@@ -166,7 +168,7 @@ static void encode_raw(tm_sset *data, tm_buf *b) {
 
 static void work_render(tm_query *q, void *arg, tm_reply *out) {
     render_job *j = arg;
-    geval ev = {q, j->from, j->until, j->now, j->xff, NULL};
+    geval ev = {q, j->from, j->until, j->now, j->xff, NULL, &j->tz};
     tm_sset data = {0};
     for (size_t i = 0; i < j->nt && !query_failed(q); i++) {
         char err[256];
@@ -180,7 +182,7 @@ static void work_render(tm_query *q, void *arg, tm_reply *out) {
     }
     if (!query_failed(q)) {
         if (j->fmt == FMT_JSON) encode_json(j, &data, &out->body);
-        else if (j->fmt == FMT_CSV) encode_csv(&data, &out->body);
+        else if (j->fmt == FMT_CSV) encode_csv(&data, &j->tz, &out->body);
         else encode_raw(&data, &out->body);
         out->ctype = j->jsonp ? "text/javascript" : j->fmt == FMT_JSON ? "application/json"
                    : j->fmt == FMT_CSV ? "text/csv" : "text/plain";
@@ -188,14 +190,14 @@ static void work_render(tm_query *q, void *arg, tm_reply *out) {
     sset_free(&data);
 }
 
-int graphite_times(tm_req *r, int64_t *from, int64_t *until, int64_t *now) {
+int graphite_times(tm_req *r, const tm_tz *tz, int64_t *from, int64_t *until, int64_t *now) {
     const char *nw = req_param(r, "now"), *f = req_param(r, "from"), *u = req_param(r, "until");
     *now = now_ms() / 1000;
-    if (nw && !gtime_parse(nw, *now, now)) return http_error(r, 400, "bad now: use a Graphite time", 0), -1;
+    if (nw && !gtime_parse_tz(nw, *now, tz, now)) return http_error(r, 400, "bad now: use a Graphite time", 0), -1;
     *until = *now;
-    if (u && !gtime_parse(u, *now, until)) return http_error(r, 400, "bad until: use a Graphite time (-1h, now, HH:MM_YYYYMMDD, Unix seconds)", 0), -1;
+    if (u && !gtime_parse_tz(u, *now, tz, until)) return http_error(r, 400, "bad until: use a Graphite time (-1h, now, HH:MM_YYYYMMDD, Unix seconds)", 0), -1;
     if (!f) f = "-1d";
-    if (!gtime_parse(f, *now, from)) return http_error(r, 400, "bad from: use a Graphite time (-1h, now, HH:MM_YYYYMMDD, Unix seconds)", 0), -1;
+    if (!gtime_parse_tz(f, *now, tz, from)) return http_error(r, 400, "bad from: use a Graphite time (-1h, now, HH:MM_YYYYMMDD, Unix seconds)", 0), -1;
     if (*from > *until) {
         int64_t t = *from;
         *from = *until;
@@ -226,7 +228,8 @@ static void route_render(tm_req *r, void *arg) {
     j->no_null = req_param(r, "noNullPoints") != NULL;
     if (mdp && *mdp && strspn(mdp, "0123456789") == strlen(mdp)) j->mdp = atoi(mdp);
     j->xff = xf ? strtod(xf, NULL) : 0;
-    if (graphite_times(r, &j->from, &j->until, &j->now)) {
+    tz_find(req_param(r, "tz"), &j->tz); /* an unknown zone is UTC, as graphite-web takes it */
+    if (graphite_times(r, &j->tz, &j->from, &j->until, &j->now)) {
         render_free(j);
         return;
     }

@@ -389,7 +389,7 @@ static void work_events(tm_query *q, void *arg, tm_reply *out) {
 static void route_events(tm_req *r, void *arg) {
     tag_job *j = tag_job_new(r, req_param(r, "tags"));
     int64_t now;
-    if (graphite_times(r, &j->from, &j->until, &now)) {
+    if (graphite_times(r, NULL, &j->from, &j->until, &now)) {
         tag_free(j);
         return;
     }

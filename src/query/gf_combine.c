@@ -314,25 +314,199 @@ static int by_name(const void *x, const void *y) {
     return strcmp((*(tm_gser *const *)x)->name, (*(tm_gser *const *)y)->name);
 }
 
-/* asPercent(seriesList, total=None): total missing (their sum), a number,
- * one series, or as many series as the first (matched by sorted names) */
+/* aggKey: a series' nodes (or tags) joined by '.' */
+static char *agg_key(const tm_gser *s, garg *nodes, size_t nn) {
+    tm_buf b = {0};
+    for (size_t j = 0; j < nn; j++) {
+        char *v = gnode_or_tag(s, &nodes[j]);
+        if (j) buf_putc(&b, '.');
+        buf_put(&b, v, strlen(v));
+        free(v);
+    }
+    buf_putc(&b, 0);
+    return (char *)b.p;
+}
+
+/* asPercent's groups of series by key, in the order keys first appear */
+typedef struct {
+    char *key;
+    tm_gser **s;
+    size_t n;
+    tm_gser *total; /* the group's total: its one series, or their sum */
+    tm_sset sum;
+} pgroup;
+
+static pgroup *pgroup_of(pgroup *g, size_t ng, const char *key) {
+    for (size_t i = 0; i < ng; i++)
+        if (!strcmp(g[i].key, key)) return &g[i];
+    return NULL;
+}
+
+static size_t pgroups(tm_gser **s, size_t k, garg *nodes, size_t nn, pgroup **out) {
+    pgroup *g = xcalloc(k ? k : 1, sizeof *g);
+    size_t ng = 0;
+    for (size_t i = 0; i < k; i++) {
+        char *key = agg_key(s[i], nodes, nn);
+        pgroup *at = pgroup_of(g, ng, key);
+        if (at) free(key);
+        else (at = &g[ng++])->key = key, at->s = xmalloc(k * sizeof *at->s);
+        at->s[at->n++] = s[i];
+    }
+    *out = g;
+    return ng;
+}
+
+static void pgroups_free(pgroup *g, size_t ng) {
+    for (size_t i = 0; i < ng; i++) free(g[i].key), free(g[i].s), sset_free(&g[i].sum);
+    free(g);
+}
+
+typedef struct {
+    int have; /* the grid graphite-web's last normalize() left (start, end, step) */
+    int64_t start, end, step;
+} pgrid;
+
+static void pgrid_set(pgrid *gr, const tm_gser *g) {
+    gr->have = 1, gr->start = g->start, gr->end = g->end, gr->step = g->step;
+}
+
+/* a group's total: the series itself when alone, else sumSeries(paths) of it */
+static void pgroup_total(geval *ev, pgroup *g, pgrid *gr) {
+    if (g->n == 1) {
+        g->total = g->s[0];
+        return;
+    }
+    g->total = aggregate(ev, g->s, g->n, GA_SUM, "sum", 0, &g->sum);
+    pgrid_set(gr, g->total);
+}
+
+/* asPercent(x,MISSING) or asPercent(MISSING,total): all None, on the last
+ * grid graphite-web normalized (its own when there was none: graphite-web
+ * fails there) */
+static void pct_missing(const tm_gser *x, const char *xname, const char *tname, const pgrid *gr, double xff,
+                        tm_sset *out) {
+    char *name = NULL;
+    if (asprintf(&name, "asPercent(%s,%s)", xname, tname) < 0) return;
+    tm_gser *g = sset_add(out, name, name, gr->have ? gr->start : x->start, gr->have ? gr->step : x->step, x->n);
+    g->end = gr->have ? gr->end : x->end;
+    g->path = name;
+    g->xff = xff;
+}
+
+/* asPercent(seriesList, total, *nodes): series and totals matched by their
+ * nodes, as groupByNodes keys them; total None: each group's sum */
+static int pct_by_nodes(geval *ev, garg *a, size_t n, tm_gser **s, size_t k, tm_sset *out) {
+    if (a[1].given && a[1].type != GN_PATH && a[1].type != GN_CALL)
+        return gfail(ev, "asPercent", "total must be None or a seriesList");
+    garg *nodes = a + 2;
+    size_t nn = n - 2, nt = 0, ntg = 0;
+    pgroup *sg, *tg = NULL;
+    size_t ng = pgroups(s, k, nodes, nn, &sg);
+    pgrid gr = {0};
+    tm_gser **t = a[1].given ? all_of(a, 1, 2, &nt) : NULL;
+    if (t) ntg = pgroups(t, nt, nodes, nn, &tg);
+    for (size_t i = 0; i < (t ? ntg : ng); i++) pgroup_total(ev, t ? &tg[i] : &sg[i], &gr);
+    for (size_t i = 0; i < ng; i++) {
+        pgroup *tot = t ? pgroup_of(tg, ntg, sg[i].key) : &sg[i];
+        for (size_t j = 0; j < sg[i].n; j++) {
+            tm_gser *x = sg[i].s[j];
+            char *name = NULL;
+            if (!tot) {
+                pct_missing(x, x->name, "MISSING", &gr, ev->xff, out);
+            } else if (asprintf(&name, "asPercent(%s,%s)", x->name, tot->total->name) >= 0) {
+                binary(x, tot->total, name, 1, ev->xff, out);
+                pgrid_set(&gr, &out->s[out->n - 1]);
+                free(name);
+            }
+        }
+    }
+    for (size_t i = 0; i < ntg; i++)
+        if (!pgroup_of(sg, ng, tg[i].key)) pct_missing(tg[i].total, "MISSING", tg[i].total->name, &gr, ev->xff, out);
+    pgroups_free(sg, ng);
+    pgroups_free(tg, ntg);
+    free(t);
+    return 0;
+}
+
+/* asPercent over one total: the series' sum (tot NULL) or one series */
+static void pct_of_total(geval *ev, tm_gser *tot, tm_gser **s, size_t k, tm_sset *out) {
+    tm_sset sum = {0};
+    const tm_gser *t = tot;
+    if (!tot) {
+        t = aggregate(ev, s, k, GA_SUM, "sum", 0, &sum);
+    } else { /* normalize([seriesList, total]) */
+        tm_gser **sv = xmalloc((k + 1) * sizeof *sv);
+        memcpy(sv, s, k * sizeof *sv);
+        sv[k] = tot;
+        int64_t start, end, step;
+        gnormalize(sv, k + 1, &start, &end, &step);
+        free(sv);
+    }
+    for (size_t i = 0; i < k; i++) {
+        tm_gser *x = s[i];
+        size_t len = x->n > t->n ? x->n : t->n;
+        char *name = NULL;
+        if (asprintf(&name, "asPercent(%s,%s)", x->name, t->name) < 0) continue;
+        tm_gser *g = sset_add(out, name, name, x->start, x->step, len);
+        g->end = x->end;
+        g->path = name;
+        g->xff = ev->xff;
+        for (size_t j = 0; j < len; j++) {
+            double q = safe_div(gvalue(x, j), gvalue(t, j));
+            g->v[j] = isnan(q) ? NAN : q * 100.0;
+        }
+    }
+    sset_free(&sum);
+}
+
+/* asPercent with a total that is a number (or a boolean: Python's 1 or 0) */
+static void pct_of_number(geval *ev, garg *tot, tm_gser **s, size_t k, tm_sset *out) {
+    char text[64];
+    double d = tot->type == GN_BOOL ? (tot->num != 0) : tot->num;
+    if (tot->type == GN_BOOL) snprintf(text, sizeof text, "%s", d ? "True" : "False");
+    else gfmt_num(d, tot->node && tot->node->is_int, text, sizeof text);
+    for (size_t i = 0; i < k; i++) {
+        char *name = NULL;
+        if (asprintf(&name, "asPercent(%s,%s)", s[i]->name, text) < 0) continue;
+        tm_gser *g = sset_add(out, name, name, s[i]->start, s[i]->step, s[i]->n);
+        g->end = s[i]->end;
+        g->path = name;
+        g->xff = ev->xff;
+        for (size_t j = 0; j < s[i]->n; j++) {
+            double q = safe_div(s[i]->v[j], d);
+            g->v[j] = isnan(q) ? NAN : q * 100.0;
+        }
+    }
+}
+
+/* asPercent(seriesList, total=None, *nodes): without nodes, total missing
+ * (their sum), a number, one series, or as many series as the first
+ * (matched by sorted names); with nodes, pct_by_nodes */
 static int f_as_percent(geval *ev, garg *a, size_t n, tm_sset *out) {
     tm_sset *in = &a[0].set, *tl = &a[1].set;
-    if (n > 2 && a[2].given) return gfail(ev, "asPercent", "grouping by nodes is not supported");
     size_t k;
     tm_gser **s = all_of(a, 0, 1, &k);
     int64_t start, end, step;
-    if (k) gnormalize(s, k, &start, &end, &step);
-    int is_list = a[1].given && a[1].type != GN_NUM;
-    if (is_list && tl->n != 1 && tl->n != in->n) {
+    int nodes = 0;
+    for (size_t i = 2; i < n; i++) nodes |= a[i].given;
+    if (!k) { /* normalize() of nothing: graphite-web answers no series */
         free(s);
-        return gfail(ev, "asPercent", "asPercent second argument must be missing, a single digit, reference exactly 1 "
-                                      "series or reference the same number of series as the first argument");
+        return 0;
     }
-    if (is_list && tl->n == in->n) {
-        tm_gser **t = all_of(a, 1, 2, &k);
+    gnormalize(s, k, &start, &end, &step);
+    int rc = 0, is_list = a[1].given && (a[1].type == GN_PATH || a[1].type == GN_CALL);
+    if (nodes) {
+        rc = pct_by_nodes(ev, a, n, s, k, out);
+    } else if (a[1].given && (a[1].type == GN_NUM || a[1].type == GN_BOOL)) {
+        pct_of_number(ev, &a[1], s, k, out);
+    } else if (a[1].given && (!is_list || (tl->n != 1 && tl->n != in->n))) {
+        rc = gfail(ev, "asPercent", "asPercent second argument must be missing, a single digit, reference exactly 1 "
+                                    "series or reference the same number of series as the first argument");
+    } else if (is_list && tl->n == in->n) {
+        size_t m;
+        tm_gser **t = all_of(a, 1, 2, &m);
         qsort(s, k, sizeof *s, by_name);
-        qsort(t, k, sizeof *t, by_name);
+        qsort(t, m, sizeof *t, by_name);
         for (size_t i = 0; i < k; i++) {
             char *name = NULL;
             if (asprintf(&name, "asPercent(%s,%s)", s[i]->name, t[i]->name) < 0) continue;
@@ -340,56 +514,11 @@ static int f_as_percent(geval *ev, garg *a, size_t n, tm_sset *out) {
             free(name);
         }
         free(t);
-        free(s);
-        return 0;
-    }
-    if (!k) {
-        free(s);
-        return 0;
-    }
-    tm_sset tot = {0};
-    char text[512];
-    const double *tv = NULL;
-    size_t tn = 0;
-    double cst = a[1].num;
-    if (!a[1].given) {
-        tm_gser *g = aggregate(ev, s, k, GA_SUM, "sum", 0, &tot);
-        snprintf(text, sizeof text, "%s", g->name);
-        tv = g->v;
-        tn = g->n;
-    } else if (a[1].type == GN_NUM) {
-        gfmt_num(cst, a[1].node && a[1].node->is_int, text, sizeof text);
     } else {
-        tm_gser *both[2];
-        size_t all = k + 1;
-        tm_gser **sv = xmalloc(all * sizeof *sv);
-        memcpy(sv, s, k * sizeof *sv);
-        sv[k] = &tl->s[0];
-        gnormalize(sv, all, &start, &end, &step);
-        free(sv);
-        (void)both;
-        snprintf(text, sizeof text, "%s", tl->s[0].name);
-        tv = tl->s[0].v;
-        tn = tl->s[0].n;
+        pct_of_total(ev, a[1].given ? &tl->s[0] : NULL, s, k, out);
     }
-    for (size_t i = 0; i < k; i++) {
-        tm_gser *x = s[i];
-        size_t len = tv ? (x->n > tn ? x->n : tn) : x->n;
-        char *name = NULL;
-        if (asprintf(&name, "asPercent(%s,%s)", x->name, text) < 0) continue;
-        tm_gser *g = sset_add(out, name, name, x->start, x->step, len);
-        g->end = x->end;
-        g->path = xstrndup(name, strlen(name));
-        for (size_t j = 0; j < len; j++) {
-            double d = tv ? (j < tn ? tv[j] : NAN) : cst;
-            double q = safe_div(gvalue(x, j), d);
-            g->v[j] = isnan(q) ? NAN : q * 100.0;
-        }
-        free(name);
-    }
-    sset_free(&tot);
     free(s);
-    return 0;
+    return rc;
 }
 
 static int group_nodes(geval *ev, tm_sset *in, const char *cb, garg *nodes, size_t nn, int tags, tm_sset *out);
@@ -468,15 +597,7 @@ static int group_nodes(geval *ev, tm_sset *in, const char *cb, garg *nodes, size
             keys[i] = tags_key(&in->s[i], nodes, nn, common);
             continue;
         }
-        tm_buf b = {0};
-        for (size_t j = 0; j < nn; j++) {
-            char *v = gnode_or_tag(&in->s[i], &nodes[j]);
-            if (j) buf_putc(&b, '.');
-            buf_put(&b, v, strlen(v));
-            free(v);
-        }
-        buf_putc(&b, 0);
-        keys[i] = (char *)b.p;
+        keys[i] = agg_key(&in->s[i], nodes, nn);
     }
     tm_gser **grp = xmalloc((in->n ? in->n : 1) * sizeof *grp);
     for (size_t i = 0; i < in->n; i++) {
@@ -540,7 +661,8 @@ const gfunc GF_COMBINE[] = {
      {SL("seriesList"), {"n", GT_FLOAT, 1, 0, NULL}, {"interpolate", GT_BOOL, 0, 0, "false"}}},
     {"divideSeries", "Combine", "Each series divided by one divisor series (None where it is 0 or None).", f_divide,
      {SL("dividendSeriesList"), SL("divisorSeries")}},
-    {"asPercent", "Combine", "Each series as a percent of a total: their sum, a number, or series.", f_as_percent,
+    {"asPercent", "Combine", "Each series as a percent of a total: their sum, a number, or series (by nodes if given).",
+     f_as_percent,
      {SL("seriesList"), {"total", GT_ANY, 0, 0, NULL}, {"nodes", GT_NODE_OR_TAG, 0, 1, NULL}}},
     {"pct", "Combine", "Short form of asPercent.", f_as_percent,
      {SL("seriesList"), {"total", GT_ANY, 0, 0, NULL}, {"nodes", GT_NODE_OR_TAG, 0, 1, NULL}}},

@@ -400,13 +400,41 @@ static int f_summarize(geval *ev, garg *a, size_t n, tm_sset *out) {
 
 static int64_t floordiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
+static int64_t pmod(int64_t a, int64_t b) { return a - floordiv(a, b) * b; }
+
+/* hitcount's alignToInterval: the series again from the start of the
+ * request's day, hour or minute (by the interval; in the request's tz),
+ * each end moved to a whole number of intervals past its start */
+static int aligned_fetch(geval *ev, const garg *arg, int64_t iv, tm_sset *got) {
+    int64_t unit = iv >= 86400 ? 86400 : iv >= 3600 ? 3600 : iv >= 60 ? 60 : 0, from = ev->from;
+    if (unit) { /* datetime(s.year, ..., tzinfo=s.tzinfo): the wall clock cut, at s's own offset */
+        int32_t off = tz_offset(ev->tz, from, NULL);
+        from -= pmod(from + off, unit);
+    }
+    if (reeval(ev, arg, from - ev->from, 0, got)) return -1;
+    for (size_t i = 0; i < got->n; i++) {
+        tm_gser *s = &got->s[i];
+        int64_t st = s->start / 1000, count = floordiv(s->end / 1000 - st, iv);
+        s->end = (st + count * iv + iv) * 1000;
+    }
+    return 0;
+}
+
 static int f_hitcount(geval *ev, garg *a, size_t n, tm_sset *out) {
     (void)n;
     int64_t iv;
     if (!gtime_offset(a[1].str, &iv) || iv <= 0) return gfail(ev, "hitcount", "bad interval %s", a[1].str);
-    if (a[2].given && a[2].num) return gfail(ev, "hitcount", "alignToInterval is not supported");
-    for (size_t i = 0; i < a[0].set.n; i++) {
-        tm_gser *s = &a[0].set.s[i];
+    int align = a[2].given && a[2].num;
+    tm_sset got = {0}, *in = &a[0].set;
+    if (align) {
+        if (aligned_fetch(ev, &a[0], iv, &got)) {
+            sset_free(&got);
+            return -1;
+        }
+        in = &got;
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        tm_gser *s = &in->s[i];
         int64_t st = s->start / 1000, en = s->end / 1000, step = s->step / 1000;
         size_t nb = (size_t)ceil((double)(en - st) / (double)iv);
         int64_t ns = en - (int64_t)nb * iv;
@@ -435,10 +463,11 @@ static int f_hitcount(geval *ev, garg *a, size_t n, tm_sset *out) {
         s->n = nb;
         s->start = ns * 1000;
         s->step = iv * 1000;
-        gset_name(s, "hitcount(%s, \"%s\")", s->name, a[1].str);
+        gset_name(s, "hitcount(%s, \"%s\"%s)", s->name, a[1].str, align ? ", true" : "");
         rename_path(s);
         sset_take(out, s);
     }
+    sset_free(&got);
     return 0;
 }
 

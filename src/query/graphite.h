@@ -20,12 +20,14 @@
 #include "grid.h"
 #include "ids.h"
 #include "index.h"
+#include "../util/tzone.h"
 
 typedef struct geval {
     tm_query *q;
     int64_t from, until, now; /* seconds */
     double xff;               /* the request's xFilesFactor */
     const gnode *call;        /* the call being evaluated (its raw text names seriesByTag's series) */
+    const tm_tz *tz;          /* the request's `tz` (hitcount's alignment); NULL: UTC */
 } geval;
 
 /* Parameter types, named as graphite-web's ParamTypes for /functions. */

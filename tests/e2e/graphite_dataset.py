@@ -98,6 +98,21 @@ TARGETS = [
     "aliasByTags(seriesByTag('name=disk.used'),'name','dc')", "seriesByTag('name=app.host1.cpu.user')",
     "applyByNode(app.*.cpu.user,1,'sumSeries(%.cpu.*)','%.total')",
     "app.host1.cpu.user|scale(2)|alias('piped')", "sumSeries(app.*.cpu.user)|movingAverage(3)",
+    # asPercent's every form: total None, a number (int, float, 0, a boolean), one series, as many series;
+    # with nodes (and tags): each group's sum, totals matched by key, MISSING on either side
+    "asPercent(app.*.cpu.user,None)", "pct(app.*.cpu.user)", "asPercent(app.host1.cpu.user,12.5)",
+    "asPercent(app.host1.cpu.user,0)", "asPercent(app.host1.cpu.user,true)", "asPercent(gaps.a,app.host1.cpu.user)",
+    "asPercent(app.*.cpu.*,None,1)", "asPercent(app.*.cpu.user,None,1,3)", "asPercent(app.*.cpu.*,app.*.mem.used,1)",
+    "asPercent(app.*.cpu.user,app.*.mem.used,1)", "asPercent(app.host1.cpu.*,app.*.cpu.*,2)",
+    "asPercent(app.host{2,3}.cpu.user,app.host{1,2}.mem.used,1)", "asPercent(scale(app.*.cpu.user,2),None,1)",
+    "asPercent(seriesByTag('name=disk.used'),None,'dc')", "asPercent(gaps.a,None,0)",
+    "asPercent(seriesByTag('name=disk.used'),seriesByTag('name=disk.used','host=h1'),'name')",
+    # hitcount realigned to the start of the interval's minute, hour or day
+    "hitcount(app.host1.cpu.user,'5min',true)", "hitcount(app.host1.cpu.user,'1h',true)",
+    "hitcount(gaps.a,'45s',true)", "hitcount(gaps.a,'1d',true)", "hitcount(app.host1.cpu.user,'7min',true)",
+    "multiplySeriesWithWildcards(app.*.cpu.*,1)", "aggregateWithWildcards(app.*.cpu.*,'max',3)",
+    "sortBy(app.*.cpu.*,'average',true)", "sortBy(app.*.cpu.*,'max')",
+    "timeShift(app.host1.cpu.user,'10min',true,true)",
 ]
 
 
@@ -127,6 +142,40 @@ def render_requests():
                        ("@hhmm:3600", "@hhmm:5400"), ("@date:0", "@hhmm:600"), ("-1d", "now")):
         reqs.append(("render from=%s until=%s" % (frm, until), "GET",
                      {"target": "app.host1.cpu.user", "from": frm, "until": until, "now": NOW, "format": "json"}))
+    # tz: references read in the zone (a fixed offset here, so the answers
+    # do not depend on the day BASE falls on), csv times printed in it,
+    # hitcount's alignment cut in it; an unknown zone is UTC
+    kol = {"now": NOW, "format": "json", "tz": "Asia/Kolkata"}
+    for frm, until in (("@hhmm:3600", "@hhmm:5400"), ("midnight", "now"), ("@date:0", "-1h"), ("noon", "now")):
+        reqs.append(("render tz from=%s until=%s" % (frm, until), "GET",
+                     dict(kol, target="app.host1.cpu.user", **{"from": frm, "until": until})))
+    for t in ("hitcount(app.host1.cpu.user,'1h',true)", "hitcount(gaps.a,'1d',true)",
+              "hitcount(app.host1.cpu.user,'5min',true)", "summarize(app.host1.cpu.user,'1h','sum',true)",
+              "timeShift(app.host1.cpu.user,'1h',true,true)"):
+        reqs.append(("render tz " + t, "GET", dict(kol, target=t, **{"from": F, "until": U})))
+    reqs.append(("render tz csv", "GET", dict(kol, target="gaps.a", format="csv", **{"from": 2000, "until": 2300})))
+    reqs.append(("render tz lower case", "GET", dict(kol, target="app.host1.cpu.user", tz="asia/kolkata",
+                                                    **{"from": "@hhmm:3600", "until": "@hhmm:3900"})))
+    reqs.append(("render tz unknown", "GET", dict(kol, target="app.host1.cpu.user", tz="Nowhere/City",
+                                                 **{"from": "@hhmm:3600", "until": "@hhmm:3900"})))
+    # summer time's gaps and overlaps, on fixed dates (constantLine draws from..until, so no data is read)
+    for zone, frm, until in (("Europe/Berlin", "02:30_20240331", "04:00_20240331"),
+                             ("Europe/Berlin", "02:30_20241027", "03:30_20241027"),
+                             ("America/New_York", "02:30_20240310", "12:00_20240310"),
+                             ("America/New_York", "01:30_20241103", "midnight_20241104"),
+                             ("Australia/Lord_Howe", "01:50_20240407", "02:10_20240407")):
+        reqs.append(("render tz %s %s..%s" % (zone, frm, until), "GET",
+                     {"target": "constantLine(1)", "from": frm, "until": until, "tz": zone, "format": "json",
+                      "_fixed": 1}))
+    # no such date or time: a 400, as graphite-web's datetime refuses them
+    for frm in ("02:30_20240230", "25:00_20240101", "12:61_20240101", "13/01/2024", "20240100", "feb30",
+                "24:00", "25am", "1/2/3/4"):
+        reqs.append(("render bad time " + frm, "GET", {"target": "constantLine(1)", "from": frm, "until": "now",
+                                                       "format": "json"}))
+    # bad arguments: a 400 naming them (graphite-web with ENFORCE_INPUT_VALIDATION)
+    for t in ("asPercent(app.*.cpu.user,5,1)", "asPercent(app.*.cpu.*,app.*.mem.used)", "hitcount(gaps.a)",
+              "asPercent(app.*.cpu.user,app.*.mem.used,1,'x')|nosuchFunction()"):
+        reqs.append(("render bad " + t, "GET", {"target": t, "from": F, "until": U, "now": NOW, "format": "json"}))
     # an archive other than the first: from older than 7 days picks 1 min
     reqs.append(("render 1m archive", "GET", {"target": "app.host1.mem.used", "from": NOW - 8 * 86400,
                                               "until": NOW - 8 * 86400 + 3600, "now": NOW, "format": "json"}))
@@ -168,16 +217,25 @@ def other_requests():
 
 
 def resolve(params, base):
-    """Offsets to Unix seconds; @hhmm:OFF and @date:OFF to graphite's absolute forms."""
-    import time as _t
+    """Offsets to Unix seconds; @hhmm:OFF and @date:OFF to graphite's
+    absolute forms, as a wall clock in the request's tz (UTC without one).
+    Keys starting with "_" are the test's own and not sent."""
+    import datetime
+    import zoneinfo
     out = {}
+    try:
+        zone = zoneinfo.ZoneInfo(params.get("tz", "UTC"))
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        zone = datetime.timezone.utc
     for k, v in params.items():
+        if k.startswith("_"):
+            continue
         if k in ("from", "until", "now") and isinstance(v, int) and v:
             v = base + v
         elif isinstance(v, str) and v.startswith("@"):
             kind, off = v[1:].split(":")
-            tm = _t.gmtime(base + int(off))
-            v = _t.strftime("%H:%M_%Y%m%d", tm) if kind == "hhmm" else _t.strftime("%Y%m%d", tm)
+            tm = datetime.datetime.fromtimestamp(base + int(off), zone)
+            v = tm.strftime("%H:%M_%Y%m%d") if kind == "hhmm" else tm.strftime("%Y%m%d")
         out[k] = v
     return out
 
@@ -208,6 +266,8 @@ def normalize(params, status, ctype, body, base):
     out = {"status": status}
     if status != 200:
         return out
+    if params.get("_fixed"):  # times on fixed dates: kept as they are
+        base = 0
     fmt = params.get("format")
     if "jsonp" in params:
         cb, rest = body.split("(", 1)

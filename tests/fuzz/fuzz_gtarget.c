@@ -1,9 +1,11 @@
-/* fuzz_gtarget.c — Graphite render targets (query/gparse.h) and Graphite
- * times (query/gtime.h).
+/* fuzz_gtarget.c — Graphite render targets (query/gparse.h), Graphite
+ * times (query/gtime.h), in UTC and in a zone, and zone names (util/tzone.h).
  *
  * Invariants: a parsed tree is well formed (calls have a name and their
  * raw text, paths are non-empty, no node deeper than GP_MAX_DEPTH calls),
- * a refused target says why, and any time parsed stays in range. */
+ * a refused target says why, any time parsed stays in years 1..9999 and
+ * in a zone lies within a day of its UTC reading; a zone found is a file
+ * under /usr/share/zoneinfo, never reached through "..". */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 
 #include "query/gparse.h"
 #include "query/gtime.h"
+#include "util/tzone.h"
 
 static void check(const gnode *g, int depth) {
     if (depth > GP_MAX_DEPTH + 1) abort();
@@ -34,8 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char s[201];
         memcpy(s, data, size);
         s[size] = 0;
-        int64_t t;
-        if (gtime_parse(s, 1764072000, &t) && (t > 1000000000000000LL || t < -1000000000000000LL)) abort();
+        int64_t t, tz_t;
+        int ok = gtime_parse(s, 1764072000, &t);
+        if (ok && (t > 253402300799LL || t < -62135596800LL)) abort();
+        static tm_tz berlin;
+        if (!berlin.file[0] && !tz_find("Europe/Berlin", &berlin)) abort();
+        /* a zone moves a reference by its offset only: it can push one out of range, no more */
+        int in_range = ok && t > -62135596800LL + 2 * 86400 && t < 253402300799LL - 2 * 86400;
+        if (gtime_parse_tz(s, 1764072000, &berlin, &tz_t) != ok && in_range) abort();
+        if (ok && in_range && (tz_t - t > 86400 || t - tz_t > 86400)) abort();
+        tm_tz z;
+        if (tz_find(s, &z) && (strncmp(z.file, "/usr/share/zoneinfo/", 20) || strstr(z.file, "/../"))) abort();
     }
     return 0;
 }

@@ -84,6 +84,49 @@ static void test_times(void **st) {
     int64_t d;
     assert_true(gtime_offset("1min", &d) && d == 60);
     assert_true(gtime_offset("-2h", &d) && d == -7200);
+    /* dates and times that cannot be are no time, whichever form names them */
+    static const char *impossible[] = {"02:30_20240230", "20230229", "20240100", "00:00_20241301", "25:00_20240101",
+                                       "24:00", "12:60", "25am", "2/30/2024", "13/01/2024", "0/1/2024", "feb30",
+                                       "apr31", "1/2/3/4", "x:00", "1:5x", "99999999999999", "253402300800",
+                                       "12/31/9999+1d", "01/01/99999"};
+    for (size_t i = 0; i < sizeof impossible / sizeof *impossible; i++) {
+        if (gtime_parse(impossible[i], now, &t)) fail_msg("%s read as %lld", impossible[i], (long long)t);
+    }
+    assert_true(gtime_parse("20240229", now, &t) && t == 1709164800); /* a leap day is one */
+    assert_true(gtime_parse("2/29/2000", now, &t) && t == 951782400);
+    assert_true(gtime_parse("1:5", now, &t) && t == 1764032700);      /* minute 5, as int("5") */
+    assert_true(gtime_parse("253402300799", now, &t) && t == 253402300799);
+}
+
+/* tz: pytz's reading of wall clocks, summer time's gaps and overlaps too */
+static void test_zones(void **st) {
+    (void)st;
+    tm_tz z;
+    int64_t t, now = 1764072000; /* 2025-11-25 12:00 UTC */
+    assert_true(tz_find("Europe/Berlin", &z) && !strcmp(z.name, "Europe/Berlin"));
+    assert_true(tz_find("europe/BERLIN", &z) && !strcmp(z.name, "Europe/Berlin"));
+    assert_true(tz_find("utc", &z) && !z.file[0]);
+    assert_true(tz_find("Etc/GMT_plus_5", &z) && !strcmp(z.name, "Etc/GMT+5"));
+    static const char *unknown[] = {"Nowhere/City", "Europe", "Europe/", "../etc/passwd", "posix/Europe/Berlin",
+                                    "Factory", "localtime", "posixrules", "zone.tab", "", "Europe//Berlin"};
+    for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
+        if (tz_find(unknown[i], &z)) fail_msg("%s found as %s", unknown[i], z.file);
+        assert_int_equal(tz_offset(&z, now, NULL), 0); /* unknown is UTC */
+    }
+    assert_true(tz_find("Europe/Berlin", &z));
+    int dst;
+    assert_int_equal(tz_offset(&z, 1719835200, &dst), 7200); /* July: CEST */
+    assert_int_equal(dst, 1);
+    assert_true(gtime_parse_tz("04:00_20240101", now, &z, &t) && t == 1704078000);
+    assert_true(gtime_parse_tz("02:30_20240331", now, &z, &t) && t == 1711848600);  /* skipped: read at CET */
+    assert_true(gtime_parse_tz("02:30_20241027", now, &z, &t) && t == 1729992600);  /* twice: the CET one */
+    assert_true(gtime_parse_tz("midnight", now, &z, &t) && t == 1764025200);        /* Berlin's midnight */
+    assert_true(gtime_parse_tz("1764000000", now, &z, &t) && t == 1764000000);      /* seconds are seconds */
+    assert_true(gtime_parse_tz("-1h", now, &z, &t) && t == now - 3600);
+    assert_true(tz_find("Australia/Lord_Howe", &z));                                /* half an hour of DST */
+    assert_true(gtime_parse_tz("01:50_20240407", now, &z, &t) && t == 1712416800);
+    assert_true(tz_find("Asia/Kolkata", &z));
+    assert_true(gtime_parse_tz("midnight", now, &z, &t) && t == 1764009000);
 }
 
 static void test_repr(void **st) {
@@ -106,6 +149,7 @@ static void test_repr(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_parse), cmocka_unit_test(test_times),
+                                       cmocka_unit_test(test_zones),
                                        cmocka_unit_test(test_repr)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
