@@ -167,10 +167,11 @@ static void round_fn(tm_query *q, void *arg) {
     round_job *j = arg;
     uint64_t t0 = mono_ns();
     eval_rules(q, j->rules, j->n, j->now, j->outs);
+    uint64_t eval_ns = mono_ns() - t0;
     for (size_t i = 0; i < j->n; i++)
         if (j->outs[i].failed) log_limited(LOG_WARN, "alerts: rule %s: %s", j->rules[i]->id, j->outs[i].err);
     pthread_mutex_lock(&j->a->mu);
-    apply_round(j->a, j->slots, j->rules, j->outs, j->n, j->layout, j->now); /* failed rules are left alone */
+    apply_round(j->a, j->slots, j->rules, j->outs, j->n, j->layout, j->now, eval_ns); /* failed rules are left alone */
     pthread_mutex_unlock(&j->a->mu);
     if (query_failed(q)) log_limited(LOG_WARN, "alerts: a round failed: %s", q->err);
     astat_add(&alert_stats.eval_ns, mono_ns() - t0);

@@ -46,6 +46,10 @@ int alerts_events(alerts *a, int64_t since, size_t limit, const char *rule, tm_b
 int alerts_silence_add(alerts *a, const char *json, size_t n, tm_buf *out);
 int alerts_silence_del(alerts *a, const char *id, tm_buf *out);
 int alerts_silences(alerts *a, tm_buf *out);
+/* Prometheus 2.x's GET /api/v1/rules (type "", "alert" or "record") and
+ * GET /api/v1/alerts, whole answers with their envelope (prom_rules.c). */
+int alerts_prom_rules(alerts *a, const char *type, tm_buf *out);
+int alerts_prom_alerts(alerts *a, tm_buf *out);
 /* /metrics lines (Prometheus text) */
 void alerts_metrics(alerts *a, tm_buf *out);
 #endif

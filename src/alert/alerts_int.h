@@ -12,6 +12,7 @@
 #include "db.h"
 #include "deliver.h"
 #include "eval.h"
+#include "event.h"
 #include "rule.h"
 #include "silence.h"
 #include "table.h"
@@ -20,6 +21,9 @@ typedef struct {
     alert_rule *r;
     series_table t;
     int64_t am_refresh; /* when firing series are next pushed to Alertmanager again */
+    int64_t last_eval;  /* ms of the round that last evaluated it; 0: none yet */
+    uint64_t eval_ns;   /* that round's evaluation time (rules are evaluated together) */
+    char last_err[256]; /* why it failed then; "" when it did not */
 } rule_slot;
 
 typedef struct {
@@ -47,6 +51,8 @@ struct alerts {
     FILE *log;
     struct event *timer;
     str_list pub; /* events of the round, for the loop to log and publish */
+    int64_t last_round; /* ms of the last round applied; 0: none yet */
+    uint64_t round_ns;  /* its evaluation time */
 };
 
 rule_slot *slot_find(alerts *a, const char *id);
@@ -54,7 +60,9 @@ void rule_retire(alerts *a, alert_rule *r); /* free now, or after the round in f
 int silenced(alerts *a, const alert_rule *r, const series_slot *s, int level, int64_t now);
 /* record a visible transition / queue a notification (db locked, in a transaction) */
 void apply_round(alerts *a, rule_slot **slots, alert_rule **rules, eval_out *outs, size_t n, uint64_t layout,
-                 int64_t now);
+                 int64_t now, uint64_t eval_ns);
+/* the event a series' state would tell now (a copy of nothing: pointers into r and s) */
+void event_fill(alert_event *e, const alert_rule *r, const series_slot *s, int level, int64_t now);
 void resolve_all(alerts *a, rule_slot *sl, int64_t now); /* a rule going away: its firing series end */
 void str_push(str_list *l, const char *s, size_t n);
 #endif

@@ -42,7 +42,7 @@ static void tx(ctx *c) {
     c->in_tx = 1;
 }
 
-static void fill_event(alert_event *e, const alert_rule *r, const series_slot *s, int level, int64_t now) {
+void event_fill(alert_event *e, const alert_rule *r, const series_slot *s, int level, int64_t now) {
     memset(e, 0, sizeof *e);
     e->rule = r;
     e->key = s->key;
@@ -82,7 +82,7 @@ static void one(ctx *c, const alert_rule *r, series_slot *s, const alert_obs *o)
     alert_event e;
     if (changed) {
         tx(c);
-        fill_event(&e, r, s, lvl, c->now);
+        event_fill(&e, r, s, lvl, c->now);
         e.silenced = quiet;
         event_json(&b, &e);
         buf_putc(&b, 0);
@@ -93,7 +93,7 @@ static void one(ctx *c, const alert_rule *r, series_slot *s, const alert_obs *o)
     if (now_lvl != s->st.notified && !quiet) {
         tx(c);
         b.n = 0;
-        fill_event(&e, r, s, now_lvl ? now_lvl : s->st.notified, c->now);
+        event_fill(&e, r, s, now_lvl ? now_lvl : s->st.notified, c->now);
         event_json(&b, &e);
         buf_putc(&b, 0);
         notify(c, r, (const char *)b.p);
@@ -118,7 +118,7 @@ static void refresh_am(ctx *c, rule_slot *sl) {
         series_slot *s = &sl->t.v[i];
         if (!s->st.notified || state_visible(&s->st) != s->st.notified) continue;
         alert_event e;
-        fill_event(&e, sl->r, s, s->st.notified, c->now);
+        event_fill(&e, sl->r, s, s->st.notified, c->now);
         b.n = 0;
         event_json(&b, &e);
         buf_putc(&b, 0);
@@ -141,8 +141,15 @@ static void apply_rule(ctx *c, rule_slot *sl, const eval_out *out, uint32_t roun
     refresh_am(c, sl);
 }
 
+/* what the rules API tells of a rule's last evaluation */
+static void note_eval(rule_slot *sl, const eval_out *out, int64_t now, uint64_t eval_ns) {
+    sl->last_eval = now;
+    sl->eval_ns = eval_ns;
+    snprintf(sl->last_err, sizeof sl->last_err, "%s", out->failed ? out->err : "");
+}
+
 void apply_round(alerts *a, rule_slot **slots, alert_rule **rules, eval_out *outs, size_t n, uint64_t layout,
-                 int64_t now) {
+                 int64_t now, uint64_t eval_ns) {
     ctx c = {a, now, 0};
     uint32_t round = ++a->round_no;
     uint64_t firing = 0;
@@ -152,13 +159,17 @@ void apply_round(alerts *a, rule_slot **slots, alert_rule **rules, eval_out *out
         if (layout == a->layout) j = i;
         else
             while (j < a->nrules && a->rules[j] != slots[i]) j++;
-        if (j == a->nrules || slots[i]->r != rules[i] || outs[i].failed) continue;
+        if (j == a->nrules || slots[i]->r != rules[i]) continue;
+        note_eval(slots[i], &outs[i], now, eval_ns);
+        if (outs[i].failed) continue;
         apply_rule(&c, slots[i], &outs[i], round);
         astat_add(&alert_stats.evaluations, 1);
     }
     for (size_t j = 0; j < a->nrules; j++)
         for (size_t k = 0; k < a->rules[j]->t.n; k++) firing += a->rules[j]->t.v[k].st.phase == PH_FIRING;
     astat_set(&alert_stats.firing, firing);
+    a->last_round = now;
+    a->round_ns = eval_ns;
     if (c.in_tx) db_commit(a->db);
     db_unlock(a->db);
     if (c.in_tx) deliver_kick(a->dl);
@@ -175,7 +186,7 @@ void resolve_all(alerts *a, rule_slot *sl, int64_t now) {
         s->st.phase = PH_OK;
         s->st.level = LVL_NONE;
         alert_event e;
-        fill_event(&e, sl->r, s, lvl, now);
+        event_fill(&e, sl->r, s, lvl, now);
         b.n = 0;
         event_json(&b, &e);
         buf_putc(&b, 0);

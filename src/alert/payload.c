@@ -35,7 +35,7 @@ static char *text_of(json_t *v) {
     return json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 }
 
-static json_t *labels(json_t *ev) {
+json_t *payload_labels(json_t *ev) {
     json_t *l = json_object(), *tags = json_object_get(ev, "tags");
     const char *k;
     json_t *v;
@@ -51,7 +51,7 @@ static json_t *labels(json_t *ev) {
     return l;
 }
 
-static json_t *annotations(json_t *ev) {
+json_t *payload_annotations(json_t *ev) {
     json_t *a = json_object();
     const char *keys[] = {"summary", "value", "threshold"};
     for (size_t i = 0; i < 3; i++) {
@@ -79,10 +79,10 @@ static json_t *fingerprint(json_t *l) {
 static json_t *am_alert(json_t *ev, int64_t now, int webhook) {
     int firing = !strcmp(json_string_value(json_object_get(ev, "state")), "firing");
     json_t *since = json_object_get(ev, "since"), *a = json_object();
-    json_t *l = labels(ev);
+    json_t *l = payload_labels(ev);
     int64_t t = ms_of(json_object_get(ev, "time"));
     json_object_set_new(a, "labels", l);
-    json_object_set_new(a, "annotations", annotations(ev));
+    json_object_set_new(a, "annotations", payload_annotations(ev));
     json_object_set_new(a, "startsAt", rfc3339(since ? ms_of(since) : t));
     if (firing) json_object_set_new(a, "endsAt", webhook ? json_string("0001-01-01T00:00:00Z")
                                                           : rfc3339(now + AM_ENDS_AFTER_MS));

@@ -11,6 +11,7 @@
  * [a-zA-Z0-9_] get '_'). Annotations: summary, value, threshold. */
 #ifndef TM_ALERT_PAYLOAD_H
 #define TM_ALERT_PAYLOAD_H
+#include <jansson.h>
 #include <stdint.h>
 
 #include "../util/buf.h"
@@ -18,6 +19,11 @@
 enum { NOTIFY_POST, NOTIFY_AM_HOOK, NOTIFY_AM_API };
 #define AM_RESEND_MS 60000     /* a firing alert is pushed to Alertmanager again this often */
 #define AM_ENDS_AFTER_MS 240000 /* ... with endsAt this far ahead (as Prometheus: 4 resends) */
+
+/* The labels and annotations above of one event (its event_json, parsed):
+ * Alertmanager's and the Prometheus rules API's alerts carry the same. */
+json_t *payload_labels(json_t *ev);
+json_t *payload_annotations(json_t *ev);
 
 /* 0 ok, -1 when event_json is not an event */
 int payload_render(int kind, const char *event_json, int64_t now, tm_buf *out);

@@ -3,7 +3,8 @@
  *   POST /alerts, PUT /alerts (by the body's id) or /alerts/{id},
  *   DELETE /alerts/{id}, GET /alerts, GET /alerts/{id},
  *   GET /alerts/events?limit=&since=&id=,
- *   POST|GET /alerts/silences, DELETE /alerts/silences/{id} */
+ *   POST|GET /alerts/silences, DELETE /alerts/silences/{id},
+ *   GET /api/v1/rules?type=, GET /api/v1/alerts (Prometheus 2.x shapes) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,7 +84,24 @@ static void route_silence(tm_req *r, void *arg) {
     answer(r, alerts_silence_del(a, r->rest, &b), &b);
 }
 
+/* Prometheus' /api/v1/rules and /api/v1/alerts (Grafana's alerting pages) */
+static void route_prom_rules(tm_req *r, void *arg) {
+    alerts *a = service(r, arg);
+    if (!a) return;
+    tm_buf b = {0};
+    answer(r, alerts_prom_rules(a, req_param(r, "type"), &b), &b);
+}
+
+static void route_prom_alerts(tm_req *r, void *arg) {
+    alerts *a = service(r, arg);
+    if (!a) return;
+    tm_buf b = {0};
+    answer(r, alerts_prom_alerts(a, &b), &b);
+}
+
 void routes_alerts(tm_http *h, tm_api *api) {
+    http_route(h, M_GET, "/api/v1/rules", 0, R_READ, route_prom_rules, api);
+    http_route(h, M_GET, "/api/v1/alerts", 0, R_READ, route_prom_alerts, api);
     http_route(h, M_GET, "/alerts/events", 0, R_READ, route_events, api);
     http_route(h, M_GET, "/alerts/silences", 0, R_READ, route_silences, api);
     http_route(h, M_POST, "/alerts/silences", 0, R_WRITE, route_silences, api);
