@@ -110,22 +110,27 @@ static int prom_duration(const char *s, int64_t *ms) {
     return pq_duration(s, strlen(s), ms);
 }
 
-static int time_param(tm_req *r, const char *name, int64_t dflt, int64_t *ms) {
+int prom_time_param(tm_req *r, const char *name, int64_t dflt, int wrapped, int64_t *ms) {
     const char *v = req_param(r, name);
     char msg[300];
     if (!v || !*v) {
-        if (dflt != INT64_MIN) return *ms = dflt, 1;
+        if (dflt != INT64_MIN || wrapped) return *ms = dflt, 1;
         v = "";
     } else if (prom_time(v, ms)) {
         return 1;
     }
-    if (!strcmp(name, "time")) /* Prometheus' parseTimeParam says it twice */
+    if (wrapped) /* Prometheus' parseTimeParam says it twice */
         snprintf(msg, sizeof msg,
-                 "invalid parameter \"time\": Invalid time value for 'time': cannot parse \"%s\" to a valid timestamp", v);
+                 "invalid parameter \"%s\": Invalid time value for '%s': cannot parse \"%s\" to a valid timestamp", name,
+                 name, v);
     else
         snprintf(msg, sizeof msg, "invalid parameter \"%s\": cannot parse \"%s\" to a valid timestamp", name, v);
     error_now(r, 400, "bad_data", msg);
     return 0;
+}
+
+static int time_param(tm_req *r, const char *name, int64_t dflt, int64_t *ms) {
+    return prom_time_param(r, name, dflt, !strcmp(name, "time"), ms);
 }
 
 typedef struct {

@@ -11,4 +11,8 @@ void prom_meta_routes(tm_http *h, tm_api *api);
 /* {"status":"error","errorType":type,"error":msg} with code */
 void prom_error(tm_reply *out, int code, const char *type, const char *msg);
 void prom_put_labels(tm_buf *b, const pq_lset *ls);
+/* A time parameter (float seconds or RFC 3339) into ms, dflt when absent
+ * (with !wrapped, INT64_MIN makes it required); else a 400 bad_data
+ * answered, worded as Prometheus' parseTime (wrapped: parseTimeParam). */
+int prom_time_param(tm_req *r, const char *name, int64_t dflt, int wrapped, int64_t *ms);
 #endif

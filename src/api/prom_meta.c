@@ -3,12 +3,17 @@
  * with match[] selectors, several allowed, and limit for values), plus
  * what Grafana asks before it queries: /api/v1/metadata (tidemark keeps no
  * metric metadata: empty), /api/v1/status/buildinfo (a 2.x version, so
- * Grafana uses the labels API), /api/v1/query_exemplars (none kept). */
+ * Grafana uses the labels API), /api/v1/query_exemplars (none kept).
+ *
+ * With start or end, only series with a sample in [start, end] count, for
+ * the label routes too (Prometheus answers those per block of its TSDB,
+ * tidemark per series: never more than Prometheus, sometimes fewer). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../query/fetch.h"
 #include "../query/index.h"
 #include "../query/promql_eval.h"
 #include "../util/jsonw.h"
@@ -25,6 +30,8 @@ typedef struct {
     char *label; /* label/NAME/values */
     size_t limit;
     int what; /* W_SERIES, W_LABELS, W_VALUES */
+    int ranged;          /* start= or end= given: only series with samples in [start, end] */
+    int64_t start, end;  /* ms */
 } mjob;
 enum { W_SERIES, W_LABELS, W_VALUES };
 
@@ -74,8 +81,21 @@ static mjob *parse_matches(tm_req *r, int required) {
         error_now(r, "no match[] parameter provided");
         return NULL;
     }
+    if (!prom_time_param(r, "start", INT64_MIN, 1, &j->start) || !prom_time_param(r, "end", INT64_MAX, 1, &j->end)) {
+        mjob_free(j);
+        return NULL;
+    }
+    j->ranged = j->start != INT64_MIN || j->end != INT64_MAX;
+    if (j->ranged && !j->n) { /* every series, each then checked for samples in the range */
+        static const char all[] = "{__name__=~\".+\"}";
+        j->sel[0] = pq_parse(all, sizeof all - 1, &j->ar[0], err, sizeof err);
+        j->n = 1;
+    }
     return j;
 }
+
+/* Does series id count for the request's start and end? */
+static int in_range(tm_query *q, const mjob *j, uint32_t id) { return !j->ranged || fetch_any(q, id, j->start, j->end); }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -112,7 +132,7 @@ static void work_matches(tm_query *q, void *arg, tm_reply *out) {
         size_t n;
         if (pq_select(q, j->sel[m], &ctx[m], &ls, &ids, &n)) break;
         for (size_t i = 0; i < n; i++) {
-            if (ids[i] < nix && seen[ids[i]]++) continue;
+            if ((ids[i] < nix && seen[ids[i]]++) || !in_range(q, j, ids[i])) continue;
             if (j->what == W_SERIES) {
                 if (!first) buf_putc(&out->body, ',');
                 first = 0;
@@ -130,7 +150,7 @@ static void work_matches(tm_query *q, void *arg, tm_reply *out) {
     for (size_t m = 0; m < j->n; m++) pq_ctx_free(ctx[m]);
 }
 
-/* no match[]: straight from the index */
+/* no match[] (nor start or end): straight from the index */
 static void work_all(tm_query *q, void *arg, tm_reply *out) {
     mjob *j = arg;
     char **v;

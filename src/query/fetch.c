@@ -81,6 +81,17 @@ int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_ra
     return query_failed(q) ? -1 : 0;
 }
 
+int fetch_any(tm_query *q, uint32_t id, int64_t from, int64_t until) {
+    tm_series_info in;
+    if (!reader_get(q->rd, id, &in) || in.last_ts == INT64_MIN || in.last_ts < from) return 0;
+    if (in.last_ts <= until) return 1; /* its newest sample is in the range */
+    tm_cols c;
+    if (!reader_read(q->rd, id, from, until, &c)) return 0;
+    int any = c.n > 0;
+    cols_free(&c);
+    return any;
+}
+
 void raw_free(tm_query *q, tm_raw *r) {
     if (q) query_release_points(q, r->off ? r->off[r->n] : 0);
     free(r->ids);

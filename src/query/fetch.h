@@ -35,6 +35,10 @@ typedef struct {
 int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_cols *out);
 int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_raw *out);
 void raw_free(tm_query *q, tm_raw *r); /* also gives its points back to the bound */
+/* Has series id any sample in [from, until]? From its newest sample's time
+ * alone where that settles it (the common case: a range ending now), else
+ * by reading the range. On the calling worker's reader. */
+int fetch_any(tm_query *q, uint32_t id, int64_t from, int64_t until);
 
 /* Buckets (min, max, sum, count, last; TM_ROLLUP columns, one per
  * non-empty bucket, ts = bucket start) of step ms over [from, until]:

@@ -83,6 +83,9 @@ def compare_meta(t, mine, prom, path, params):
     a, b = get(mine, path, params), get(prom, path, params)
     if not t.eq(a.status, b.status, "%s %r status" % (path, params)):
         return
+    if b.json()["status"] != "success":
+        t.eq(a.json(), b.json(), "%s %r: the error" % (path, params))
+        return
     ka, kb = a.json()["data"], b.json()["data"]
     if path.endswith("series"):
         ka = sorted(tuple(sorted(x.items())) for x in ka)
