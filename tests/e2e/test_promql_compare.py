@@ -178,10 +178,12 @@ def main(t):
     t.eq(a.status, b.status, "POST series")
     t.step("series, labels and label values over a time range (start, end)")
     batch = end - 80 * 15  # batch_last_success_timestamp's last sample (promdata.py)
+    # every range is clear of the TSDB's chunk boundaries (Prometheus answers /api/v1/series per
+    # chunk); a start after the end is left out, as Prometheus then answers by whether a chunk spans both
     ranges = ({"start": end - 900, "end": end}, {"start": end - 3500, "end": end - 3000},
               {"start": end + 3600, "end": end + 7200}, {"start": end - 3 * 86400, "end": end - 2 * 86400},
               {"start": end - 900}, {"end": end - 3000}, {"start": batch - 60, "end": batch + 60},
-              {"start": "soon"}, {"end": "2026-13-45"}, {"start": end, "end": end - 600})
+              {"start": "soon"}, {"end": "2026-13-45"})
     for rng in ranges:
         for sel in (["up", "batch_last_success_timestamp"], ['{job=~"batch|env"}'], ["request_duration_seconds_count"]):
             compare_meta(t, mine, prom, "/api/v1/series", dict(rng, **{"match[]": sel}))
