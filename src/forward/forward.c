@@ -28,6 +28,9 @@ struct tm_forward {
     size_t nt;
     uint32_t *mask; /* per series id: bit i = target i wants it; bit 31 = decided */
     size_t nmask;
+    uint32_t *smask, *pick; /* per sample of the batch being queued: its targets; one target's samples */
+    size_t cap;
+    tm_qbody body;
 };
 
 #define DECIDED (1u << 31)
@@ -75,29 +78,59 @@ static uint32_t decide(tm_forward *f, const char *key, size_t klen, int type) {
     return m;
 }
 
+/* The targets of a series, decided the first time it is seen. */
+static uint32_t targets_of(tm_forward *f, const tm_batch *b, const tm_sample *x, uint32_t id) {
+    if (id >= f->nmask) {
+        size_t n = f->nmask ? f->nmask : 4096;
+        while (n <= id) n *= 2;
+        f->mask = xrealloc(f->mask, n * sizeof *f->mask);
+        memset(f->mask + f->nmask, 0, (n - f->nmask) * sizeof *f->mask);
+        f->nmask = n;
+    }
+    uint32_t m = f->mask[id];
+    if (!m) m = f->mask[id] = decide(f, batch_key(b, x), x->key_len, x->type);
+    return m & ~DECIDED;
+}
+
+/* Each sample's entry is encoded once: when every sample goes to the same
+ * targets (no filters, no shard: the usual case) one body serves them all,
+ * otherwise each target gets a body of its own samples. */
 static void on_write(void *arg, const tm_batch *b, const uint32_t *ids) {
     tm_forward *f = arg;
-    uint32_t touched = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        uint32_t id = ids[i];
-        if (!id) continue;
-        if (id >= f->nmask) {
-            size_t n = f->nmask ? f->nmask : 4096;
-            while (n <= id) n *= 2;
-            f->mask = xrealloc(f->mask, n * sizeof *f->mask);
-            memset(f->mask + f->nmask, 0, (n - f->nmask) * sizeof *f->mask);
-            f->nmask = n;
-        }
-        const tm_sample *x = &b->s[i];
-        uint32_t m = f->mask[id];
-        if (!m) m = f->mask[id] = decide(f, batch_key(b, x), x->key_len, x->type);
-        m &= ~DECIDED;
-        touched |= m;
-        for (size_t t = 0; m; t++, m >>= 1)
-            if (m & 1) queue_add(f->t[t].q, id, b, x);
+    if (b->n > f->cap) {
+        f->cap = b->n;
+        f->smask = xrealloc(f->smask, f->cap * sizeof *f->smask);
+        f->pick = xrealloc(f->pick, f->cap * sizeof *f->pick);
     }
-    for (size_t t = 0; touched; t++, touched >>= 1)
-        if (touched & 1) queue_commit(f->t[t].q);
+    uint32_t first = 0, touched = 0;
+    int uniform = 1, seen = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!ids[i]) continue;
+        uint32_t m = f->smask[i] = targets_of(f, b, &b->s[i], ids[i]);
+        if (!seen++) first = m;
+        uniform &= m == first;
+        touched |= m;
+    }
+    if (uniform) {
+        if (!first) return;
+        qbody_clear(&f->body);
+        for (size_t i = 0; i < b->n; i++)
+            if (ids[i]) qbody_add(&f->body, ids[i], b, &b->s[i]);
+        for (size_t t = 0; first; t++, first >>= 1)
+            if (first & 1) queue_write(f->t[t].q, b, ids, NULL, b->n, &f->body);
+        return;
+    }
+    for (size_t t = 0; touched; t++, touched >>= 1) {
+        if (!(touched & 1)) continue;
+        size_t n = 0;
+        qbody_clear(&f->body);
+        for (size_t i = 0; i < b->n; i++)
+            if (ids[i] && f->smask[i] >> t & 1) {
+                f->pick[n++] = (uint32_t)i;
+                qbody_add(&f->body, ids[i], b, &b->s[i]);
+            }
+        queue_write(f->t[t].q, b, ids, f->pick, n, &f->body);
+    }
 }
 
 static int add_target(tm_forward *f, int kind, const char *spec, char *err, size_t errlen) {
@@ -170,6 +203,9 @@ void forward_stop(tm_forward *f) {
         target_free(&f->t[i].spec);
     }
     free(f->mask);
+    free(f->smask);
+    free(f->pick);
+    buf_free(&f->body.ent);
     free(f);
 }
 

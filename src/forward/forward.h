@@ -3,7 +3,8 @@
  * forward_start subscribes to the store (store_observe): each accepted
  * sample, after the local write, is appended to the queue (queue.h) of
  * every target that wants it, on the loop thread, with one write() per
- * target and batch; a sender thread per target (sender.h) drains its queue.
+ * target and batch of a record encoded once for all the targets that take
+ * the whole batch; a sender thread per target (sender.h) drains its queue.
  *
  * Which targets want a series is decided once per series and remembered:
  * its name must match a global --forward-match glob (if any) and the

@@ -66,9 +66,10 @@ static long dict_get(const tm_qdict *d, uint32_t id) {
     return d->idx[s] ? (long)d->idx[s] - 1 : -1;
 }
 
-void qrec_begin(tm_buf *w) {
+void qrec_head_put(tm_buf *w, uint32_t count, int64_t newest) {
     buf_reserve(w, QREC_HEAD);
-    memset(w->p + w->n, 0, QREC_HEAD);
+    memcpy(w->p + w->n, &count, 4);
+    memcpy(w->p + w->n + 4, &newest, 8);
     w->n += QREC_HEAD;
 }
 
@@ -90,9 +91,16 @@ static inline uint8_t *put_uv(uint8_t *p, uint64_t x) {
     return p;
 }
 
+void qbody_clear(tm_qbody *bd) {
+    bd->ent.n = 0;
+    bd->count = 0;
+    bd->newest = INT64_MIN;
+}
+
 /* Written straight into reserved room: this runs for every forwarded sample
  * on the ingest thread. */
-void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str) {
+void qbody_add(tm_qbody *bd, uint32_t id, const tm_batch *b, const tm_sample *x) {
+    tm_buf *w = &bd->ent;
     buf_reserve(w, 40 + (x->type == TM_STRING ? x->str_len : 0));
     uint8_t *p = w->p + w->n;
     *p++ = x->type == TM_NUMBER ? E_NUM : x->type == TM_LOCATION ? E_LOC : E_STR;
@@ -100,7 +108,7 @@ void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str) {
     p = put_uv(p, zigzag(x->ts));
     if (x->type == TM_STRING) {
         p = put_uv(p, x->str_len);
-        memcpy(p, str, x->str_len);
+        memcpy(p, batch_str(b, x), x->str_len);
         p += x->str_len;
     } else {
         memcpy(p, &x->v, 8);
@@ -108,11 +116,8 @@ void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str) {
         if (x->type == TM_LOCATION) memcpy(p, &x->v2, 8), p += 8;
     }
     w->n = (size_t)(p - w->p);
-}
-
-void qrec_end(tm_buf *w, size_t start, uint32_t count, int64_t newest) {
-    memcpy(w->p + start, &count, 4);
-    memcpy(w->p + start + 4, &newest, 8);
+    bd->count++;
+    if (x->ts > bd->newest) bd->newest = x->ts;
 }
 
 int qrec_head(const uint8_t *p, size_t n, uint32_t *count, int64_t *newest) {

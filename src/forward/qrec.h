@@ -31,12 +31,19 @@ typedef struct {
 void qdict_reset(tm_qdict *d);
 void qdict_free(tm_qdict *d);
 
-/* Writer side: append entries to an open record in w (qrec_begin reserved
- * its head); qrec_end fills the head in. */
-void qrec_begin(tm_buf *w);
+/* Writer side. A record is written as its head, the definitions its
+ * segment lacks, then the sample entries: those are encoded once into a
+ * body and the same body goes to every queue that takes all of them. */
+typedef struct {
+    tm_buf ent; /* sample entries */
+    uint32_t count;
+    int64_t newest;
+} tm_qbody;
+
+void qbody_clear(tm_qbody *bd);
+void qbody_add(tm_qbody *bd, uint32_t id, const tm_batch *b, const tm_sample *x);
+void qrec_head_put(tm_buf *w, uint32_t count, int64_t newest);
 void qrec_def(tm_buf *w, uint32_t id, int type, const char *key, size_t klen);
-void qrec_sample(tm_buf *w, uint32_t id, const tm_sample *x, const char *str);
-void qrec_end(tm_buf *w, size_t start, uint32_t count, int64_t newest);
 
 /* Decode one payload: every definition goes to d; samples skip .. skip+want-1
  * (in record order) are appended to out with their keys. Returns the

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "../util/crc32c.h"
@@ -264,29 +265,40 @@ void queue_close(tm_queue *q) {
     free(q);
 }
 
-void queue_add(tm_queue *q, uint32_t id, const tm_batch *b, const tm_sample *x) {
-    tm_buf *w = &q->wbuf;
-    if (!q->rec_count) {
-        w->n = 0;
-        buf_reserve(w, 8);
-        w->n = 8;
-        qrec_begin(w);
-        q->rec_newest = INT64_MIN;
+/* The keys of the picked samples this segment has not had yet. */
+static void write_defs(tm_queue *q, const tm_batch *b, const uint32_t *ids, const uint32_t *pick, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        size_t i = pick ? pick[k] : k;
+        uint32_t id = ids[i];
+        if (!id) continue;
+        if (id >= q->ndef) {
+            size_t c = q->ndef ? q->ndef : 1024;
+            while (c <= id) c *= 2;
+            q->defseg = xrealloc(q->defseg, c * sizeof *q->defseg);
+            memset(q->defseg + q->ndef, 0, (c - q->ndef) * sizeof *q->defseg);
+            q->ndef = c;
+        }
+        if (q->defseg[id] != q->wseg) {
+            const tm_sample *x = &b->s[i];
+            qrec_def(&q->wbuf, id, x->type, batch_key(b, x), x->key_len);
+            q->defseg[id] = q->wseg;
+        }
     }
-    if (id >= q->ndef) {
-        size_t n = q->ndef ? q->ndef : 1024;
-        while (n <= id) n *= 2;
-        q->defseg = xrealloc(q->defseg, n * sizeof *q->defseg);
-        memset(q->defseg + q->ndef, 0, (n - q->ndef) * sizeof *q->defseg);
-        q->ndef = n;
+}
+
+/* Every part, however much the kernel takes at a time; the bytes written. */
+static size_t writev_all(int fd, struct iovec *v, int nv) {
+    size_t done = 0;
+    while (nv) {
+        ssize_t r = writev(fd, v, nv);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        done += (size_t)r;
+        size_t left = (size_t)r;
+        while (nv && left >= v->iov_len) left -= v->iov_len, v++, nv--;
+        if (nv) v->iov_base = (char *)v->iov_base + left, v->iov_len -= left;
     }
-    if (q->defseg[id] != q->wseg) {
-        qrec_def(w, id, x->type, batch_key(b, x), x->key_len);
-        q->defseg[id] = q->wseg;
-    }
-    qrec_sample(w, id, x, batch_str(b, x));
-    q->rec_count++;
-    if (x->ts > q->rec_newest) q->rec_newest = x->ts;
+    return done;
 }
 
 /* Start the next segment when this one is full, then keep to the bound by
@@ -309,6 +321,7 @@ static void rotate_and_bound(tm_queue *q) {
         qseg *s = &q->segs[0];
         if (s->no == q->rd.seg) {
             q->dropped += s->samples - q->rd.samples;
+            if (s->samples > q->rd.samples) q->gaps++;
             q->rd = (qpos){q->segs[1].no, 0, 0, 0};
         }
         if (s->no == q->ack.seg) q->ack = (qpos){q->segs[1].no, 0, 0, 0};
@@ -316,42 +329,44 @@ static void rotate_and_bound(tm_queue *q) {
     }
 }
 
-void queue_commit(tm_queue *q) {
-    if (!q->rec_count) return;
+void queue_write(tm_queue *q, const tm_batch *b, const uint32_t *ids, const uint32_t *pick, size_t n,
+                 const tm_qbody *body) {
+    if (!body->count) return;
     tm_buf *w = &q->wbuf;
-    qrec_end(w, 8, q->rec_count, q->rec_newest);
-    uint32_t h[2] = {(uint32_t)(w->n - 8), crc32c(0, w->p + 8, w->n - 8)};
+    w->n = 0;
+    buf_reserve(w, 8);
+    w->n = 8;
+    qrec_head_put(w, body->count, body->newest);
+    write_defs(q, b, ids, pick, n);
+    size_t len = w->n - 8 + body->ent.n;
+    uint32_t h[2] = {(uint32_t)len, crc32c(crc32c(0, w->p + 8, w->n - 8), body->ent.p, body->ent.n)};
     memcpy(w->p, h, 8);
-    size_t done = 0;
-    while (done < w->n) {
-        ssize_t r = write(q->wfd, w->p + done, w->n - done);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        done += (size_t)r;
-    }
+    struct iovec v[2] = {{w->p, w->n}, {body->ent.p, body->ent.n}};
+    size_t done = writev_all(q->wfd, v, 2);
     pthread_mutex_lock(&q->mu);
-    q->appended += q->rec_count;
-    if (done < w->n) {
+    q->appended += body->count;
+    if (done < len + 8) {
         /* a partial record would end the segment for the reader: start another */
         log_limited(LOG_ERROR, "forward queue %s: write failed: %s; %u samples not queued", q->dir, strerror(errno),
-                    q->rec_count);
-        q->write_errors += q->rec_count;
+                    body->count);
+        q->write_errors += body->count;
         /* the reader stops at a torn record: cut it, or go on in a new segment */
         if (done && ftruncate(q->wfd, (off_t)q->segs[q->nseg - 1].bytes)) q->force_rotate = 1;
+        /* the keys defined in it are not on disk: define them again */
+        for (size_t k = 0; k < n; k++)
+            if (ids[pick ? pick[k] : k]) q->defseg[ids[pick ? pick[k] : k]] = 0;
     } else {
         qseg *s = &q->segs[q->nseg - 1];
-        s->bytes += w->n;
-        s->samples += q->rec_count;
-        q->total_bytes += w->n;
-        q->total_samples += q->rec_count;
-        if (q->rec_newest > q->newest_ts) q->newest_ts = q->rec_newest;
-        if (q->oldest_ts == INT64_MIN) q->oldest_ts = q->rec_newest;
+        s->bytes += len + 8;
+        s->samples += body->count;
+        q->total_bytes += len + 8;
+        q->total_samples += body->count;
+        if (body->newest > q->newest_ts) q->newest_ts = body->newest;
+        if (q->oldest_ts == INT64_MIN) q->oldest_ts = body->newest;
     }
     rotate_and_bound(q);
     pthread_cond_signal(&q->cv);
     pthread_mutex_unlock(&q->mu);
-    q->rec_count = 0;
-    w->n = 0;
 }
 
 void queue_stats(tm_queue *q, tm_queue_stats *st) {

@@ -1,7 +1,7 @@
 /* queue.h — one forward target's queue: on disk, bounded, exact.
  *
  * DIR/q-00000001.seg, ...: segments of records [u32 length][u32 crc32c]
- * [payload] (payload: qrec.h), each appended with one write() by the loop
+ * [payload] (payload: qrec.h), each appended with one writev() by the loop
  * thread and never fsynced there, so ingestion never waits for a disk and a
  * kill -9 loses nothing the kernel already has. DIR/cursor holds the
  * acknowledged position (segment, offset, samples of that record already
@@ -13,7 +13,7 @@
  * the end of an old one; a record whose CRC fails ends its segment (logged,
  * counted in corrupt).
  *
- * Threads: one writer (queue_add, queue_commit), one reader (queue_read,
+ * Threads: one writer (queue_write), one reader (queue_read,
  * queue_ack), and anyone for queue_stats and queue_wake. */
 #ifndef TM_QUEUE_H
 #define TM_QUEUE_H
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "../model/batch.h"
+#include "qrec.h"
 
 typedef struct tm_queue tm_queue;
 
@@ -36,12 +37,17 @@ typedef struct {
 tm_queue *queue_open(const char *dir, uint64_t max_bytes, char *err, size_t errlen);
 void queue_close(tm_queue *q);
 
-/* Writer: add samples to the record being built, then write it out. */
-void queue_add(tm_queue *q, uint32_t id, const tm_batch *b, const tm_sample *x);
-void queue_commit(tm_queue *q);
+/* Writer: one record of the samples in body (qrec.h), which are the
+ * samples pick[0..n-1] of b (pick NULL: every sample whose id is not 0),
+ * ids[i] naming sample i's series. The keys this segment has not defined
+ * yet go first; one write() for it all. */
+void queue_write(tm_queue *q, const tm_batch *b, const uint32_t *ids, const uint32_t *pick, size_t n,
+                 const tm_qbody *body);
 
 /* Reader: append up to max unread samples to out, waiting up to wait_ms for
- * the first; returns how many were added. */
+ * the first; returns how many were added. A batch being filled (out not
+ * empty) ends where the bound dropped unread samples since it began:
+ * then 0 at once, and the next batch goes on past the cut. */
 size_t queue_read(tm_queue *q, tm_batch *out, size_t max, int wait_ms);
 /* Everything read so far is delivered: persist the position. newest is the
  * newest time in it (for lag). */

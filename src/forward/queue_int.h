@@ -34,14 +34,13 @@ struct tm_queue {
     uint64_t appended, dropped, corrupt, write_errors;
     int64_t newest_ts, acked_ts, oldest_ts; /* oldest: of the first record seen, for lag before any ack */
     uint64_t unacked; /* samples read since the last ack: in flight, still pending */
+    uint32_t gaps, rd_gaps; /* times the bound dropped unread samples; as the batch being read began */
     int woken;
 
     /* writer only */
     int wfd, force_rotate;
     uint32_t wseg;
-    tm_buf wbuf; /* the record being built, frame included */
-    uint32_t rec_count;
-    int64_t rec_newest;
+    tm_buf wbuf; /* frame, head and definitions of the record being written */
     uint32_t *defseg; /* per series id: segment its key was last defined in */
     size_t ndef;
 

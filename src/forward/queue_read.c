@@ -67,6 +67,10 @@ size_t queue_read(tm_queue *q, tm_batch *out, size_t max, int wait_ms) {
     size_t added = 0;
     pthread_mutex_lock(&q->mu);
     while (added < max) {
+        if (q->gaps != q->rd_gaps) { /* a batch never spans a drop: order and "one cut" hold per batch */
+            if (out->n) break;
+            q->rd_gaps = q->gaps;
+        }
         uint64_t end;
         if (!readable(q, &end)) {
             if (added || q->woken || pthread_cond_timedwait(&q->cv, &q->mu, &dl) == ETIMEDOUT) break;

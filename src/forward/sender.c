@@ -6,6 +6,9 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +165,7 @@ static void fill(tm_sender *s, tm_batch *b) {
     if (!queue_read(s->q, b, s->batch, 1000)) return;
     int64_t until = mono_ms() + s->flush_ms;
     for (int64_t left; b->n < s->batch && !stopping(s) && (left = until - mono_ms()) > 0;)
-        queue_read(s->q, b, s->batch - b->n, (int)left);
+        if (!queue_read(s->q, b, s->batch - b->n, (int)left)) break; /* the time is up, or a cut */
 }
 
 /* Send one batch until it is delivered or refused; 0 when stopped first. */
@@ -187,8 +190,22 @@ static int send_batch(tm_sender *s, const tm_buf *body, size_t n) {
     }
 }
 
+/* Forwarding never slows ingestion: the sender takes only CPU that nothing
+ * else wants (SCHED_IDLE, or nice 19 where that is refused), and when the
+ * machine is busy it falls behind on its queue, which is on disk and
+ * bounded, and catches up once the CPU is free. Threads it starts (libcurl's
+ * resolver) inherit this. */
+static void lower_priority(void) {
+#ifdef SCHED_IDLE
+    struct sched_param sp = {0};
+    if (!pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp)) return;
+#endif
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+}
+
 static void *run(void *arg) {
     tm_sender *s = arg;
+    lower_priority();
     tm_batch b;
     tm_buf body = {0};
     batch_init(&b);

@@ -37,8 +37,16 @@ static void put(tm_queue *q, int from, int n, int nser) {
         int k = snprintf(key, sizeof key, "series.number.%d;host=h%d", (from + i) % nser, (from + i) % nser);
         batch_add_number(&b, key, (size_t)k, from + i, (from + i) * 0.5);
     }
-    for (size_t i = 0; i < b.n; i++) queue_add(q, 1 + (uint32_t)((from + (int)i) % nser), &b, &b.s[i]);
-    queue_commit(q);
+    uint32_t ids[64];
+    assert_true(n <= 64);
+    tm_qbody body = {0};
+    qbody_clear(&body);
+    for (size_t i = 0; i < b.n; i++) {
+        ids[i] = 1 + (uint32_t)((from + (int)i) % nser);
+        qbody_add(&body, ids[i], &b, &b.s[i]);
+    }
+    queue_write(q, &b, ids, NULL, b.n, &body);
+    buf_free(&body.ent);
     batch_free(&b);
 }
 
@@ -113,6 +121,32 @@ static void test_bound_drops_oldest(void **st) {
     }
     assert_int_equal(got, s.samples);
     assert_int_equal(last, total - 1);
+    batch_free(&b);
+    queue_close(q);
+}
+
+/* A batch being filled ends where the bound cut unread samples away, so a
+ * batch is always contiguous; the next one goes on past the cut. */
+static void test_batch_stops_at_cut(void **st) {
+    (void)st;
+    tm_queue *q = qopen(64 << 10);
+    put(q, 0, 50, 500);
+    tm_batch b;
+    batch_init(&b);
+    assert_int_equal(queue_read(q, &b, 30, 0), 30);
+    int total = 50;
+    for (int r = 0; r < 400; r++, total += 50) put(q, total, 50, 500); /* drops the first segments */
+    tm_queue_stats s;
+    queue_stats(q, &s);
+    assert_true(s.dropped > 0);
+    assert_int_equal(queue_read(q, &b, 1000, 0), 0); /* not a sample across the cut */
+    assert_int_equal(b.n, 30);
+    for (size_t i = 0; i < b.n; i++) assert_int_equal(b.s[i].ts, (int64_t)i);
+    queue_ack(q, b.s[b.n - 1].ts);
+    batch_reset(&b);
+    assert_true(queue_read(q, &b, 1000, 0) > 0);
+    assert_int_equal(b.s[0].ts, (int64_t)(s.dropped + 30)); /* right after what was dropped */
+    for (size_t i = 1; i < b.n; i++) assert_int_equal(b.s[i].ts, b.s[i - 1].ts + 1);
     batch_free(&b);
     queue_close(q);
 }
@@ -244,6 +278,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_ack_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_stops_at_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_cursor, setup, teardown),
         cmocka_unit_test(test_prom_roundtrip),
