@@ -172,6 +172,7 @@ def main():
             answers.append(record(url, label, method, "/render", params, base))
         for label, method, path, params in D.other_requests():
             answers.append(record(url, label, method, path, params, base))
+        answers.append(function_params(env))
         with open(OUT, "w") as f:  # one answer a line: diffs stay readable
             f.write('{"graphite_web": "1.1.8", "answers": [\n')
             f.write(",\n".join(json.dumps(a, sort_keys=True) for a in answers))
@@ -188,6 +189,26 @@ def main():
             print("kept " + tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+# graphite-web 1.1.8's /functions fails on Python 3.11 (inspect.getargspec),
+# so its description of each function's parameters is read from its table
+PARAMS_CODE = """
+import json
+from graphite.functions import SeriesFunction
+out = {}
+for n in %r:
+    f = SeriesFunction(n)
+    out[n] = {"group": f.group, "params": [{k: v for k, v in p.toJSON().items() if k in %r} for p in f.params]}
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+def function_params(env):
+    code = PARAMS_CODE % (D.FUNCTIONS, D.PARAM_KEYS)
+    got = subprocess.run(["django-admin", "shell", "-c", code], env=env, check=True, capture_output=True, text=True)
+    return {"label": "functions' groups and parameters", "method": "GET", "path": "/functions", "params": {},
+            "status": 200, "json": json.loads(got.stdout)}
 
 
 def record(url, label, method, path, params, base):

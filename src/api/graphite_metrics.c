@@ -287,7 +287,7 @@ static void put_function(tm_buf *b, const gfunc *f) {
         if (p->multiple) buf_put(b, ",\"multiple\":true", 16);
         if (p->dflt) {
             buf_put(b, ",\"default\":", 11);
-            if (p->type == GT_STRING || p->type == GT_AGG || p->type == GT_INTERVAL)
+            if (p->type == GT_STRING || p->type == GT_AGG || p->type == GT_AGG_OR_SERIES || p->type == GT_INTERVAL)
                 json_put_string(b, p->dflt, strlen(p->dflt));
             else if (!strcmp(p->dflt, "INF")) buf_put(b, "1e9999", 6);
             else buf_put(b, p->dflt, strlen(p->dflt));

@@ -132,7 +132,8 @@ static int type_ok(int ptype, const gnode *a) {
     case GT_SERIES: return a->kind == GN_PATH || a->kind == GN_CALL;
     case GT_FLOAT: return a->kind == GN_NUM;
     case GT_INT: case GT_NODE: return a->kind == GN_NUM && a->num == floor(a->num);
-    case GT_STRING: case GT_AGG: case GT_TAG: case GT_INTERVAL: return a->kind == GN_STR;
+    case GT_STRING: case GT_AGG: case GT_AGG_OR_SERIES: case GT_TAG: case GT_INTERVAL: return a->kind == GN_STR;
+    case GT_INT_OR_INF: return a->kind == GN_NUM && (a->num == floor(a->num) || isinf(a->num));
     case GT_BOOL: return a->kind == GN_BOOL;
     case GT_NODE_OR_TAG: case GT_INT_OR_INTERVAL: return a->kind == GN_STR || (a->kind == GN_NUM && a->num == floor(a->num));
     default: return 1;

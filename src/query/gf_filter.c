@@ -256,9 +256,9 @@ static int f_stdev(geval *ev, garg *a, size_t n, tm_sset *out) {
 
 const gfunc GF_FILTER[] = {
     {"highest", "Filter Series", "The n series highest by an aggregate.", f_highest,
-     {SL("seriesList"), {"n", GT_INT, 0, 0, "1"}, {"func", GT_AGG, 0, 0, "average"}}},
+     {SL("seriesList"), {"n", GT_INT, 1, 0, NULL}, {"func", GT_AGG, 0, 0, "average"}}},
     {"lowest", "Filter Series", "The n series lowest by an aggregate.", f_lowest,
-     {SL("seriesList"), {"n", GT_INT, 0, 0, "1"}, {"func", GT_AGG, 0, 0, "average"}}},
+     {SL("seriesList"), {"n", GT_INT, 1, 0, NULL}, {"func", GT_AGG, 0, 0, "average"}}},
     {"highestCurrent", "Filter Series", "The n series with the highest last value.", f_highest_current, {SL("seriesList"), CNT("n")}},
     {"highestMax", "Filter Series", "The n series with the highest maximum.", f_highest_max, {SL("seriesList"), CNT("n")}},
     {"highestAverage", "Filter Series", "The n series with the highest average.", f_highest_average, {SL("seriesList"), CNT("n")}},

@@ -32,7 +32,7 @@ typedef struct geval {
 
 /* Parameter types, named as graphite-web's ParamTypes for /functions. */
 enum { GT_SERIES, GT_FLOAT, GT_INT, GT_STRING, GT_BOOL, GT_NODE, GT_NODE_OR_TAG, GT_TAG, GT_AGG, GT_INTERVAL,
-       GT_INT_OR_INTERVAL, GT_ANY, GT_N };
+       GT_INT_OR_INTERVAL, GT_ANY, GT_AGG_OR_SERIES, GT_INT_OR_INF, GT_N };
 
 typedef struct {
     const char *name;

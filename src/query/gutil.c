@@ -11,7 +11,8 @@
 #include "graphite.h"
 
 static const char *TYPE_NAMES[GT_N] = {"seriesList", "float", "integer", "string", "boolean", "node", "nodeOrTag",
-                                       "tag", "aggFunc", "interval", "intOrInterval", "any"};
+                                       "tag", "aggFunc", "interval", "intOrInterval", "any", "aggOrSeriesFunc",
+                                       "intOrInf"};
 const char *gtype_name(int type) { return type >= 0 && type < GT_N ? TYPE_NAMES[type] : "any"; }
 
 static const gfunc *const FAMILIES[] = {GF_COMBINE, GF_TRANSFORM, GF_CALC, GF_FILTER, GF_ALIAS, GF_SPECIAL};

@@ -113,7 +113,28 @@ TARGETS = [
     "multiplySeriesWithWildcards(app.*.cpu.*,1)", "aggregateWithWildcards(app.*.cpu.*,'max',3)",
     "sortBy(app.*.cpu.*,'average',true)", "sortBy(app.*.cpu.*,'max')",
     "timeShift(app.host1.cpu.user,'10min',true,true)",
+    "highest(app.*.cpu.*,2,'max')", "lowest(app.*.cpu.*,2)", "averageBelow(app.*.cpu.*,50)",
+    "maximumBelow(app.*.mem.used,2200)", "minimumAbove(app.*.mem.used,1500)", "minimumBelow(neg.x,-30)",
+    "filterSeries(app.*.cpu.*,'max','>',98)",
 ]
+
+
+# Every function tidemark has (what its /functions lists); each is rendered
+# above (test_graphite_compat checks both). graphite-web 1.1.8's own
+# /functions fails on Debian's Python 3.11 (inspect.getargspec is gone), so
+# its descriptions cannot be recorded here.
+FUNCTIONS = """absolute aggregate aggregateWithWildcards alias aliasByMetric aliasByNode aliasByTags aliasSub applyByNode
+asPercent averageAbove averageBelow averageSeries averageSeriesWithWildcards avg consolidateBy constantLine
+countSeries currentAbove currentBelow delay derivative diffSeries divideSeries exclude filterSeries grep group
+groupByNode groupByNodes groupByTags highest highestAverage highestCurrent highestMax hitcount integral
+keepLastValue limit lowest lowestAverage lowestCurrent maxSeries maximumAbove maximumBelow minSeries minimumAbove
+minimumBelow movingAverage movingMax movingMin movingSum multiplySeries multiplySeriesWithWildcards nPercentile
+nonNegativeDerivative offset pct perSecond percentileOfSeries rangeOfSeries removeAboveValue removeBelowValue scale
+scaleToSeconds seriesByTag sortBy sortByMaxima sortByName sortByTotal stddevSeries stdev sum sumSeries
+sumSeriesWithWildcards summarize timeShift transformNull""".split()
+
+
+PARAM_KEYS = ("name", "type", "required", "multiple", "default")  # what /functions' comparison looks at
 
 
 def render_requests():
@@ -174,6 +195,7 @@ def render_requests():
                                                        "format": "json"}))
     # bad arguments: a 400 naming them (graphite-web with ENFORCE_INPUT_VALIDATION)
     for t in ("asPercent(app.*.cpu.user,5,1)", "asPercent(app.*.cpu.*,app.*.mem.used)", "hitcount(gaps.a)",
+              "lowest(gaps.a)",
               "asPercent(app.*.cpu.user,app.*.mem.used,1,'x')|nosuchFunction()"):
         reqs.append(("render bad " + t, "GET", {"target": t, "from": F, "until": U, "now": NOW, "format": "json"}))
     # an archive other than the first: from older than 7 days picks 1 min
@@ -318,6 +340,10 @@ def comparable(path, ans):
         ans["json"] = [n for n in j if n.get("text") != "_tagged"]
     if path == "/events/get_data" and isinstance(j, list):  # ids are graphite's database rows
         ans["json"] = [{"when": e["when"], "what": e["what"], "data": e["data"], "tags": sorted(e["tags"])} for e in j]
+    if path == "/functions" and isinstance(j, dict):  # each function's group and parameters (not the prose)
+        ans["json"] = {n: {"group": f["group"], "params": [{k: v for k, v in p.items() if k in PARAM_KEYS}
+                                                           for p in f["params"]]}
+                       for n, f in j.items() if n in FUNCTIONS}
     if path == "/metrics/index.json" and isinstance(j, list):
         ans["json"] = [p for p in j if not p.startswith("_tagged.")]
     return ans

@@ -41,6 +41,31 @@ def first_diff(a, b, path=""):
     return None if a == b else "%s: %r vs %r" % (path, a, b)
 
 
+# The functions the issue and SPEC name: each must be one of tidemark's.
+REQUIRED = """sumSeries averageSeries maxSeries minSeries scale offset derivative nonNegativeDerivative perSecond
+movingAverage summarize alias aliasByNode groupByNode highestCurrent constantLine consolidateBy asPercent diffSeries
+divideSeries multiplySeries countSeries group sumSeriesWithWildcards averageSeriesWithWildcards aliasSub
+removeBelowValue removeAboveValue keepLastValue transformNull integral timeShift delay absolute hitcount
+scaleToSeconds sortByMaxima sortByName sortByTotal limit exclude grep highestAverage highestMax lowestAverage
+lowestCurrent currentAbove currentBelow averageAbove maximumAbove nPercentile percentileOfSeries stdev applyByNode
+seriesByTag groupByTags aliasByTags""".split()
+
+
+def functions_covered(t, s, fixture):
+    """/functions lists exactly the dataset's FUNCTIONS, the required ones
+    among them, and each is called by a render graphite-web answered 200."""
+    import re
+    listed = set(s.get_json("/functions"))
+    t.eq(sorted(listed), sorted(D.FUNCTIONS), "/functions lists the functions the comparison covers")
+    t.eq([f for f in REQUIRED if f not in listed], [], "every function the issue names is served")
+    called = set()
+    for ans in fixture:
+        if ans["path"] == "/render" and ans["status"] == 200:
+            for tg in ans["params"]["target"] if isinstance(ans["params"]["target"], list) else [ans["params"]["target"]]:
+                called |= set(re.findall(r"([A-Za-z]+)\(", tg))
+    t.eq([f for f in D.FUNCTIONS if f not in called], [], "every function has an answer of graphite-web compared")
+
+
 def main(t):
     with open(FIXTURE) as f:
         fixture = json.load(f)["answers"]
@@ -68,6 +93,7 @@ def main(t):
         t.check(d is None, "%s: %s" % (ans["label"], d))
         bad += d is not None
     print("%d of %d requests differ from graphite-web" % (bad, len(fixture)))
+    functions_covered(t, s, fixture)
     t.eq(s.stop(), 0, "clean stop")
 
 
