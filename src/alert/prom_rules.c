@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../query/promql_eval.h"
 #include "../util/glob.h"
 #include "../util/jsonw.h"
 #include "../util/timeparse.h"
@@ -46,16 +47,10 @@ static void put_rfc3339(tm_buf *b, int64_t ms) {
     buf_put(b, s, strlen(s));
 }
 
-/* strconv.FormatFloat(v, 'e', -1, 64): the fewest digits that read back */
+/* strconv.FormatFloat(v, 'e', -1, 64), as Prometheus writes an alert's value */
 static void put_value_e(tm_buf *b, double v) {
     char s[40];
-    if (isnan(v)) snprintf(s, sizeof s, "NaN");
-    else if (isinf(v)) snprintf(s, sizeof s, v > 0 ? "+Inf" : "-Inf");
-    else
-        for (int p = 0; p < 17; p++) {
-            snprintf(s, sizeof s, "%.*e", p, v);
-            if (strtod(s, NULL) == v) break;
-        }
+    pq_format_go(v, 'e', s, sizeof s);
     json_put_string(b, s, strlen(s));
 }
 

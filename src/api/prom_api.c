@@ -233,7 +233,9 @@ static void work_eval(tm_query *q, void *arg, tm_reply *out) {
     pq_ctx_free(c);
 }
 
-static pjob *parse_query(tm_req *r) {
+/* the query parameter, parsed; a parse error is worded as Prometheus words
+ * it: an instant query's names the parameter, a range query's does not */
+static pjob *parse_query(tm_req *r, int range) {
     const char *qs = req_param(r, "query"), *to = req_param(r, "timeout");
     char err[512], msg[600];
     pjob *j = xcalloc(1, sizeof *j);
@@ -244,7 +246,7 @@ static pjob *parse_query(tm_req *r) {
         return NULL;
     }
     if (!(j->root = pq_parse(qs ? qs : "", qs ? strlen(qs) : 0, &j->ar, err, sizeof err))) {
-        snprintf(msg, sizeof msg, "invalid parameter \"query\": %s", err);
+        snprintf(msg, sizeof msg, "%s%s", range ? "" : "invalid parameter \"query\": ", err);
         error_now(r, 400, "bad_data", msg);
         free(j);
         return NULL;
@@ -255,7 +257,7 @@ static pjob *parse_query(tm_req *r) {
 void prom_route_query(tm_req *r, void *arg) {
     int64_t t;
     if (!time_param(r, "time", now_ms(), &t)) return;
-    pjob *j = parse_query(r);
+    pjob *j = parse_query(r, 0);
     if (!j) return;
     j->start = j->end = t;
     api_defer(arg, r, work_eval, j, pjob_free);
@@ -279,7 +281,7 @@ static void route_query_range(tm_req *r, void *arg) {
         return error_now(r, 400, "bad_data",
                          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
                          "resolution (?step=XX)");
-    pjob *j = parse_query(r);
+    pjob *j = parse_query(r, 1);
     if (!j) return;
     if (j->root->type != PQ_T_SCALAR && j->root->type != PQ_T_VECTOR) {
         snprintf(msg, sizeof msg, "invalid expression type \"%s\" for range query, must be Scalar or instant Vector",

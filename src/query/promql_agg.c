@@ -87,7 +87,12 @@ static int top(pq_ctx *c, const pq_node *e, const pq_value *in, const size_t *gr
     (void)ng;
     *out = pq_vector();
     for (size_t i = 0; i < c->n; i++) {
-        if (isnan(k[i]) || k[i] < 1) continue;
+        if (!(k[i] >= -9.223372036854775807e18 && k[i] <= 9.223372036854775807e18)) { /* Go's convertibleToInt64 */
+            char num[40];
+            pq_format_go(k[i], 'g', num, sizeof num);
+            return pq_fail_q(c, 422, "Scalar value %s overflows int64", num);
+        }
+        if (k[i] < 1) continue;
         size_t kk = k[i] > 1e9 ? (size_t)1e9 : (size_t)k[i], nc = 0;
         for (size_t s = 0; s < in->n; s++)
             if (in->s[s].has[i]) cd[nc++] = (cand){grp[s], s, in->s[s].v[i]};

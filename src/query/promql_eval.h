@@ -74,6 +74,11 @@ const char *pq_error(const pq_ctx *c);
  * for /api/v1/series and the label routes (match[]). 0 or -1. */
 int pq_select(tm_query *q, const pq_node *sel, pq_ctx **ctx, pq_lset **out, uint32_t **ids, size_t *n);
 
+/* Go's strconv.FormatFloat(v, verb, -1, 64) for verb 'e' (how Prometheus'
+ * rules API writes an alert's value) and 'g' (its %v in error messages):
+ * the fewest digits that read back as v; NaN, +Inf, -Inf. */
+void pq_format_go(double v, int verb, char *out, size_t cap);
+
 /* A series key ("name;k=v;...") as PromQL labels (__name__ first unless the
  * name is empty), strings in the context's arena. */
 pq_lset pq_key_labels(pq_ctx *c, const char *key, size_t klen);

@@ -226,6 +226,16 @@ void pq_format_float(double v, char *out, size_t cap) {
     snprintf(out, cap, "%s", buf);
 }
 
+void pq_format_go(double v, int verb, char *out, size_t cap) {
+    if (isnan(v)) return (void)snprintf(out, cap, "NaN");
+    if (isinf(v)) return (void)snprintf(out, cap, v > 0 ? "+Inf" : "-Inf");
+    for (int p = verb == 'e' ? 0 : 1; p <= 17; p++) { /* the fewest digits that read back */
+        if (verb == 'e') snprintf(out, cap, "%.*e", p, v);
+        else snprintf(out, cap, "%.*g", p, v);
+        if (strtod(out, NULL) == v) return;
+    }
+}
+
 /* Prometheus' quantile: rank q*(n-1) between the sorted values, linear. */
 static int dcmp(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;

@@ -6,12 +6,15 @@ that stops) goes into Prometheus by backfill (`promtool tsdb
 create-blocks-from openmetrics`, in a temp dir, started once on a free
 loopback port) and into tidemark through its JSON ingestion API. Then every
 query below runs on both, as instant queries at several times (one past the
-data's end, where lookback and the stopped series matter) and as range
-queries on two step grids: the result types, label sets and timestamps must
+data's end, where lookback and the stopped series matter, some off the
+second) and as range queries on three step grids (one with an odd step and
+a start off the second, so subqueries' steps, aligned to multiples of
+their own step in absolute time, fall between the grid's): the result types, label sets and timestamps must
 be the same and the values equal to 1e-9 relative. Bad queries must fail the
-same way (status, errorType, the parse error with its position). The API
-routes Grafana calls (series, labels, label values, buildinfo, POST forms)
-are compared too."""
+same way (status, errorType, the parse error with its position), as
+instant and as range queries. The API routes Grafana calls (series,
+labels, label values with and without start and end, buildinfo, POST
+forms) are compared too."""
 import os
 import shutil
 import subprocess
@@ -82,6 +85,34 @@ QUERIES = [
     "temperature_celsius * on (instance) group_left up", "up * on (instance) group_right temperature_celsius",
     'rate(http_requests_total[5m]) / on (instance) group_left sum by (instance) (rate(http_requests_total[5m]))',
     "sum by (instance) (rate(node_cpu_seconds_total[5m])) > bool 1", "1 > bool 2", "(1 + 2) * 3 - 4 / 8 % 3",
+    # subqueries without a step (the 1m default evaluation interval), at odd steps and times
+    "rate(http_requests_total[5m])[30m:]", "max_over_time(rate(http_requests_total[5m])[30m:])",
+    "avg_over_time(temperature_celsius[10m:])", "min_over_time(temperature_celsius[7m:45s])",
+    "sum_over_time(up[5m:7s] offset 3m)", "deriv(temperature_celsius[10m:20s])",
+    "max_over_time(avg_over_time(temperature_celsius[5m:])[15m:2m])", "count_over_time(up[1h:])",
+    "max_over_time(temperature_celsius[10m:] @ end())", "rate(http_requests_total[1m:15s])",
+    "last_over_time(sum(up)[20m:90s])", "temperature_celsius[3m:]",
+    # literals, offsets and @
+    '"hello"', "'single'", "0x1f + 1e3", "Inf", "-Inf", "NaN", "-2 ^ 2", "2 ^ -1", "1 - 2 - 3",
+    "2 * 3 + 4 ^ 2 / 8 % 3", "temperature_celsius offset -5m", "rate(http_requests_total[5m] @ start())",
+    "temperature_celsius @ end() offset 5m", 'http_requests_total{nothing=""}', '{room=~"lab|"}',
+    # aggregations and functions with their other forms
+    "count without (instance) (up)", "avg without (cpu) (rate(node_cpu_seconds_total[5m]))",
+    "stddev without (room) (temperature_celsius)", "group without (room) (temperature_celsius)",
+    "topk(scalar(count(up)) - 1, temperature_celsius)", "bottomk without (room) (1, temperature_celsius)",
+    "quantile(0, temperature_celsius)", "quantile(1.5, temperature_celsius)",
+    'count_values by (instance) ("v", round(temperature_celsius))', "sort(rate(http_requests_total[5m]))",
+    'label_replace(up, "x", "$1", "instance", "z(.*)")', 'label_join(up, "none", "-")',
+    "clamp(temperature_celsius, 5, 3)", "round(temperature_celsius, 0.1)", "scalar(up)",
+    "vector(time())", "time() - timestamp(temperature_celsius)", 'absent(nothing{job="x", instance=~"a"})',
+    "days_in_month(timestamp(up))", "day_of_week(vector(1700000000))", "day_of_year()",
+    "holt_winters(temperature_celsius[10m], 0.5, 0.5)", "sin(temperature_celsius)", "atan(temperature_celsius)",
+    "deg(temperature_celsius)", "pi()", "absent_over_time(up[5m])",
+    # vector matching in its other forms
+    "temperature_celsius * on (instance) group_left (job) up",
+    "rate(http_requests_total[5m]) / ignoring (code) group_left sum without (code) (rate(http_requests_total[5m]))",
+    "up or on (instance) temperature_celsius", "up unless ignoring (job) up == 0", "1 == bool 1",
+    "temperature_celsius > bool on (instance, room) temperature_celsius offset 5m",
 ]
 
 ERRORS = ["1+", "sum(", "foo{", "rate(http_requests_total)", "up > 1 and 2", "unknown_fn(up)",
@@ -132,25 +163,27 @@ def main(t):
     mine = s.url("")
     compare = Comparer(t)
 
-    t.step("instant queries at four times, range queries on two grids")
+    t.step("instant queries at five times, range queries on three grids")
     for q in QUERIES:
-        for at in (end, end - 600, end - 1795, end + 250):
+        for at in (end, end - 600, end - 1795, end + 250, end - 1234.567):
             p = {"query": q, "time": at}
-            compare("%s @%d" % (q, at - end), get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
-        for st, step in ((end - 3000, 60), (end - 1203, 37)):
+            compare("%s @%s" % (q, at - end), get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
+        for st, step in ((end - 3000, 60), (end - 1203, 37), (end - 2411.5, 23.5)):
             p = {"query": q, "start": st, "end": end + 400, "step": step}
             compare("%s [step %d]" % (q, step), get(mine, "/api/v1/query_range", p),
                     get(prom, "/api/v1/query_range", p))
 
     # the comparison means something only where Prometheus answers with data
     n = len(compare.answered)
-    t.check(n > 0.85 * len(QUERIES) * 6, "only %d of %d comparisons had data" % (n, len(QUERIES) * 6))
-    print("compared %d answers with data, of %d queries" % (n, len(QUERIES) * 6))
+    t.check(n > 0.85 * len(QUERIES) * 8, "only %d of %d comparisons had data" % (n, len(QUERIES) * 8))
+    print("compared %d answers with data, of %d queries" % (n, len(QUERIES) * 8))
 
     t.step("errors: parse errors with positions, and expressions that cannot run")
     for q in ERRORS + EXEC_ERRORS:
         p = {"query": q, "time": end}
         compare("error %r" % q, get(mine, "/api/v1/query", p), get(prom, "/api/v1/query", p))
+        p = {"query": q, "start": end - 600, "end": end, "step": 60}  # worded without the parameter's name
+        compare("error %r [range]" % q, get(mine, "/api/v1/query_range", p), get(prom, "/api/v1/query_range", p))
     for p in ({"query": "up", "time": "soon"}, {"query": "up", "start": end, "end": end - 1, "step": 10},
               {"query": "up", "start": end, "end": end, "step": 0},
               {"query": "up", "start": end - 86400 * 365, "end": end, "step": 1},
