@@ -7,27 +7,33 @@
 
 #include "../model/batch.h"
 #include "../util/buf.h"
+#include "../util/arena.h"
 #include "../util/glob.h"
 #include "strmap.h"
 
+/* A set of series ids in 8 bytes: most names have one series, so the id
+ * is kept in place; a second one moves the set into ix->sets. */
 typedef struct {
-    uint32_t parent, seglen;
-    char *seg;
-    uint32_t *kids;
-    uint32_t nk, ck;
-    tm_ids ser;     /* series named exactly this path (any tags) */
-    uint32_t plain; /* how many of them carry no tags */
+    uint32_t n, x; /* n <= 1: x is the id; else the index of its tm_ids in ix->sets */
+} plist;
+
+typedef struct {
+    const char *seg; /* inside a series key: keys outlive the index (index.h) */
+    uint32_t parent, kid, sib; /* first child, next sibling; 0 is none (the root is no one's child) */
+    uint32_t seglen;
+    plist ser;       /* series named exactly this path (any tags) */
+    uint32_t plain;  /* how many of them carry no tags */
     uint32_t plain_below; /* untagged series at or below this node: Graphite's tree shows only these */
 } node;
 
 typedef struct {
-    char *v;
-    uint32_t vlen;
-    tm_ids ids;
+    const char *v; /* in ix->strs */
+    uint32_t vlen, tag;
+    plist ids;
 } posting;
 
 typedef struct {
-    char *k;
+    const char *k; /* in ix->strs */
     uint32_t klen;
     uint32_t *post; /* indexes into postings */
     uint32_t np, cp;
@@ -50,7 +56,23 @@ struct tm_index {
     posting *posts;
     size_t npost, cpost;
     tm_strmap vals; /* (tag, value) → posting */
+    tm_ids *sets;   /* plists of two or more ids */
+    size_t nsets, csets;
+    tm_arena strs;  /* tag keys and values */
 };
+
+static void kid_key(const void *o, uint32_t v, uint32_t *scope, const char **s, size_t *n) {
+    const node *x = &((const tm_index *)o)->nodes[v];
+    *scope = x->parent, *s = x->seg, *n = x->seglen;
+}
+static void tag_key(const void *o, uint32_t v, uint32_t *scope, const char **s, size_t *n) {
+    const tagkey *t = &((const tm_index *)o)->tags[v];
+    *scope = 0, *s = t->k, *n = t->klen;
+}
+static void val_key(const void *o, uint32_t v, uint32_t *scope, const char **s, size_t *n) {
+    const posting *p = &((const tm_index *)o)->posts[v];
+    *scope = p->tag, *s = p->v, *n = p->vlen;
+}
 
 tm_index *index_new(void) {
     tm_index *ix = xcalloc(1, sizeof *ix);
@@ -58,24 +80,17 @@ tm_index *index_new(void) {
     ix->cn = 64;
     ix->nodes = xcalloc(ix->cn, sizeof *ix->nodes);
     ix->nn = 1;
+    strmap_init(&ix->kids, kid_key, ix);
+    strmap_init(&ix->tagidx, tag_key, ix);
+    strmap_init(&ix->vals, val_key, ix);
     return ix;
 }
 
 void index_free(tm_index *ix) {
     if (!ix) return;
-    for (size_t i = 0; i < ix->nn; i++) {
-        free(ix->nodes[i].seg);
-        free(ix->nodes[i].kids);
-        ids_free(&ix->nodes[i].ser);
-    }
-    for (size_t i = 0; i < ix->nt; i++) {
-        free(ix->tags[i].k);
-        free(ix->tags[i].post);
-    }
-    for (size_t i = 0; i < ix->npost; i++) {
-        free(ix->posts[i].v);
-        ids_free(&ix->posts[i].ids);
-    }
+    for (size_t i = 0; i < ix->nt; i++) free(ix->tags[i].post);
+    for (size_t i = 0; i < ix->nsets; i++) ids_free(&ix->sets[i]);
+    free(ix->sets);
     free(ix->nodes);
     free(ix->tags);
     free(ix->posts);
@@ -85,8 +100,50 @@ void index_free(tm_index *ix) {
     strmap_free(&ix->kids);
     strmap_free(&ix->tagidx);
     strmap_free(&ix->vals);
+    arena_free(&ix->strs);
     pthread_rwlock_destroy(&ix->lock);
     free(ix);
+}
+
+/* ids must come in ascending order (index_sync adds by id) */
+static void pl_push(tm_index *ix, plist *p, uint32_t id) {
+    if (!p->n) {
+        *p = (plist){1, id};
+        return;
+    }
+    if (p->n == 1) {
+        if (p->x == id) return;
+        if (ix->nsets == ix->csets) {
+            ix->csets = ix->csets ? ix->csets * 2 : 64;
+            ix->sets = xrealloc(ix->sets, ix->csets * sizeof *ix->sets);
+        }
+        tm_ids *s = &ix->sets[ix->nsets];
+        *s = (tm_ids){0};
+        ids_push(s, p->x);
+        ids_push(s, id);
+        *p = (plist){2, (uint32_t)ix->nsets++};
+        return;
+    }
+    ids_push(&ix->sets[p->x], id);
+    p->n = (uint32_t)ix->sets[p->x].n;
+}
+
+static void pl_remove(tm_index *ix, plist *p, uint32_t id) {
+    if (p->n == 1 && p->x == id) p->n = 0;
+    if (p->n < 2) return;
+    tm_ids *s = &ix->sets[p->x];
+    ids_remove(s, id);
+    p->n = (uint32_t)s->n;
+    if (p->n > 1) return;
+    uint32_t last = p->n ? s->v[0] : 0; /* back in place; the set's slot stays unused */
+    ids_free(s);
+    p->x = last;
+}
+
+/* The members of a plist, as a read-only set. */
+static tm_ids pl_view(const tm_index *ix, const plist *p) {
+    if (p->n > 1) return ix->sets[p->x];
+    return (tm_ids){(uint32_t *)&p->x, p->n, p->n};
 }
 
 static uint32_t child(tm_index *ix, uint32_t parent, const char *seg, size_t n) {
@@ -100,15 +157,11 @@ static uint32_t child(tm_index *ix, uint32_t parent, const char *seg, size_t n) 
     node *x = &ix->nodes[c];
     memset(x, 0, sizeof *x);
     x->parent = parent;
-    x->seg = xstrndup(seg, n);
+    x->seg = seg;
     x->seglen = (uint32_t)n;
+    x->sib = ix->nodes[parent].kid;
+    ix->nodes[parent].kid = c;
     strmap_put(&ix->kids, parent, seg, n, c);
-    node *p = &ix->nodes[parent];
-    if (p->nk == p->ck) {
-        p->ck = p->ck ? p->ck * 2 : 4;
-        p->kids = xrealloc(p->kids, p->ck * sizeof *p->kids);
-    }
-    p->kids[p->nk++] = c;
     return c;
 }
 
@@ -120,7 +173,7 @@ static void post(tm_index *ix, const char *k, size_t kl, const char *v, size_t v
             ix->tags = xrealloc(ix->tags, ix->ct * sizeof *ix->tags);
         }
         t = (uint32_t)ix->nt++;
-        ix->tags[t] = (tagkey){xstrndup(k, kl), (uint32_t)kl, NULL, 0, 0};
+        ix->tags[t] = (tagkey){arena_strndup(&ix->strs, k, kl), (uint32_t)kl, NULL, 0, 0};
         strmap_put(&ix->tagidx, 0, k, kl, t);
     }
     uint32_t p = strmap_get(&ix->vals, t, v, vl);
@@ -130,7 +183,7 @@ static void post(tm_index *ix, const char *k, size_t kl, const char *v, size_t v
             ix->posts = xrealloc(ix->posts, ix->cpost * sizeof *ix->posts);
         }
         p = (uint32_t)ix->npost++;
-        ix->posts[p] = (posting){xstrndup(v, vl), (uint32_t)vl, {0}};
+        ix->posts[p] = (posting){arena_strndup(&ix->strs, v, vl), (uint32_t)vl, t, {0, 0}};
         strmap_put(&ix->vals, t, v, vl, p);
         tagkey *tk = &ix->tags[t];
         if (tk->np == tk->cp) {
@@ -139,9 +192,11 @@ static void post(tm_index *ix, const char *k, size_t kl, const char *v, size_t v
         }
         tk->post[tk->np++] = p;
     }
-    ids_push(&ix->posts[p].ids, id);
+    pl_push(ix, &ix->posts[p].ids, id);
 }
 
+/* The name is not posted: "__name__" is answered from the tree, whose node
+ * for a name already lists that name's series. */
 static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen, int type) {
     tm_tag tags[64];
     size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
@@ -153,10 +208,8 @@ static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen, 
         if (!nt && type == TM_NUMBER) ix->nodes[at].plain_below++;
         i = j + 1;
     }
-    ids_push(&ix->nodes[at].ser, id);
+    pl_push(ix, &ix->nodes[at].ser, id);
     if (!nt && type == TM_NUMBER) ix->nodes[at].plain++;
-    post(ix, "__name__", 8, key, nlen, id);
-    if (nt) post(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);
     for (size_t i = 0; i < nt; i++) { /* values as sent: matchers name them so */
         char v[TM_KEY_MAX];
         post(ix, tags[i].k, tags[i].klen, v, tag_value(tags[i].v, tags[i].vlen, v), id);
@@ -166,7 +219,7 @@ static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen, 
 static void unpost(tm_index *ix, const char *k, size_t kl, const char *v, size_t vl, uint32_t id) {
     uint32_t t = strmap_get(&ix->tagidx, 0, k, kl);
     uint32_t p = t == UINT32_MAX ? UINT32_MAX : strmap_get(&ix->vals, t, v, vl);
-    if (p != UINT32_MAX) ids_remove(&ix->posts[p].ids, id);
+    if (p != UINT32_MAX) pl_remove(ix, &ix->posts[p].ids, id);
 }
 
 /* A deleted series out of the tree and the postings (add_series undone). */
@@ -186,11 +239,9 @@ static void forget_series(tm_index *ix, uint32_t id) {
         i = j + 1;
     }
     if (at != UINT32_MAX) {
-        ids_remove(&ix->nodes[at].ser, id);
+        pl_remove(ix, &ix->nodes[at].ser, id);
         if (plain && ix->nodes[at].plain) ix->nodes[at].plain--;
     }
-    unpost(ix, "__name__", 8, key, nlen, id);
-    if (nt) unpost(ix, IX_TAGGED_NAME, strlen(IX_TAGGED_NAME), key, nlen, id);
     for (size_t i = 0; i < nt; i++) { /* as posted: values as sent */
         char v[TM_KEY_MAX];
         unpost(ix, tags[i].k, tags[i].klen, v, tag_value(tags[i].v, tags[i].vlen, v), id);
@@ -284,10 +335,9 @@ static void walk(tm_index *ix, const char *glob, size_t n, tm_ids *at) {
                 if (c != UINT32_MAX) ids_add(&next, c);
                 continue;
             }
-            const node *p = &ix->nodes[at->v[k]];
-            for (uint32_t q = 0; q < p->nk; q++) {
-                const node *c = &ix->nodes[p->kids[q]];
-                if (glob_match(seg, sl, c->seg, c->seglen)) ids_add(&next, p->kids[q]);
+            for (uint32_t q = ix->nodes[at->v[k]].kid; q; q = ix->nodes[q].sib) {
+                const node *c = &ix->nodes[q];
+                if (glob_match(seg, sl, c->seg, c->seglen)) ids_add(&next, q);
             }
         }
         tm_ids t = *at;
@@ -304,9 +354,9 @@ void index_glob(tm_index *ix, const char *glob, size_t n, int with_tags, tm_ids 
     pthread_rwlock_rdlock(&ix->lock);
     walk(ix, glob, n, &at);
     for (size_t k = 0; k < at.n; k++) {
-        const tm_ids *s = &ix->nodes[at.v[k]].ser;
-        for (size_t i = 0; i < s->n; i++)
-            if (with_tags || !memchr(ix->keys[s->v[i]], ';', ix->klens[s->v[i]])) ids_add(out, s->v[i]);
+        tm_ids s = pl_view(ix, &ix->nodes[at.v[k]].ser);
+        for (size_t i = 0; i < s.n; i++)
+            if (with_tags || !memchr(ix->keys[s.v[i]], ';', ix->klens[s.v[i]])) ids_add(out, s.v[i]);
     }
     pthread_rwlock_unlock(&ix->lock);
     ids_free(&at);
@@ -338,7 +388,7 @@ size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
     for (size_t k = 0; k < at.n; k++) {
         const node *x = &ix->nodes[at.v[k]];
         uint32_t branch = 0; /* a child counts when some untagged series lies below it */
-        for (uint32_t q = 0; q < x->nk && !branch; q++) branch = ix->nodes[x->kids[q]].plain_below > 0;
+        for (uint32_t q = x->kid; q && !branch; q = ix->nodes[q].sib) branch = ix->nodes[q].plain_below > 0;
         if (!x->plain && !branch) continue; /* only tagged series here: Graphite's tree never shows them */
         v[m++] = (tm_node){path_of(ix, at.v[k]), x->plain > 0, branch > 0};
     }
@@ -356,12 +406,79 @@ void nodes_free(tm_node *v, size_t n) {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+static int is_name(const char *k, size_t n) { return n == 8 && !memcmp(k, "__name__", 8); }
+
+/* Every node that names series, with its path (NUL-terminated in path),
+ * depth first through first-child and sibling links: no stack needed. */
+static void each_name(tm_index *ix, void (*fn)(tm_index *, const node *, const char *, size_t, void *), void *arg) {
+    char path[TM_KEY_MAX + 2];
+    size_t len = 0;
+    for (uint32_t x = ix->nodes[0].kid; x;) {
+        node *c = &ix->nodes[x];
+        if (c->parent) path[len++] = '.';
+        memcpy(path + len, c->seg, c->seglen);
+        len += c->seglen;
+        path[len] = 0;
+        if (c->ser.n) fn(ix, c, path, len, arg);
+        if (c->kid) {
+            x = c->kid;
+            continue;
+        }
+        for (;;) { /* up until a node has a next sibling */
+            len -= c->seglen + (c->parent ? 1 : 0);
+            if (c->sib || !c->parent) break;
+            c = &ix->nodes[c->parent];
+        }
+        x = c->sib;
+    }
+}
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static void name_value(tm_index *ix, const node *x, const char *path, size_t len, void *arg) {
+    (void)ix, (void)x;
+    strvec *sv = arg;
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 64;
+        sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
+    }
+    sv->v[sv->n++] = xstrndup(path, len);
+}
+
+typedef struct {
+    int (*test)(const char *v, size_t n, void *arg);
+    void *arg;
+    tm_ids *out;
+} name_test;
+
+static void name_posting(tm_index *ix, const node *x, const char *path, size_t len, void *arg) {
+    name_test *t = arg;
+    if (t->test && !t->test(path, len, t->arg)) return;
+    tm_ids s = pl_view(ix, &x->ser);
+    for (size_t k = 0; k < s.n; k++) ids_add(t->out, s.v[k]);
+}
+
+/* The node of exactly this name, or UINT32_MAX. */
+static uint32_t name_node(tm_index *ix, const char *name, size_t n) {
+    uint32_t at = 0;
+    for (size_t i = 0; i <= n && at != UINT32_MAX;) {
+        size_t j = i;
+        while (j < n && name[j] != '.') j++;
+        at = strmap_get(&ix->kids, at, name + i, j - i);
+        i = j + 1;
+    }
+    return at;
+}
+
 size_t index_tag_keys(tm_index *ix, char ***out) {
     pthread_rwlock_rdlock(&ix->lock);
     char **v = xmalloc((ix->nt + 1) * sizeof *v);
     size_t m = 0;
     for (size_t i = 0; i < ix->nt; i++)
-        if (strcmp(ix->tags[i].k, "__name__") && strcmp(ix->tags[i].k, IX_TAGGED_NAME))
+        if (strcmp(ix->tags[i].k, "__name__"))
             v[m++] = xstrndup(ix->tags[i].k, ix->tags[i].klen);
     pthread_rwlock_unlock(&ix->lock);
     qsort(v, m, sizeof *v, cmp_str);
@@ -371,6 +488,14 @@ size_t index_tag_keys(tm_index *ix, char ***out) {
 
 size_t index_tag_values(tm_index *ix, const char *key, char ***out) {
     pthread_rwlock_rdlock(&ix->lock);
+    if (is_name(key, strlen(key))) {
+        strvec sv = {0};
+        each_name(ix, name_value, &sv);
+        pthread_rwlock_unlock(&ix->lock);
+        qsort(sv.v, sv.n, sizeof *sv.v, cmp_str);
+        *out = sv.v ? sv.v : xmalloc(sizeof(char *));
+        return sv.n;
+    }
     uint32_t t = strmap_get(&ix->tagidx, 0, key, strlen(key));
     size_t np = t == UINT32_MAX ? 0 : ix->tags[t].np;
     char **v = xmalloc((np + 1) * sizeof *v);
@@ -392,11 +517,13 @@ void strs_free(char **v, size_t n) {
 void index_postings(tm_index *ix, const char *key, size_t klen, int (*test)(const char *v, size_t n, void *arg),
                     void *arg, tm_ids *out) {
     pthread_rwlock_rdlock(&ix->lock);
-    uint32_t t = strmap_get(&ix->tagidx, 0, key, klen);
+    if (is_name(key, klen)) each_name(ix, name_posting, &(name_test){test, arg, out});
+    uint32_t t = is_name(key, klen) ? UINT32_MAX : strmap_get(&ix->tagidx, 0, key, klen);
     for (size_t i = 0; t != UINT32_MAX && i < ix->tags[t].np; i++) {
         const posting *p = &ix->posts[ix->tags[t].post[i]];
         if (test && !test(p->v, p->vlen, arg)) continue;
-        for (size_t k = 0; k < p->ids.n; k++) ids_add(out, p->ids.v[k]);
+        tm_ids s = pl_view(ix, &p->ids);
+        for (size_t k = 0; k < s.n; k++) ids_add(out, s.v[k]);
     }
     pthread_rwlock_unlock(&ix->lock);
     ids_sort(out); /* one sort, not a merge per value: a regex may pick thousands */
@@ -404,9 +531,21 @@ void index_postings(tm_index *ix, const char *key, size_t klen, int (*test)(cons
 
 void index_postings_eq(tm_index *ix, const char *key, size_t klen, const char *v, size_t vlen, tm_ids *out) {
     pthread_rwlock_rdlock(&ix->lock);
+    if (is_name(key, klen)) {
+        uint32_t x = name_node(ix, v, vlen);
+        if (x != UINT32_MAX) {
+            tm_ids s = pl_view(ix, &ix->nodes[x].ser);
+            ids_union(out, &s);
+        }
+        pthread_rwlock_unlock(&ix->lock);
+        return;
+    }
     uint32_t t = strmap_get(&ix->tagidx, 0, key, klen);
     uint32_t p = t == UINT32_MAX ? UINT32_MAX : strmap_get(&ix->vals, t, v, vlen);
-    if (p != UINT32_MAX) ids_union(out, &ix->posts[p].ids);
+    if (p != UINT32_MAX) {
+        tm_ids s = pl_view(ix, &ix->posts[p].ids);
+        ids_union(out, &s);
+    }
     pthread_rwlock_unlock(&ix->lock);
 }
 

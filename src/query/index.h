@@ -42,11 +42,9 @@ typedef struct {
 size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out);
 void nodes_free(tm_node *v, size_t n);
 
-/* Tag keys (never "__name__" nor IX_TAGGED_NAME) and one key's values,
- * sorted; strings allocated (strs_free). The names of series that carry
- * tags are also the values of IX_TAGGED_NAME: Graphite's tag database knows
- * only tagged series, and calls their name the tag "name". */
-#define IX_TAGGED_NAME "\001name"
+/* Tag keys (never "__name__") and one key's values, sorted; strings
+ * allocated (strs_free). The values of "__name__" are the names that have
+ * series, answered from the name tree (names are not posted twice). */
 size_t index_tag_keys(tm_index *ix, char ***out);
 size_t index_tag_values(tm_index *ix, const char *key, char ***out);
 void strs_free(char **v, size_t n);

@@ -1,6 +1,6 @@
 /* test_query.c — the query engine through its headers: selection by glob
  * (tree) and matchers (postings, PCRE2), raw and grid fetch, aggregation,
- * every bound's error, and ingestion going on while a heavy query runs on
+ * every bound's error, names and deletes in the index, and ingestion going on while a heavy query runs on
  * the workers. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -368,12 +368,60 @@ static void test_ingest_during_heavy_query(void **st) {
     assert_true(during >= HEAVY_WRITES / 10);
 }
 
+static void do_names(tm_query *q, void *arg) {
+    char *out = arg, **v;
+    size_t n = index_tag_values(q->ix, "__name__", &v);
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strncmp(v[i], "nm.", 3)) snprintf(out + strlen(out), 1024 - strlen(out), "%s%s", *out ? " " : "", v[i]);
+    strs_free(v, n);
+}
+
+static const char *names(void) {
+    static char out[1024];
+    tm_query q;
+    engine_run(E, do_names, out, &q);
+    return out;
+}
+
+static void forget(const char *key) {
+    tm_series_info in;
+    assert_true(store_find(S, key, strlen(key), &in));
+    assert_int_equal(store_delete(S, &in.id, 1), 1);
+}
+
+/* A name's series are kept in place while it has one and in a shared set
+ * from the second on: both ways out again through deletes, and "__name__"
+ * (answered from the tree) lists only names that still have series. */
+static void test_names_and_deletes(void **st) {
+    (void)st;
+    const char *keys[] = {"nm.one", "nm.two;host=x1", "nm.two;host=x2", "nm.two;host=x3", "nm.x.y"};
+    for (size_t k = 0; k < 5; k++) put(keys[k], T0, 1);
+    assert_string_equal(names(), "nm.one nm.two nm.x.y");
+    assert_string_equal(sel(1, "__name__=nm.two", NULL, NULL), "nm.two;host=x1 nm.two;host=x2 nm.two;host=x3");
+    assert_string_equal(sel(1, "__name__=~nm\\..*", "host=~x[12]", NULL), "nm.two;host=x1 nm.two;host=x2");
+    forget("nm.two;host=x1");
+    forget("nm.two;host=x3");
+    assert_string_equal(sel(1, "__name__=nm.two", NULL, NULL), "nm.two;host=x2");
+    assert_string_equal(sel(1, "host=x3", NULL, NULL), "");
+    forget("nm.two;host=x2");
+    forget("nm.one");
+    assert_string_equal(sel(1, "__name__=nm.two", NULL, NULL), "");
+    assert_string_equal(names(), "nm.x.y");
+    assert_string_equal(glob("nm.*", 0), ""); /* nm.one is gone; nm.x and nm.two name no untagged series */
+    assert_string_equal(glob("nm.*.y", 0), "nm.x.y");
+    put("nm.two;host=x4", T0, 1); /* a new series under the name again */
+    assert_string_equal(sel(1, "__name__=nm.two", NULL, NULL), "nm.two;host=x4");
+    assert_string_equal(names(), "nm.two nm.x.y");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_glob),       cmocka_unit_test(test_find),
         cmocka_unit_test(test_matchers),   cmocka_unit_test(test_fetch),
         cmocka_unit_test(test_aggregates), cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_ingest_during_heavy_query),
+        cmocka_unit_test(test_names_and_deletes), /* last: it deletes */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
