@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "../query/graphite.h"
+#include "../query/gtime.h"
 #include "../util/jsonw.h"
+#include "../util/timeparse.h"
 #include "defer.h"
 #include "graphite_api.h"
 
@@ -170,7 +172,26 @@ static void work_find(tm_query *q, void *arg, tm_reply *out) {
     buf_free(&query);
 }
 
+/* graphite-web's find reads from, until and now (in tz; "-1" is none) and
+ * refuses a bad one with a 400, though the tree has no times to filter by */
+static int find_times_ok(tm_req *r) {
+    tm_tz tz;
+    tz_find(req_param(r, "tz"), &tz);
+    int64_t now = now_ms() / 1000, t;
+    static const char *const names[] = {"now", "from", "until"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = req_param(r, names[i]);
+        if (!v || (i && !strcmp(v, "-1")) || gtime_parse_tz(v, now, &tz, i ? &t : &now)) continue;
+        char msg[96];
+        snprintf(msg, sizeof msg, "Invalid value for param %s: use a Graphite time", names[i]);
+        http_error(r, 400, msg, 0);
+        return 0;
+    }
+    return 1;
+}
+
 static void route_find(tm_req *r, void *arg) {
+    if (!find_times_ok(r)) return;
     find_job *j = find_job_new(r);
     if (!j->nq || !*j->q[0]) {
         http_error(r, 400, j->nq ? "Required parameter 'query' is empty" : "Missing required parameter 'query'", 0);
