@@ -80,7 +80,9 @@ int tz_find(const char *name, tm_tz *out) {
 int32_t tz_offset(const tm_tz *z, int64_t t, int *isdst) {
     if (isdst) *isdst = 0;
     if (!z || !z->file[0]) return 0;
-    time_t tt = (time_t)t;
+    /* pytz reads the zone file's 32-bit table: after its last change (2037)
+     * the offset stays; and it rounds offsets to whole minutes (LMT's) */
+    time_t tt = (time_t)(t > INT32_MAX ? INT32_MAX : t);
     struct tm tm;
     pthread_mutex_lock(&tz_lock);
     if (strcmp(tz_current + 1, z->file)) { /* the C library reads the zone from TZ */
@@ -92,7 +94,8 @@ int32_t tz_offset(const tm_tz *z, int64_t t, int *isdst) {
     pthread_mutex_unlock(&tz_lock);
     if (!ok) return 0;
     if (isdst) *isdst = tm.tm_isdst > 0;
-    return (int32_t)tm.tm_gmtoff;
+    long off = tm.tm_gmtoff + 30;
+    return (int32_t)((off >= 0 ? off / 60 : -((-off + 59) / 60)) * 60);
 }
 
 static int64_t localize(const tm_tz *z, int64_t wall, int depth) {

@@ -6,7 +6,8 @@
  * no "posix/", "right/", "Factory", "localtime" or "posixrules"). The C
  * library converts: the zone is the process' TZ, switched under one lock.
  * No other code of tidemark reads local time, so switching it is safe;
- * a NULL or zero zone is UTC and takes no lock. */
+ * a NULL or zero zone is UTC and takes no lock. As pytz, offsets are whole
+ * minutes and stay as they are after the zone's last change before 2038. */
 #ifndef TM_TZONE_H
 #define TM_TZONE_H
 #include <stdint.h>

@@ -184,7 +184,9 @@ def render_requests():
                              ("Europe/Berlin", "02:30_20241027", "03:30_20241027"),
                              ("America/New_York", "02:30_20240310", "12:00_20240310"),
                              ("America/New_York", "01:30_20241103", "midnight_20241104"),
-                             ("Australia/Lord_Howe", "01:50_20240407", "02:10_20240407")):
+                             ("Australia/Lord_Howe", "01:50_20240407", "02:10_20240407"),
+                             ("Europe/Berlin", "12:00_20400701", "13:00_20400701"),
+                             ("America/New_York", "00:00_18000101", "01:00_18000101")):
         reqs.append(("render tz %s %s..%s" % (zone, frm, until), "GET",
                      {"target": "constantLine(1)", "from": frm, "until": until, "tz": zone, "format": "json",
                       "_fixed": 1}))

@@ -123,6 +123,10 @@ static void test_zones(void **st) {
     assert_true(gtime_parse_tz("midnight", now, &z, &t) && t == 1764025200);        /* Berlin's midnight */
     assert_true(gtime_parse_tz("1764000000", now, &z, &t) && t == 1764000000);      /* seconds are seconds */
     assert_true(gtime_parse_tz("-1h", now, &z, &t) && t == now - 3600);
+    assert_true(gtime_parse_tz("12:00_20400701", now, &z, &t) && t == 2224753200);  /* pytz: no summer after 2037 */
+    assert_true(gtime_parse_tz("12:00_18000701", now, &z, &t) && t == -5348983980); /* LMT, to the minute */
+    assert_true(tz_find("America/New_York", &z));
+    assert_true(gtime_parse_tz("00:00_18000101", now, &z, &t) && t == -5364644640);
     assert_true(tz_find("Australia/Lord_Howe", &z));                                /* half an hour of DST */
     assert_true(gtime_parse_tz("01:50_20240407", now, &z, &t) && t == 1712416800);
     assert_true(tz_find("Asia/Kolkata", &z));
