@@ -17,44 +17,18 @@ static void take_range(tm_cols *dst, size_t *cap, const tm_cols *src, int64_t fr
         if (src->ts[i] >= from && src->ts[i] <= until) cols_append(dst, cap, src, i);
 }
 
-/* Persisted chunks, then chunks in flight, then the head: write order. */
-static void gather_raw(tm_reader *rd, tm_series *se, int64_t from, int64_t until, tm_cols *out, size_t *cap) {
-    /* in-flight chunks first into a side run: once the persister commits one,
-     * it is in SQLite before it leaves memory, so reading memory first never
-     * misses it (at worst it is seen twice and deduplicated) */
-    tm_store *s = rd->s;
-    tm_cols fly = {.type = se->type};
-    size_t fcap = 0;
+void read_memory(tm_store *s, const tm_series *se, int64_t from, int64_t until, tm_cols *out, size_t *cap) {
     pthread_mutex_lock(&s->mu);
     size_t np = 0;
     for (tm_pending *p = se->pending; p; p = p->next_in_series) np++;
-    tm_pending **ps = xmalloc((np ? np : 1) * sizeof *ps);
+    tm_pending *few[16], **ps = np <= 16 ? few : xmalloc(np * sizeof *ps);
     np = 0;
     for (tm_pending *p = se->pending; p; p = p->next_in_series) ps[np++] = p;
     for (size_t i = np; i-- > 0;) /* oldest first */
         if (ps[i]->c.n && ps[i]->c.ts[ps[i]->c.n - 1] >= from && ps[i]->c.ts[0] <= until)
-            take_range(&fly, &fcap, &ps[i]->c, from, until);
+            take_range(out, cap, &ps[i]->c, from, until);
     pthread_mutex_unlock(&s->mu);
-    free(ps);
-
-    sqlite3_stmt *st = rd->chunks;
-    sqlite3_bind_int64(st, 1, se->id);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, until);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        tm_cols c;
-        if (!blob_ok(st, 0, 1)) {
-            log_limited(LOG_ERROR, "sqlite: chunk %lld of %s fails its checksum: skipped",
-                        (long long)sqlite3_column_int64(st, 2), se->key);
-            continue;
-        }
-        if (!chunk_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &c)) continue;
-        if (c.type == se->type) take_range(out, cap, &c, from, until);
-        cols_free(&c);
-    }
-    sqlite3_reset(st);
-    for (size_t i = 0; i < fly.n; i++) cols_append(out, cap, &fly, i);
-    cols_free(&fly);
+    if (ps != few) free(ps);
     take_range(out, cap, &se->head, from, until);
 }
 
@@ -77,24 +51,58 @@ static void gather_rollups(tm_reader *rd, uint32_t id, int64_t from, int64_t unt
     sqlite3_reset(st);
 }
 
-int read_series(tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out) {
-    tm_series *se = catalog_get(&rd->s->cat, id);
-    memset(out, 0, sizeof *out);
-    if (!se) return 0;
-    out->type = se->type;
-    size_t cap = 0;
-    if (se->type == TM_NUMBER) {
+void read_persisted(tm_reader *rd, uint32_t id, const char *key, int type, int64_t from, int64_t until, int rollups,
+                    tm_cols *out, size_t *cap) {
+    if (rollups && type == TM_NUMBER) {
         tm_cols r = {.type = TM_ROLLUP};
         size_t rcap = 0;
         gather_rollups(rd, id, from, until, &r, &rcap);
         /* a bucket stands for its samples by its last value, at its start */
         for (size_t i = 0; i < r.n; i++) {
             tm_cols one = {.type = TM_NUMBER, .n = 1, .ts = &r.ts[i], .v = &r.last[i]};
-            cols_append(out, &cap, &one, 0);
+            cols_append(out, cap, &one, 0);
         }
         cols_free(&r);
     }
-    gather_raw(rd, se, from, until, out, &cap);
+    sqlite3_stmt *st = rd->chunks;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, until);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        tm_cols c;
+        if (!blob_ok(st, 0, 1)) {
+            log_limited(LOG_ERROR, "sqlite: chunk %lld of %s fails its checksum: skipped",
+                        (long long)sqlite3_column_int64(st, 2), key);
+            continue;
+        }
+        if (!chunk_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &c)) continue;
+        if (c.type == type) take_range(out, cap, &c, from, until);
+        cols_free(&c);
+    }
+    sqlite3_reset(st);
+}
+
+/* Persisted data, then chunks in flight, then the head: write order. The
+ * in-flight chunks are copied first: once the persister commits one, it is
+ * in SQLite before it leaves memory, so reading memory first never misses
+ * it (at worst it is seen twice and deduplicated). */
+static void gather_raw(tm_reader *rd, tm_series *se, int64_t from, int64_t until, int rollups, tm_cols *out,
+                       size_t *cap) {
+    tm_cols mem = {.type = se->type};
+    size_t mcap = 0;
+    read_memory(rd->s, se, from, until, &mem, &mcap);
+    read_persisted(rd, se->id, se->key, se->type, from, until, rollups, out, cap);
+    for (size_t i = 0; i < mem.n; i++) cols_append(out, cap, &mem, i);
+    cols_free(&mem);
+}
+
+int read_series(tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out) {
+    tm_series *se = catalog_get(&rd->s->cat, id);
+    memset(out, 0, sizeof *out);
+    if (!se) return 0;
+    out->type = se->type;
+    size_t cap = 0;
+    gather_raw(rd, se, from, until, 1, out, &cap);
     cols_sort_dedup(out);
     return 1;
 }
@@ -139,7 +147,7 @@ int read_buckets(tm_reader *rd, uint32_t id, int64_t from, int64_t until, int64_
     tm_cols r = {.type = TM_ROLLUP}, raw = {.type = TM_NUMBER};
     size_t rcap = 0, cap = 0, n = 0;
     gather_rollups(rd, id, b0, until, &r, &rcap);
-    gather_raw(rd, se, b0, until, &raw, &cap);
+    gather_raw(rd, se, b0, until, 0, &raw, &cap);
     cols_sort_dedup(&raw);
     /* rollups first (older writes), then raw, so on a tie raw's last wins */
     tm_bucket *x = xmalloc((r.n + raw.n + 1) * sizeof *x);

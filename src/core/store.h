@@ -124,6 +124,25 @@ tm_reader *store_reader_open(tm_store *s, char *err, size_t errlen);
 void store_reader_close(tm_reader *r);
 int reader_read(tm_reader *r, uint32_t id, int64_t from, int64_t until, tm_cols *out);
 int reader_buckets(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out);
+/* Many series at once, the query engine's bulk read: out[k] is what
+ * reader_read(ids[k]) gives (empty for an id of no series); returns how
+ * many ids are series. The read lock is held for a group of a few hundred
+ * series at most (and about 0.1 ms), only while heads and chunks in flight
+ * are copied; persisted chunks are read after it, one SQLite read
+ * transaction per group. A series with nothing closed in the range is
+ * answered from its head without SQLite. Each series is seen whole as of
+ * its group's lock hold. */
+size_t reader_read_many(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_cols *out);
+/* The same for number series, into one growing run (run->ts and run->v,
+ * n used of cap; start it zeroed, free both arrays): series k's samples are
+ * at [at[k], at[k] + len[k]), oldest first (len 0 for other types). */
+typedef struct {
+    size_t n, cap;
+    int64_t *ts;
+    double *v;
+} tm_run;
+size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
+                       size_t *at, size_t *len);
 /* The fast road for recent data: when the open head alone holds every
  * sample of a number series in [from, until] (it is in time order and no
  * closed chunk reaches past its first sample), copy them into *ts and *v

@@ -111,6 +111,14 @@ void delete_rows(tm_store *s);
 int read_series(struct tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out);
 int read_buckets(struct tm_reader *rd, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out);
 void info_of(const tm_series *se, tm_series_info *out);
+/* The parts of a read: a series' chunks in flight (oldest first) then its
+ * head, appended to out (the caller holds the read lock; this takes mu);
+ * and its persisted data (rollups as each bucket's last value when asked,
+ * then chunks) from the reader's connection, which needs no store lock.
+ * Memory must be copied before SQLite is read (read.c says why). */
+void read_memory(tm_store *s, const tm_series *se, int64_t from, int64_t until, tm_cols *out, size_t *cap);
+void read_persisted(struct tm_reader *rd, uint32_t id, const char *key, int type, int64_t from, int64_t until,
+                    int rollups, tm_cols *out, size_t *cap);
 
 /* rollup.c (persister thread) */
 /* Fold n buckets (any order) into archive a's blocks of series sid. */

@@ -6,12 +6,18 @@
 
 #include "../util/buf.h"
 
+/* Series go to the workers in blocks: one bulk read (one short hold of the
+ * store's lock, one SQLite transaction) per block, and enough blocks that
+ * every worker keeps busy. */
+#define BLOCK 128
+
+static size_t nblocks(size_t n) { return (n + BLOCK - 1) / BLOCK; }
+
 typedef struct {
     const tm_ids *ids;
     int64_t from, until;
     tm_cols *cols;
-    int markers; /* keep staleness markers (PromQL's road) */
-} raw_job;
+} cols_job;
 
 /* staleness markers out of a number series' samples */
 static void drop_markers(tm_cols *c) {
@@ -24,61 +30,80 @@ static void drop_markers(tm_cols *c) {
     c->n = w;
 }
 
-static void cols_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
-    raw_job *j = arg;
-    tm_cols *c = &j->cols[i];
-    if (!reader_read(rd, j->ids->v[i], j->from, j->until, c)) return;
-    if (!j->markers && c->type == TM_NUMBER) drop_markers(c);
-    if (query_add_points(q, c->n) == 0) query_check_time(q);
-}
-
-static int fetch_runs(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int markers, tm_cols *out) {
-    memset(out, 0, ids->n * sizeof *out);
-    if (query_check_series(q, ids->n)) return -1;
-    raw_job j = {ids, from, until, out, markers};
-    query_parallel(q, ids->n, cols_one, &j);
-    return query_failed(q) ? -1 : 0;
+static void cols_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
+    cols_job *j = arg;
+    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, pts = 0;
+    reader_read_many(rd, j->ids->v + lo, n, j->from, j->until, j->cols + lo);
+    for (size_t i = 0; i < n; i++) {
+        if (j->cols[lo + i].type == TM_NUMBER) drop_markers(&j->cols[lo + i]);
+        pts += j->cols[lo + i].n;
+    }
+    if (query_add_points(q, pts) == 0) query_check_time(q);
 }
 
 int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_cols *out) {
-    return fetch_runs(q, ids, from, until, 0, out);
+    memset(out, 0, ids->n * sizeof *out);
+    if (query_check_series(q, ids->n)) return -1;
+    cols_job j = {ids, from, until, out};
+    query_parallel(q, nblocks(ids->n), cols_block, &j);
+    return query_failed(q) ? -1 : 0;
+}
+
+/* fetch_raw: each block reads into its own run, then the runs are laid end
+ * to end in series order. */
+typedef struct {
+    const tm_ids *ids;
+    int64_t from, until;
+    tm_run *runs;   /* one per block */
+    size_t *at, *len; /* per series, within its block's run */
+} raw_job;
+
+static void raw_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
+    raw_job *j = arg;
+    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK;
+    reader_read_run(rd, j->ids->v + lo, n, j->from, j->until, &j->runs[b], j->at + lo, j->len + lo);
+    if (query_add_points(q, j->runs[b].n) == 0) query_check_time(q);
 }
 
 int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_raw *out) {
     memset(out, 0, sizeof *out);
-    raw_job j = {ids, from, until, xcalloc(ids->n ? ids->n : 1, sizeof(tm_cols)), 1};
-    if (fetch_runs(q, ids, from, until, 1, j.cols)) {
-        for (size_t i = 0; i < ids->n; i++) cols_free(&j.cols[i]);
-        free(j.cols);
-        return -1;
-    }
-    for (size_t i = 0; i < ids->n; i++)
-        if (j.cols[i].type != TM_NUMBER) { /* numbers only: a string series has nothing here */
-            query_release_points(q, j.cols[i].n);
-            cols_free(&j.cols[i]);
-        }
+    if (query_check_series(q, ids->n)) return -1;
+    size_t nb = nblocks(ids->n), n = ids->n;
+    raw_job j = {ids, from, until, xcalloc(nb ? nb : 1, sizeof(tm_run)), xcalloc(n ? n : 1, sizeof(size_t)),
+                 xcalloc(n ? n : 1, sizeof(size_t))};
+    query_parallel(q, nb, raw_block, &j);
     size_t total = 0;
-    for (size_t i = 0; i < ids->n; i++) total += j.cols[i].n;
-    out->n = ids->n;
-    out->ids = xmalloc((ids->n ? ids->n : 1) * sizeof *out->ids);
-    out->off = xmalloc((ids->n + 1) * sizeof *out->off);
-    out->ts = xmalloc((total ? total : 1) * sizeof *out->ts);
-    out->v = xmalloc((total ? total : 1) * sizeof *out->v);
-    size_t at = 0;
-    for (size_t i = 0; i < ids->n; i++) {
-        tm_cols *c = &j.cols[i];
-        out->ids[i] = ids->v[i];
-        out->off[i] = at;
-        if (c->n) {
-            memcpy(out->ts + at, c->ts, c->n * sizeof *c->ts);
-            memcpy(out->v + at, c->v, c->n * sizeof *c->v);
+    for (size_t b = 0; b < nb; b++) total += j.runs[b].n;
+    int failed = query_failed(q);
+    if (failed) {
+        query_release_points(q, total);
+    } else {
+        out->n = n;
+        out->ids = xmalloc((n ? n : 1) * sizeof *out->ids);
+        out->off = xmalloc((n + 1) * sizeof *out->off);
+        out->ts = xmalloc((total ? total : 1) * sizeof *out->ts);
+        out->v = xmalloc((total ? total : 1) * sizeof *out->v);
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+            const tm_run *r = &j.runs[i / BLOCK];
+            out->ids[i] = ids->v[i];
+            out->off[i] = at;
+            if (j.len[i]) {
+                memcpy(out->ts + at, r->ts + j.at[i], j.len[i] * sizeof *out->ts);
+                memcpy(out->v + at, r->v + j.at[i], j.len[i] * sizeof *out->v);
+            }
+            at += j.len[i];
         }
-        at += c->n;
-        cols_free(c);
+        out->off[n] = at;
     }
-    out->off[ids->n] = at;
-    free(j.cols);
-    return query_failed(q) ? -1 : 0;
+    for (size_t b = 0; b < nb; b++) {
+        free(j.runs[b].ts);
+        free(j.runs[b].v);
+    }
+    free(j.runs);
+    free(j.at);
+    free(j.len);
+    return failed ? -1 : 0;
 }
 
 int fetch_any(tm_query *q, uint32_t id, int64_t from, int64_t until) {

@@ -107,8 +107,10 @@ static void run_items(group *g, void *ctx) {
         size_t i = __atomic_fetch_add(&g->next, 1, __ATOMIC_RELAXED);
         if (i >= g->n) break;
         g->body(ctx, i, g->arg);
+        /* only the last item wakes the caller: no lock per item */
+        if (__atomic_add_fetch(&g->done, 1, __ATOMIC_ACQ_REL) < g->n) continue;
         pthread_mutex_lock(&g->mu);
-        if (++g->done == g->n) pthread_cond_broadcast(&g->cv);
+        pthread_cond_broadcast(&g->cv);
         pthread_mutex_unlock(&g->mu);
     }
 }
@@ -132,7 +134,7 @@ void pool_each(tm_pool *p, void *my_ctx, size_t n, void (*body)(void *ctx, size_
     for (int i = 0; i < helpers; i++) pool_push(p, helper, g);
     run_items(g, my_ctx);
     pthread_mutex_lock(&g->mu);
-    while (g->done < g->n) pthread_cond_wait(&g->cv, &g->mu);
+    while (__atomic_load_n(&g->done, __ATOMIC_ACQUIRE) < g->n) pthread_cond_wait(&g->cv, &g->mu);
     pthread_mutex_unlock(&g->mu);
     group_release(g);
 }
