@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/store.h"
+#include "teststore.h"
 #include "tmpdir.h"
 #include "util/timeparse.h"
 
@@ -19,17 +20,7 @@ TMPDIR_FIXTURE("tm-test-readmany")
 
 #define NSER 700 /* more than two of the reader's groups */
 
-static tm_store *open_store(int memory) {
-    tm_store_opts o = {0};
-    o.memory = memory;
-    o.data_dir = dir;
-    o.fsync = TM_FSYNC_OFF;
-    o.narch = parse_retention("10s:7d,1m:90d", o.step, o.keep, TM_MAX_ARCHIVES);
-    char err[256];
-    tm_store *s = store_open(&o, err, sizeof err);
-    if (!s) fail_msg("store_open: %s", err);
-    return s;
-}
+static tm_store *open_store(int memory) { return test_store(dir, memory, TM_FSYNC_OFF, "10s:7d,1m:90d"); }
 
 static void put(tm_store *s, int i, int64_t ts, double v) {
     char key[64];
