@@ -13,46 +13,18 @@ same selections through PromQL ({__graphite__="host*.mem.used"}) on
 /api/v1/query_range. Both listen on 127.0.0.1 only, on free ports, in a
 temp dir removed at the end."""
 import os
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
+
+from peerlib import Peers, get, median_ms, wait
 
 RUNS = int(os.environ.get("RUNS", "15"))
 SERIES = int(os.environ.get("SERIES", "20000"))
 POINTS, STEP = 360, 10
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def get(url, timeout=300):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read()
-
-
-def wait(pred, secs, what):
-    end = time.time() + secs
-    while time.time() < end:
-        try:
-            if pred():
-                return
-        except Exception:  # noqa: BLE001
-            pass
-        time.sleep(0.1)
-    raise SystemExit("bench: timed out waiting for " + what)
 
 
 def counter(url, prefix):
@@ -65,16 +37,6 @@ def counter(url, prefix):
 
 TM_STORED = "tidemark_samples_received_total"
 VM_STORED = 'vm_rows_inserted_total{type="graphite"}'
-
-
-def median_ms(url):
-    get(url)  # warm: both keep their indexes in memory after a first touch
-    ts = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        get(url)
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts) * 1000
 
 
 def ingest_rate(loadgen, gport, url, stored, t0, points, heavy=None):
@@ -106,25 +68,13 @@ def ingest_rate(loadgen, gport, url, stored, t0, points, heavy=None):
 
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tidemark")
-    vmbin = shutil.which("victoria-metrics")
-    if not vmbin:
-        raise SystemExit("bench: victoria-metrics is missing (Debian package victoria-metrics)")
-    work = tempfile.mkdtemp(prefix="tmgraphite.")
-    procs = []
-    try:
+    with Peers("tmgraphite.") as peers:
+        work = peers.work
         loadgen = work + "/loadgen"
         subprocess.run(["cc", "-O2", "-pthread", "-o", loadgen, HERE + "/loadgen.c"], check=True)
-        tp, tg, vp, vg = free_port(), free_port(), free_port(), free_port()
         null = subprocess.DEVNULL
-        procs.append(subprocess.Popen([binary, "serve", "--data-dir", work + "/tm", "--http-listen",
-                                       "127.0.0.1:%d" % tp, "--graphite-listen", "127.0.0.1:%d" % tg,
-                                       "--statsd-listen", "off", "--relay-listen", "off"], stdout=null, stderr=null))
-        procs.append(subprocess.Popen([vmbin, "-storageDataPath=" + work + "/vm", "-httpListenAddr=127.0.0.1:%d" % vp,
-                                       "-graphiteListenAddr=127.0.0.1:%d" % vg, "-retentionPeriod=100y",
-                                       "-search.latencyOffset=0s"], stdout=null, stderr=null))
-        tm, vm = "http://127.0.0.1:%d" % tp, "http://127.0.0.1:%d" % vp
-        wait(lambda: get(tm + "/healthz"), 30, "tidemark")
-        wait(lambda: get(vm + "/health"), 30, "VictoriaMetrics")
+        tm, tg = peers.tidemark(binary, graphite=True)
+        vm, vg = peers.victoria(graphite=True)
         now = int(time.time())
         t0 = (now - 3 * 3600) // 3600 * 3600  # the main data: an hour, starting 2-3 h ago
         end = t0 + (POINTS - 1) * STEP
@@ -157,7 +107,7 @@ def main():
         ]
         print("%-58s %12s %12s %8s" % ("Graphite query (median of %d)" % RUNS, "tidemark_ms", "vm_ms", "vm/tm"))
         for label, a, b in rows:
-            mt, mv = median_ms(a), median_ms(b)
+            mt, mv = median_ms(a, RUNS), median_ms(b, RUNS)
             print("%-58s %12.2f %12.2f %7.1fx" % (label, mt, mv, mv / mt))
         # ingest while every series (the whole range) is queried in a loop
         heavy_tm = render("sumSeries(host*.*,host*.*.*,host*.*.*.*)")
@@ -173,15 +123,6 @@ def main():
         print("%-58s %12.0f %12.0f" % ("  beside the heavy query in a loop", res["tm"][1], res["vm"][1]))
         print("%-58s %11.0f%% %11.0f%%" % ("  kept", 100 * res["tm"][1] / res["tm"][0], 100 * res["vm"][1] / res["vm"][0]))
         print("%-58s %12d %12d" % ("  heavy queries answered meanwhile", res["tm"][2], res["vm"][2]))
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -14,42 +14,18 @@ as tidemark's query workers do. Both listen on
 127.0.0.1 only, on free ports, in a temp dir removed at the end."""
 import json
 import os
-import shutil
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
-import urllib.request
+
+from peerlib import Peers, get, median_ms, post, timed
 
 RUNS = int(os.environ.get("RUNS", "15"))
 STEP, POINTS = 15, 40
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait(url, secs=30):
-    t = time.time() + secs
-    while time.time() < t:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except Exception:  # noqa: BLE001
-            time.sleep(0.1)
-    raise SystemExit("bench: %s did not answer" % url)
-
-
-def post(url, body, ctype):
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": ctype})
-    return urllib.request.urlopen(req, timeout=120).status
+# tidemark's query workers run at this nice (src/query/engine.c); so does
+# VictoriaMetrics, or a loaded machine would measure the scheduler instead
+# of the queries
+VM_NICE = 10
 
 
 def series(end):
@@ -88,42 +64,18 @@ def load(tm, vm, end):
     flush()
 
 
-def timed(url):
-    t = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as r:
-        body = r.read()
-    return time.perf_counter() - t, json.loads(body)
-
-
-def median_ms(url):
-    timed(url)  # warm: both keep their indexes in memory after a first touch
-    return statistics.median(timed(url)[0] for _ in range(RUNS)) * 1000
+def both(tm_url, vm_url):
+    return median_ms(tm_url, RUNS), median_ms(vm_url, RUNS)
 
 
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tidemark")
-    vmbin = shutil.which("victoria-metrics")
-    if not vmbin:
-        raise SystemExit("bench: victoria-metrics is missing (Debian package victoria-metrics)")
-    work = tempfile.mkdtemp(prefix="tmpromql.")
-    procs = []
-    try:
-        tp, vp = free_port(), free_port()
-        null = subprocess.DEVNULL
-        procs.append(subprocess.Popen([binary, "serve", "--data-dir", work + "/tm", "--http-listen",
-                                       "127.0.0.1:%d" % tp, "--graphite-listen", "off", "--statsd-listen", "off",
-                                       "--relay-listen", "off"], stdout=null, stderr=null))
-        # tidemark's query workers run at nice 10 (ingestion keeps its core):
-        # VictoriaMetrics gets the same priority, or a loaded machine would
-        # measure the scheduler instead of the queries
-        procs.append(subprocess.Popen(["nice", "-n", "10", vmbin, "-storageDataPath=" + work + "/vm", "-httpListenAddr=127.0.0.1:%d" % vp,
-                                       "-retentionPeriod=100y", "-search.latencyOffset=0s"], stdout=null, stderr=null))
-        tm, vm = "http://127.0.0.1:%d" % tp, "http://127.0.0.1:%d" % vp
-        wait(tm + "/healthz")
-        wait(vm + "/health")
+    with Peers("tmpromql.") as peers:
+        tm, _ = peers.tidemark(binary)
+        vm, _ = peers.victoria(nice=VM_NICE)
         end = int(time.time()) // 60 * 60 - 600
         load(tm, vm, end)
-        urllib.request.urlopen(vm + "/internal/force_flush", timeout=60).read()
+        get(vm + "/internal/force_flush", 60)
         rows = [
             ("sum by (job)(rate(x1k[5m])), 1000 series", "sum by (job)(rate(x1k[5m]))"),
             ("sum by (job)(rate(x10k[5m])), 10000 series", "sum by (job)(rate(x10k[5m]))"),
@@ -139,26 +91,17 @@ def main():
             if len(a["data"]["result"]) != len(b["data"]["result"]):
                 print("  (answers differ in size: tidemark %d, vm %d)" % (len(a["data"]["result"]),
                                                                           len(b["data"]["result"])))
-            mt, mv = median_ms(tm + "/api/v1/query?" + p), median_ms(vm + "/api/v1/query?nocache=1&" + p)
+            mt, mv = both(tm + "/api/v1/query?" + p, vm + "/api/v1/query?nocache=1&" + p)
             print("%-60s %12.2f %12.2f %7.1fx" % (label, mt, mv, mv / mt))
         rq = urllib.parse.urlencode({"query": "sum by (job)(rate(x10k[5m]))", "start": end - 600, "end": end,
                                      "step": 15})
-        mt, mv = median_ms(tm + "/api/v1/query_range?" + rq), median_ms(vm + "/api/v1/query_range?nocache=1&" + rq)
+        mt, mv = both(tm + "/api/v1/query_range?" + rq, vm + "/api/v1/query_range?nocache=1&" + rq)
         print("%-60s %12.2f %12.2f %7.1fx" % ("the same, range 10 m at 15 s", mt, mv, mv / mt))
         _, a = timed(tm + "/api/v1/label/__name__/values")
         _, b = timed(vm + "/api/v1/label/__name__/values")
-        mt, mv = median_ms(tm + "/api/v1/label/__name__/values"), median_ms(vm + "/api/v1/label/__name__/values")
+        mt, mv = both(tm + "/api/v1/label/__name__/values", vm + "/api/v1/label/__name__/values")
         print("%-60s %12.2f %12.2f %7.1fx" % ("/api/v1/label/__name__/values, 112200 series, %d names" % len(a["data"]),
                                               mt, mv, mv / mt))
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 #include "../util/log.h"
 #include "merge.h"
 #include "store_int.h"
+#include "../util/sort.h"
 
 #define MAX_BUCKETS (10 * 1000 * 1000)
 
@@ -126,7 +127,7 @@ void buckets_fold(const tm_bucket *x, size_t n, tm_cols *out) {
     out->type = TM_ROLLUP;
     size_t *idx = xmalloc((n ? n : 1) * sizeof *idx), cap = 0;
     for (size_t i = 0; i < n; i++) idx[i] = i;
-    qsort_r(idx, n, sizeof *idx, cmp_at, (void *)x);
+    sort_r(idx, n, sizeof *idx, cmp_at, (void *)x);
     for (size_t k = 0; k < n;) {
         tm_bucket acc = x[idx[k++]];
         while (k < n && x[idx[k]].ts == acc.ts) bucket_merge(&acc, &x[idx[k++]]);

@@ -83,32 +83,3 @@ uint32_t reader_max_id(tm_reader *r) {
     pthread_rwlock_unlock(&r->s->lock);
     return n;
 }
-
-long reader_head_range(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64_t **ts, double **v) {
-    long n = -1;
-    pthread_rwlock_rdlock(&r->s->lock);
-    tm_series *se = catalog_get(&r->s->cat, id);
-    /* the head grows by appends only under the write lock, and a sample of
-     * [from, until] arriving later than the head's first one lands in the
-     * head, so head_sorted and closed_max < head.ts[0] <= from prove the
-     * head is the whole answer */
-    if (se && se->type == TM_NUMBER && se->head_sorted && se->head.n && from >= se->head.ts[0] &&
-        se->closed_max < se->head.ts[0]) {
-        const tm_cols *h = &se->head;
-        size_t lo = 0, hi = h->n;
-        while (lo < hi) { /* first sample >= from */
-            size_t mid = (lo + hi) / 2;
-            if (h->ts[mid] < from) lo = mid + 1;
-            else hi = mid;
-        }
-        size_t e = lo;
-        while (e < h->n && h->ts[e] <= until) e++;
-        n = (long)(e - lo);
-        *ts = xmalloc((size_t)(n ? n : 1) * sizeof **ts);
-        *v = xmalloc((size_t)(n ? n : 1) * sizeof **v);
-        memcpy(*ts, h->ts + lo, (size_t)n * sizeof **ts);
-        memcpy(*v, h->v + lo, (size_t)n * sizeof **v);
-    }
-    pthread_rwlock_unlock(&r->s->lock);
-    return n;
-}

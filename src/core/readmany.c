@@ -28,8 +28,9 @@
 /* Where each series' answer goes: c's entries [lo, lo + n), borrowed (a
  * head is only valid under the lock), for the k-th id asked. */
 typedef struct {
-    void (*put)(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n);
+    void (*put)(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n); /* c NULL: not read */
     void *arg;
+    int heads_only; /* a series that needs more than its head is not read */
 } sink;
 
 typedef struct {
@@ -64,6 +65,10 @@ static int from_memory(tm_store *s, const tm_series *se, size_t k, int64_t from,
     if (se->closed_max < from && se->head_sorted) {
         size_t lo = bound(h->ts, h->n, from, 0), e = bound(h->ts, h->n, until, 1);
         out->put(out->arg, k, h, lo, e > lo ? e - lo : 0);
+        return 1;
+    }
+    if (out->heads_only) {
+        out->put(out->arg, k, NULL, 0, 0);
         return 1;
     }
     *d = (deferred){k, se->id, se->key, se->type, se->closed_max >= from, {.type = se->type}};
@@ -140,7 +145,7 @@ static void put_cols(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n)
 }
 
 size_t reader_read_many(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_cols *out) {
-    sink sk = {put_cols, out};
+    sink sk = {put_cols, out, 0};
     return read_many(r, ids, n, from, until, &sk);
 }
 
@@ -152,9 +157,9 @@ typedef struct {
 static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) {
     run_sink *rs = arg;
     tm_run *r = rs->run;
-    if (c->type != TM_NUMBER) n = 0;
     rs->at[k] = r->n;
-    rs->len[k] = n;
+    rs->len[k] = !c ? TM_UNREAD : c->type != TM_NUMBER ? 0 : n;
+    if (!c || c->type != TM_NUMBER) return;
     if (!n) return;
     if (r->n + n > r->cap) {
         r->cap = (r->n + n) * 2 > 1024 ? (r->n + n) * 2 : 1024;
@@ -169,6 +174,13 @@ static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) 
 size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
                        size_t *at, size_t *len) {
     run_sink rs = {run, at, len};
-    sink sk = {put_run, &rs};
+    sink sk = {put_run, &rs, 0};
+    return read_many(r, ids, n, from, until, &sk);
+}
+
+size_t reader_heads_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
+                        size_t *at, size_t *len) {
+    run_sink rs = {run, at, len};
+    sink sk = {put_run, &rs, 1};
     return read_many(r, ids, n, from, until, &sk);
 }

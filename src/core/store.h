@@ -111,11 +111,13 @@ int store_buckets(tm_store *s, uint32_t id, int64_t from, int64_t until, int64_t
 
 /* Reading from other threads (the query engine's workers). Each such thread
  * opens its own reader (its own SQLite connection on disk) and reads only
- * through reader_*; every call holds the store's read lock for its length,
- * and the loop thread holds the write lock around each store_write and
+ * through reader_*; every call holds the store's read lock while it reads
+ * memory (the bulk reads: per group of series, see reader_read_many), and
+ * the loop thread holds the write lock around each store_write and
  * store_tick, so a reader sees every series whole (never a head mid-append,
  * never the catalog mid-growth). The lock prefers the writer: ingestion
- * waits for at most one series' read per reading thread. The loop thread
+ * waits for at most one series' read, or one group's copy, per reading
+ * thread. The loop thread
  * itself keeps using store_read/store_buckets (it is the writer: no lock).
  * Ids are dense (1..reader_max_id) and never reused; a series' key pointer
  * stays valid for the store's life. */
@@ -143,12 +145,13 @@ typedef struct {
 } tm_run;
 size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
                        size_t *at, size_t *len);
-/* The fast road for recent data: when the open head alone holds every
- * sample of a number series in [from, until] (it is in time order and no
- * closed chunk reaches past its first sample), copy them into *ts and *v
- * (allocated; free both) and return their count; -1 when the caller must
- * read through reader_read or reader_buckets instead. */
-long reader_head_range(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64_t **ts, double **v);
+/* The fast road for recent data: the same, but a number series is read
+ * only when its open head alone holds every sample of it in [from, until]
+ * (no closed chunk reaches the range); for any other, len[k] is TM_UNREAD
+ * and the caller reads it through reader_read or reader_buckets. */
+#define TM_UNREAD ((size_t)-1)
+size_t reader_heads_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
+                        size_t *at, size_t *len);
 /* last_str (a copy) is valid until the reader's next reader_get */
 int reader_get(tm_reader *r, uint32_t id, tm_series_info *out);
 uint32_t reader_max_id(tm_reader *r);

@@ -167,29 +167,34 @@ static void fold_samples(const grid_job *j, tm_gser *g, const int64_t *ts, const
     free(cnt);
 }
 
-static void grid_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
-    grid_job *j = arg;
-    tm_gser *g = &j->out[i];
+/* A series the heads could not answer, through its buckets. */
+static void grid_buckets(const grid_job *j, tm_reader *rd, size_t i) {
     tm_cols c;
-    int64_t until = j->start + (int64_t)j->n * j->step - 1, *ts;
-    double *v;
-    if (!j->n) return;
-    int simple = j->agg == AGG_LAST || j->agg == AGG_MIN || j->agg == AGG_MAX || j->agg == AGG_SUM ||
-                 j->agg == AGG_AVG || j->agg == AGG_COUNT;
-    long n = simple ? reader_head_range(rd, j->ids->v[i], j->start, until, &ts, &v) : -1;
-    if (n >= 0) {
-        fold_samples(j, g, ts, v, n);
-        free(ts);
-        free(v);
-        query_check_time(q);
-        return;
-    }
+    int64_t until = j->start + (int64_t)j->n * j->step - 1;
     if (!reader_buckets(rd, j->ids->v[i], j->start, until, j->step, &c)) return;
     for (size_t k = 0; k < c.n; k++) {
         int64_t at = (c.ts[k] - j->start) / j->step;
-        if (at >= 0 && (size_t)at < j->n) g->v[at] = bucket_value(&c, k, j->agg);
+        if (at >= 0 && (size_t)at < j->n) j->out[i].v[at] = bucket_value(&c, k, j->agg);
     }
     cols_free(&c);
+}
+
+static void grid_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
+    grid_job *j = arg;
+    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, at[BLOCK], len[BLOCK];
+    int64_t until = j->start + (int64_t)j->n * j->step - 1;
+    if (!j->n) return;
+    int simple = j->agg == AGG_LAST || j->agg == AGG_MIN || j->agg == AGG_MAX || j->agg == AGG_SUM ||
+                 j->agg == AGG_AVG || j->agg == AGG_COUNT;
+    tm_run run = {0};
+    if (simple) reader_heads_run(rd, j->ids->v + lo, n, j->start, until, &run, at, len);
+    for (size_t i = 0; i < n; i++) {
+        if (simple && len[i] != TM_UNREAD) fold_samples(j, &j->out[lo + i], run.ts + at[i], run.v + at[i], (long)len[i]);
+        else grid_buckets(j, rd, lo + i);
+        if (i % 16 == 15 && query_check_time(q)) break;
+    }
+    free(run.ts);
+    free(run.v);
     query_check_time(q);
 }
 
@@ -208,7 +213,7 @@ int fetch_grid(tm_query *q, const tm_ids *ids, int64_t start, int64_t step, size
         free(name);
     }
     grid_job j = {ids, start, step, n, agg, out->s + first};
-    query_parallel(q, ids->n, grid_one, &j);
+    query_parallel(q, nblocks(ids->n), grid_block, &j);
     return query_failed(q) ? -1 : 0;
 }
 
@@ -245,19 +250,20 @@ static void bucketize(const int64_t *ts, const double *v, long n, int64_t step, 
     out->n = m;
 }
 
-static void buckets_one(tm_query *q, tm_reader *rd, size_t i, void *arg) {
+static void buckets_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
     buckets_job *j = arg;
-    int64_t *ts, b0 = floor_step(j->from, j->step);
-    double *v;
-    long n = reader_head_range(rd, j->ids->v[i], b0, j->until, &ts, &v);
-    if (n >= 0) {
-        bucketize(ts, v, n, j->step, &j->out[i]);
-        free(ts);
-        free(v);
-    } else if (!reader_buckets(rd, j->ids->v[i], j->from, j->until, j->step, &j->out[i])) {
-        return;
+    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, at[BLOCK], len[BLOCK], pts = 0;
+    tm_run run = {0};
+    reader_heads_run(rd, j->ids->v + lo, n, floor_step(j->from, j->step), j->until, &run, at, len);
+    for (size_t i = 0; i < n && !query_failed(q); i++) {
+        tm_cols *c = &j->out[lo + i];
+        if (len[i] != TM_UNREAD) bucketize(run.ts + at[i], run.v + at[i], (long)len[i], j->step, c);
+        else if (!reader_buckets(rd, j->ids->v[lo + i], j->from, j->until, j->step, c)) continue;
+        pts += c->n;
     }
-    if (query_add_points(q, j->out[i].n) == 0) query_check_time(q);
+    free(run.ts);
+    free(run.v);
+    if (query_add_points(q, pts) == 0) query_check_time(q);
 }
 
 int fetch_buckets(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, int64_t step, tm_cols *out) {
@@ -268,7 +274,7 @@ int fetch_buckets(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, i
     if ((uint64_t)((until - from) / step + 1) > q->b.max_points || (until - from) / step + 1 > 10 * 1000 * 1000)
         return query_fail(q, 422, "the step makes more buckets than the max points bound: use a larger step");
     buckets_job j = {ids, from, until, step, out};
-    query_parallel(q, ids->n, buckets_one, &j);
+    query_parallel(q, nblocks(ids->n), buckets_block, &j);
     return query_failed(q) ? -1 : 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/sort.h"
 
 static const struct {
     const char *name;
@@ -75,7 +76,7 @@ double gagg(const double *row, size_t n, int f) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
             if (!isnan(row[i])) v[k++] = row[i];
-        qsort(v, k, sizeof *v, cmp_d);
+        sort_n(v, k, sizeof *v, cmp_d);
         double m = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
         free(v);
         return m;

@@ -10,6 +10,7 @@
 #include "fetch.h"
 #include "graphite.h"
 #include "matcher.h"
+#include "../util/sort.h"
 
 int gfail(geval *ev, const char *fn, const char *fmt, ...) {
     char msg[200];
@@ -62,7 +63,7 @@ static int fetch_named(geval *ev, tm_ids *ids, const char *pathexpr, tm_sset *ou
         g->path = xstrndup(pathexpr, strlen(pathexpr));
         g->xff = ev->xff;
     }
-    qsort(got.s, got.n, sizeof *got.s, cmp_name);
+    sort_n(got.s, got.n, sizeof *got.s, cmp_name);
     for (size_t i = 0; i < got.n; i++) sset_take(out, &got.s[i]);
     free(got.s);
     return 0;

@@ -9,6 +9,7 @@
 
 #include "../util/buf.h"
 #include "graphite.h"
+#include "../util/sort.h"
 
 static int f_alias(geval *ev, garg *a, size_t n, tm_sset *out) {
     (void)ev, (void)n;
@@ -145,7 +146,7 @@ static int f_apply_by_node(geval *ev, garg *a, size_t n, tm_sset *out) {
         }
         pre[np++] = xstrndup(nm, p ? (size_t)(p - nm) : strlen(nm));
     }
-    qsort(pre, np, sizeof *pre, cmp_str);
+    sort_n(pre, np, sizeof *pre, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < np && !rc; i++) {
         if (i && !strcmp(pre[i], pre[i - 1])) continue;

@@ -9,6 +9,7 @@
 #include "../util/buf.h"
 #include "gagg.h"
 #include "graphite.h"
+#include "../util/sort.h"
 
 /* every series of the args a[from..n), in order */
 static tm_gser **all_of(garg *a, size_t from, size_t n, size_t *count) {
@@ -223,7 +224,7 @@ double gpercentile(double *pts, size_t n, double pct, int interpolate) {
     for (size_t i = 0; i < n; i++)
         if (!isnan(pts[i])) pts[k++] = pts[i];
     if (!k) return NAN;
-    qsort(pts, k, sizeof *pts, cmp_dbl);
+    sort_n(pts, k, sizeof *pts, cmp_dbl);
     double fr = pct / 100.0 * (double)(k + 1);
     long rank = (long)fr;
     double frac = fr - (double)rank;
@@ -505,8 +506,8 @@ static int f_as_percent(geval *ev, garg *a, size_t n, tm_sset *out) {
     } else if (is_list && tl->n == in->n) {
         size_t m;
         tm_gser **t = all_of(a, 1, 2, &m);
-        qsort(s, k, sizeof *s, by_name);
-        qsort(t, m, sizeof *t, by_name);
+        sort_n(s, k, sizeof *s, by_name);
+        sort_n(t, m, sizeof *t, by_name);
         for (size_t i = 0; i < k; i++) {
             char *name = NULL;
             if (asprintf(&name, "asPercent(%s,%s)", s[i]->name, t[i]->name) < 0) continue;
@@ -554,7 +555,7 @@ static char *tags_key(const tm_gser *s, garg *tags, size_t nt, const char *name)
         if (asprintf(&parts[k], "%s=%s", tags[i].str, v) >= 0) k++;
         free(v);
     }
-    qsort(parts, k, sizeof *parts, cmp_str);
+    sort_n(parts, k, sizeof *parts, cmp_str);
     garg nm = {.given = 1, .type = GN_STR, .str = "name"};
     char *own = by_name ? gnode_or_tag(s, &nm) : NULL;
     tm_buf b = {0};

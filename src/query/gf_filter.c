@@ -11,6 +11,7 @@
 #include "../util/buf.h"
 #include "gagg.h"
 #include "graphite.h"
+#include "../util/sort.h"
 
 typedef struct {
     tm_gser *s;
@@ -39,7 +40,7 @@ static void sort_by(tm_sset *in, int f, int desc, size_t limit, tm_sset *out) {
         double v = series_agg(&in->s[i], f);
         k[i] = (keyed){&in->s[i], isnan(v) ? -INFINITY : v, i, NULL};
     }
-    qsort(k, in->n, sizeof *k, desc ? cmp_down : cmp_up);
+    sort_n(k, in->n, sizeof *k, desc ? cmp_down : cmp_up);
     for (size_t i = 0; i < in->n && i < limit; i++) sset_take(out, k[i].s);
     free(k);
 }
@@ -122,7 +123,7 @@ static int f_sort_by_name(geval *ev, garg *a, size_t n, tm_sset *out) {
     keyed *k = xmalloc((in->n ? in->n : 1) * sizeof *k);
     for (size_t i = 0; i < in->n; i++) k[i] = (keyed){&in->s[i], 0, i, natural ? nat_key(in->s[i].name) : in->s[i].name};
     int desc = a[2].given && a[2].num;
-    qsort_r(k, in->n, sizeof *k, cmp_names, &desc);
+    sort_r(k, in->n, sizeof *k, cmp_names, &desc);
     for (size_t i = 0; i < in->n; i++) {
         sset_take(out, k[i].s);
         if (natural) free((char *)k[i].name);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/sort.h"
 
 static const struct {
     const char *name;
@@ -122,7 +123,7 @@ double agg_values(const double *v, size_t n, int agg) {
     case AGG_RANGE: acc = hi - lo; break;
     case AGG_STDDEV: acc = sqrt(m2 / (double)k); break;
     case AGG_MEDIAN:
-        qsort(tmp, k, sizeof *tmp, cmp_d);
+        sort_n(tmp, k, sizeof *tmp, cmp_d);
         acc = k % 2 ? tmp[k / 2] : (tmp[k / 2 - 1] + tmp[k / 2]) / 2;
         break;
     default: break;

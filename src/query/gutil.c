@@ -165,6 +165,42 @@ char *gnode_or_tag(const tm_gser *s, const garg *n) {
     return r;
 }
 
+/* The common case without printf's exact arithmetic: v is m / 10^d for an
+ * integer m of at most 15 digits and d <= 6 (21.5, 0.75, 4461). Doubles
+ * tell every 15-digit decimal apart, so that decimal is the only one of 15
+ * digits or fewer that reads back as v, hence the shortest, as repr prints
+ * it; IEEE division rounds correctly, so m / 10^d == v proves it. */
+static int short_decimal(double v, char *out, size_t n) {
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e15) || n < 40) return 0; /* repr's fixed notation, and room */
+    for (int d = 0; d <= 6; d++) {
+        double x = a * p10[d];
+        if (x >= 1e15) return 0;
+        long long m = llround(x);
+        if ((double)m / p10[d] != a) continue;
+        char dig[24];
+        int nd = snprintf(dig, sizeof dig, "%lld", m), k = 0;
+        if (v < 0) out[k++] = '-';
+        if (nd <= d) { /* 0.0ddd */
+            out[k++] = '0';
+            out[k++] = '.';
+            for (int z = nd; z < d; z++) out[k++] = '0';
+            memcpy(out + k, dig, (size_t)nd);
+            k += nd;
+        } else {
+            memcpy(out + k, dig, (size_t)(nd - d));
+            k += nd - d;
+            out[k++] = '.';
+            if (d) memcpy(out + k, dig + nd - d, (size_t)d), k += d;
+            else out[k++] = '0';
+        }
+        out[k] = 0;
+        return 1;
+    }
+    return 0;
+}
+
 void gfmt_num(double v, int is_int, char *out, size_t n) {
     if (is_int && fabs(v) < 1e18) {
         snprintf(out, n, "%lld", (long long)v);
@@ -178,6 +214,7 @@ void gfmt_num(double v, int is_int, char *out, size_t n) {
         snprintf(out, n, v > 0 ? "inf" : "-inf");
         return;
     }
+    if (short_decimal(v, out, n)) return;
     /* the shortest digits that read back the same: a double's 15-digit
      * rounding is exact whenever 15 digits or fewer suffice (normal numbers),
      * so try 15, 16, 17 and strip the zeros */

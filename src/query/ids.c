@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/sort.h"
 
 static void grow(tm_ids *s, size_t need) {
     if (need <= s->cap) return;
@@ -33,7 +34,7 @@ static int cmp_u32(const void *a, const void *b) {
 }
 
 void ids_sort(tm_ids *s) {
-    if (s->n > 1) qsort(s->v, s->n, sizeof *s->v, cmp_u32);
+    sort_n(s->v, s->n, sizeof *s->v, cmp_u32);
     size_t k = 0;
     for (size_t i = 0; i < s->n; i++)
         if (!k || s->v[k - 1] != s->v[i]) s->v[k++] = s->v[i];

@@ -10,6 +10,7 @@
 #include "../util/arena.h"
 #include "../util/glob.h"
 #include "strmap.h"
+#include "../util/sort.h"
 
 /* A set of series ids in 8 bytes: most names have one series, so the id
  * is kept in place; a second one moves the set into ix->sets. */
@@ -394,7 +395,7 @@ size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
     }
     pthread_rwlock_unlock(&ix->lock);
     ids_free(&at);
-    qsort(v, m, sizeof *v, cmp_node);
+    sort_n(v, m, sizeof *v, cmp_node);
     *out = v;
     return m;
 }
@@ -481,7 +482,7 @@ size_t index_tag_keys(tm_index *ix, char ***out) {
         if (strcmp(ix->tags[i].k, "__name__"))
             v[m++] = xstrndup(ix->tags[i].k, ix->tags[i].klen);
     pthread_rwlock_unlock(&ix->lock);
-    qsort(v, m, sizeof *v, cmp_str);
+    sort_n(v, m, sizeof *v, cmp_str);
     *out = v;
     return m;
 }
@@ -504,7 +505,7 @@ size_t index_tag_values(tm_index *ix, const char *key, char ***out) {
         v[i] = xstrndup(p->v, p->vlen);
     }
     pthread_rwlock_unlock(&ix->lock);
-    qsort(v, np, sizeof *v, cmp_str);
+    sort_n(v, np, sizeof *v, cmp_str);
     *out = v;
     return np;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "promql_evint.h"
+#include "../util/sort.h"
 
 typedef struct {
     double v, mean, cnt;
@@ -96,7 +97,7 @@ static int top(pq_ctx *c, const pq_node *e, const pq_value *in, const size_t *gr
         size_t kk = k[i] > 1e9 ? (size_t)1e9 : (size_t)k[i], nc = 0;
         for (size_t s = 0; s < in->n; s++)
             if (in->s[s].has[i]) cd[nc++] = (cand){grp[s], s, in->s[s].v[i]};
-        if (nc > 1) qsort_r(cd, nc, sizeof *cd, by_group_then_best, &desc);
+        sort_r(cd, nc, sizeof *cd, by_group_then_best, &desc);
         for (size_t a = 0, run = 0; a < nc; a++) {
             run = a && cd[a].grp == cd[a - 1].grp ? run + 1 : 0;
             if (run >= kk) continue;

@@ -12,6 +12,7 @@
 #include "fetch.h"
 #include "matcher.h"
 #include "promql_evint.h"
+#include "../util/sort.h"
 
 static int select_ids(pq_ctx *c, const pq_node *sel, tm_ids *ids) {
     static const int ops[] = {[PQ_M_EQ] = MT_EQ, [PQ_M_NE] = MT_NE, [PQ_M_RE] = MT_RE, [PQ_M_NRE] = MT_NRE};
@@ -271,9 +272,9 @@ int pq_eval(tm_query *q, const pq_node *e, int64_t start, int64_t end, int64_t s
             if (i < c->n) out->v.s[w++] = out->v.s[k];
         }
         out->v.n = w;
-        if (out->v.n > 1) qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
+        sort_n(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
     }
-    if (out->v.type == PQ_T_MATRIX && out->v.n > 1) qsort(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
+    if (out->v.type == PQ_T_MATRIX) sort_n(out->v.s, out->v.n, sizeof *out->v.s, by_labels);
     return 0;
 }
 

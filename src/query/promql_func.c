@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "promql_evint.h"
+#include "../util/sort.h"
 
 static int has_matrix_arg(const pq_func *f) {
     for (int i = 0; i < f->nargs; i++)
@@ -191,7 +192,7 @@ static int by_value(const void *a, const void *b, void *dir) {
 static int sort_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
     if (pq_eval_node(c, e->args[0], out)) return -1;
     int dir = e->fn->id == PQ_F_SORT ? 1 : -1;
-    if (c->n == 1 && out->n > 1) qsort_r(out->s, out->n, sizeof *out->s, by_value, &dir); /* only an instant vector has an order */
+    if (c->n == 1) sort_r(out->s, out->n, sizeof *out->s, by_value, &dir); /* only an instant vector has an order */
     return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "matcher.h"
 #include "promql_evint.h"
+#include "../util/sort.h"
 
 typedef struct {
     double ub, count;
@@ -27,7 +28,7 @@ static double bucket_quantile(double q, bucket *b, size_t n) {
     if (q < 0) return -INFINITY;
     if (q > 1) return INFINITY;
     if (!n) return NAN;
-    qsort(b, n, sizeof *b, by_ub);
+    sort_n(b, n, sizeof *b, by_ub);
     if (!isinf(b[n - 1].ub) || b[n - 1].ub < 0) return NAN;
     size_t w = 0; /* coalesce equal bounds */
     for (size_t i = 0; i < n; i++) {

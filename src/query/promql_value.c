@@ -9,6 +9,7 @@
 #include "../model/batch.h"
 #include "../util/buf.h"
 #include "promql_evint.h"
+#include "../util/sort.h"
 
 int pq_fail_q(pq_ctx *c, int code, const char *fmt, ...) {
     va_list ap;
@@ -247,7 +248,7 @@ double pq_quantile(double q, double *v, size_t n) {
     if (!n || isnan(q)) return NAN;
     if (q < 0) return -INFINITY;
     if (q > 1) return INFINITY;
-    qsort(v, n, sizeof *v, dcmp);
+    sort_n(v, n, sizeof *v, dcmp);
     double rank = q * (double)(n - 1);
     size_t lo = (size_t)floor(rank), hi = lo + 1 < n ? lo + 1 : lo;
     double w = rank - floor(rank);

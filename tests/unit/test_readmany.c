@@ -52,7 +52,7 @@ static void same(const tm_cols *a, const tm_cols *b) {
     }
 }
 
-static void check(tm_store *s, int64_t from, int64_t until) {
+static void check(tm_store *s, int64_t from, int64_t until, size_t min_heads) {
     char err[256];
     tm_reader *r = store_reader_open(s, err, sizeof err);
     if (!r) fail_msg("reader: %s", err);
@@ -61,9 +61,11 @@ static void check(tm_store *s, int64_t from, int64_t until) {
     for (uint32_t i = 0; i < n; i++) ids[i] = n - i; /* any order */
     tm_cols *many = calloc(n, sizeof *many);
     size_t *at = calloc(n, sizeof *at), *len = calloc(n, sizeof *len);
-    tm_run run = {0};
+    tm_run run = {0}, heads = {0};
+    size_t *hat = calloc(n, sizeof *hat), *hlen = calloc(n, sizeof *hlen), nheads = 0;
     assert_int_equal(reader_read_many(r, ids, n, from, until, many), max);
     assert_int_equal(reader_read_run(r, ids, n, from, until, &run, at, len), max);
+    assert_int_equal(reader_heads_run(r, ids, n, from, until, &heads, hat, hlen), max);
     for (uint32_t i = 0; i < n; i++) {
         tm_cols one;
         int ok = reader_read(r, ids[i], from, until, &one);
@@ -73,11 +75,22 @@ static void check(tm_store *s, int64_t from, int64_t until) {
         assert_int_equal(len[i], want);
         for (size_t k = 0; k < want; k++)
             assert_true(run.ts[at[i] + k] == one.ts[k] && run.v[at[i] + k] == one.v[k]);
+        if (hlen[i] != TM_UNREAD) { /* the heads answer whole, or not at all */
+            nheads++;
+            assert_int_equal(hlen[i], want);
+            for (size_t k = 0; k < want; k++)
+                assert_true(heads.ts[hat[i] + k] == one.ts[k] && heads.v[hat[i] + k] == one.v[k]);
+        }
         cols_free(&one);
         cols_free(&many[i]);
     }
+    assert_true(nheads >= min_heads);
     free(run.ts);
     free(run.v);
+    free(heads.ts);
+    free(heads.v);
+    free(hat);
+    free(hlen);
     free(at);
     free(len);
     free(many);
@@ -94,10 +107,11 @@ static void run_shapes(int memory) {
         s = open_store(0);
     }
     load(s, t0, 1); /* overwrites (of persisted samples too) and new samples */
-    check(s, t0, t0 + 2000 * 1000);
-    check(s, t0 + 20 * 1000, t0 + 25 * 1000); /* inside the first chunk */
-    check(s, t0 + 1000 * 1000, t0 + 2000 * 1000); /* the tail only */
-    check(s, t0 + 5000 * 1000, t0 + 6000 * 1000); /* after everything */
+    check(s, t0, t0 + 2000 * 1000, 0);
+    check(s, t0 + 20 * 1000, t0 + 25 * 1000, 0); /* inside the first chunk */
+    check(s, t0 + 1000 * 1000, t0 + 2000 * 1000, 0); /* the tail only */
+    /* after everything: nothing closed reaches it, the sorted heads answer */
+    check(s, t0 + 5000 * 1000, t0 + 6000 * 1000, NSER / 5);
     store_close(s);
 }
 
