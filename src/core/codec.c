@@ -1,269 +1,43 @@
-/* codec.c — column codecs: bit-packed integer blocks, delta-of-delta
+/* codec.c — column codecs: integer streams (intseq.c), delta-of-delta
  * timestamps, decimal-mantissa floats with a Gorilla XOR fallback.
  *
- * Integer stream (ints_*, and the tail of ts_* and decimal floats_*): one
- * LSB-first bit stream, zero-padded to a byte at its end, of blocks of 32
- * zigzagged values (the last block may be short, k < 32). Each block starts
- * with an 8-bit header h:
- *   h = w (0..64)          plain: k values of w bits (w = 0: all zero)
- *   h = 65..127            a run of h - 63 all-zero blocks (2..64)
- *   h = 0x80 | w (w 0..64) bitmap: k bits marking the non-zero values,
- *                          then each non-zero value minus one in w bits
- * Arithmetic on deltas wraps modulo 2^64 (unsigned), so any int64 sequence,
- * INT64_MIN next to INT64_MAX included, round-trips.
+ * Timestamps: svarint t0, svarint t1 - t0, then the delta-of-deltas as one
+ * integer stream.
  *
  * Floats: one mode byte, kind << 4 | exponent. Kind 0 is Gorilla; kind 1 is
- * svarint m0 then mantissa deltas as ints; kind 2 is svarint m0, svarint
- * first delta, then delta-of-deltas as ints. Value i is m_i / 10^exponent. */
+ * svarint m0 then mantissa deltas as an integer stream; kind 2 is svarint
+ * m0, svarint first delta, then delta-of-deltas; kind 3 (chunk format 2) is
+ * the mantissas themselves as an integer stream. Value i is m_i / 10^exponent.
+ * The encoder takes whichever kind is smallest. */
 #include "codec.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- bit I/O ---- */
+#include "intseq.h"
 
-static inline uint64_t to_le64(uint64_t x) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return __builtin_bswap64(x);
-#else
-    return x;
-#endif
-}
-static inline uint64_t lowmask(unsigned k) { return k >= 64 ? ~0ULL : (1ULL << k) - 1; }
-static inline unsigned bitwidth(uint64_t x) { return x ? 64 - (unsigned)__builtin_clzll(x) : 0; }
-/* Zigzag and sign reinterpretation on unsigned values: wrapped deltas are
- * uint64, and converting those to int64 is implementation-defined. */
-static inline uint64_t uzig(uint64_t d) { return (d << 1) ^ (0 - (d >> 63)); }
-static inline uint64_t uunzig(uint64_t u) { return (u >> 1) ^ (0 - (u & 1)); }
-static inline int64_t as_s64(uint64_t u) {
-    int64_t s;
-    memcpy(&s, &u, 8);
-    return s;
-}
-static inline uint64_t dbits(double v) {
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    return u;
-}
+/* Most chunks (HEAD_MAX samples) fit scratch arrays on the stack. */
+enum { STACK_N = 512 };
 
-typedef struct {
-    tm_buf *out;
-    uint64_t acc; /* pending bits, the oldest in bit 0 */
-    unsigned n;   /* how many; always < 64 */
-} bitw;
-
-static inline void bw_store(bitw *w, size_t nbytes) {
-    buf_reserve(w->out, 8);
-    uint64_t x = to_le64(w->acc);
-    memcpy(w->out->p + w->out->n, &x, 8);
-    w->out->n += nbytes;
-}
-/* Append the k low bits of v (k <= 64; v must have no bits above k). */
-static inline void bw_put(bitw *w, uint64_t v, unsigned k) {
-    w->acc |= v << w->n;
-    unsigned t = w->n + k;
-    if (t >= 64) {
-        bw_store(w, 8);
-        w->acc = w->n ? v >> (64 - w->n) : 0;
-        t -= 64;
-    }
-    w->n = t;
-}
-static void bw_end(bitw *w) {
-    if (w->n) bw_store(w, (w->n + 7) / 8);
-    w->acc = 0;
-    w->n = 0;
-}
-
-typedef struct {
-    const uint8_t *p;
-    size_t len;  /* bytes */
-    size_t pos;  /* bits consumed; may run past len * 8, checked by callers */
-} bitr;
-
-/* The next 57+ bits. Past the end reads zeros: callers check pos. */
-static inline uint64_t br_peek(const bitr *r) {
-    size_t b = r->pos >> 3;
-    uint64_t x = 0;
-    if (b + 8 <= r->len) {
-        memcpy(&x, r->p + b, 8);
-        x = to_le64(x);
-    } else {
-        for (size_t i = b; i < r->len; i++) x |= (uint64_t)r->p[i] << (8 * (i - b));
-    }
-    return x >> (r->pos & 7);
-}
-static inline uint64_t br_get(bitr *r, unsigned k) { /* k <= 57 */
-    uint64_t x = br_peek(r) & lowmask(k);
-    r->pos += k;
-    return x;
-}
-static inline uint64_t br_get64(bitr *r, unsigned k) {
-    if (k <= 57) return br_get(r, k);
-    uint64_t lo = br_get(r, 32);
-    return lo | br_get(r, k - 32) << 32;
-}
-static inline int br_has(const bitr *r, size_t bits) {
-    return r->pos <= r->len * 8 && bits <= r->len * 8 - r->pos;
-}
-
-/* ---- integer blocks ---- */
-
-enum { BLK = 32, ZRUN_MAX = 64, HDR_BITMAP = 0x80 };
-
-/* Header and cost in bits of the cheaper layout of one block; bits = 0 for
- * an all-zero block, which the caller folds into runs. */
-typedef struct {
-    unsigned hdr;
-    size_t bits;
-} blkplan;
-
-static inline blkplan blk_plan(const uint64_t *u, unsigned k) {
-    uint64_t any = 0, nzor = 0;
-    unsigned nz = 0;
-    for (unsigned i = 0; i < k; i++) {
-        uint64_t isnz = u[i] != 0;
-        any |= u[i];
-        nz += (unsigned)isnz;
-        nzor |= (u[i] - 1) & (0 - isnz);
-    }
-    if (!any) return (blkplan){0, 0};
-    unsigned w = bitwidth(any), wb = bitwidth(nzor);
-    size_t plain = (size_t)k * w, bm = k + (size_t)nz * wb;
-    if (bm < plain) return (blkplan){HDR_BITMAP | wb, 8 + bm};
-    return (blkplan){w, 8 + plain};
-}
-
-static void blk_put(bitw *bw, const uint64_t *u, unsigned k, unsigned hdr) {
-    unsigned w = hdr & 0x7f;
-    bw_put(bw, hdr, 8);
-    if (hdr & HDR_BITMAP) {
-        uint64_t bm = 0;
-        for (unsigned i = 0; i < k; i++) bm |= (uint64_t)(u[i] != 0) << i;
-        bw_put(bw, bm, k);
-        for (unsigned i = 0; i < k; i++)
-            if (u[i]) bw_put(bw, u[i] - 1, w);
-    } else {
-        for (unsigned i = 0; i < k; i++) bw_put(bw, u[i], w);
-    }
-}
-
-/* Zigzagged values i..i+k of x's order-th difference (0, 1 or 2). */
-static inline void seq_fill(const int64_t *x, size_t i, unsigned k, int order, uint64_t *u) {
-    const int64_t *a = x + i;
-    if (order == 0) {
-        for (unsigned j = 0; j < k; j++) u[j] = uzig((uint64_t)a[j]);
-    } else if (order == 1) {
-        for (unsigned j = 0; j < k; j++) u[j] = uzig((uint64_t)a[j + 1] - (uint64_t)a[j]);
-    } else {
-        for (unsigned j = 0; j < k; j++)
-            u[j] = uzig((uint64_t)a[j + 2] - 2 * (uint64_t)a[j + 1] + (uint64_t)a[j]);
-    }
-}
-
-static inline size_t put_zrun(bitw *bw, unsigned zrun) {
-    if (bw) bw_put(bw, zrun == 1 ? 0 : 63 + zrun, 8);
-    return 8;
-}
-
-/* Encode the m values of x's order-th difference to bw, or only measure
- * them when bw is NULL. Returns the size in bits. */
-static size_t seq_code(const int64_t *x, size_t m, int order, bitw *bw) {
-    uint64_t u[BLK];
-    size_t bits = 0;
-    unsigned zrun = 0;
-    for (size_t i = 0; i < m; i += BLK) {
-        unsigned k = m - i < BLK ? (unsigned)(m - i) : BLK;
-        seq_fill(x, i, k, order, u);
-        blkplan b = blk_plan(u, k);
-        if (!b.bits) {
-            if (++zrun == ZRUN_MAX) {
-                bits += put_zrun(bw, zrun);
-                zrun = 0;
-            }
-            continue;
-        }
-        if (zrun) bits += put_zrun(bw, zrun);
-        zrun = 0;
-        bits += b.bits;
-        if (bw) blk_put(bw, u, k, b.hdr);
-    }
-    if (zrun) bits += put_zrun(bw, zrun);
-    return bits;
-}
-
-typedef struct {
-    bitr r;
-    unsigned zrun; /* all-zero blocks still owed by a run header */
-} intdec;
-
-/* Decode the next block of k zigzagged values into u; 0 when malformed. */
-static int blk_get(intdec *d, uint64_t *u, unsigned k) {
-    bitr *r = &d->r;
-    if (d->zrun) {
-        d->zrun--;
-        memset(u, 0, k * sizeof *u);
-        return 1;
-    }
-    if (!br_has(r, 8)) return 0;
-    unsigned h = (unsigned)br_get(r, 8), w = h & 0x7f;
-    if (w > 64) {
-        if (h & HDR_BITMAP) return 0;
-        d->zrun = h - 64;
-        memset(u, 0, k * sizeof *u);
-        return 1;
-    }
-    if (h & HDR_BITMAP) {
-        if (!br_has(r, k)) return 0;
-        uint64_t bm = br_get(r, k);
-        if (!br_has(r, (size_t)__builtin_popcountll(bm) * w)) return 0;
-        for (unsigned i = 0; i < k; i++) u[i] = (bm >> i & 1) ? br_get64(r, w) + 1 : 0;
-        return 1;
-    }
-    if (!br_has(r, (size_t)k * w)) return 0;
-    if (w <= 57)
-        for (unsigned i = 0; i < k; i++) u[i] = br_get(r, w);
-    else
-        for (unsigned i = 0; i < k; i++) u[i] = br_get64(r, w);
-    return 1;
-}
-
-static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-
-/* Decode m integers from *p and integrate them order times from cur and
- * delta, writing either int64s to xo or cur / 10^e as doubles to vo. */
-
-static int seq_decode(const uint8_t **p, const uint8_t *end, size_t m, int order, uint64_t cur,
-                      uint64_t delta, int64_t *xo, double *vo, unsigned e) {
-    intdec d = {{*p, (size_t)(end - *p), 0}, 0};
-    uint64_t u[BLK];
-    for (size_t i = 0; i < m; i += BLK) {
-        unsigned k = m - i < BLK ? (unsigned)(m - i) : BLK;
-        if (!blk_get(&d, u, k)) return 0;
-        for (unsigned j = 0; j < k; j++) {
-            uint64_t s = uunzig(u[j]);
-            if (order == 0) cur = s;
-            else if (order == 1) cur += s;
-            else cur += (delta += s);
-            if (xo) xo[i + j] = as_s64(cur);
-            else vo[i + j] = (double)as_s64(cur) / p10[e];
-        }
-    }
-    if (d.zrun || !br_has(&d.r, 0)) return 0;
-    *p += (d.r.pos + 7) / 8;
-    return 1;
-}
-
-void ints_encode(const int64_t *x, size_t n, tm_buf *out) {
+/* One integer stream of x's order-th difference, the smallest layout. */
+static void stream_encode(const int64_t *x, size_t n, int order, tm_buf *out) {
+    if (n <= (size_t)order) return;
+    size_t m = n - (size_t)order;
+    uint64_t sd[STACK_N], *d = m <= STACK_N ? sd : xmalloc(m * sizeof *d);
+    iseq_diff(x, n, order, d);
+    iseq_plan pl;
+    iseq_plan_for(d, m, order == 0, &pl);
     bitw bw = {out, 0, 0};
-    seq_code(x, n, 0, &bw);
+    iseq_put(&bw, d, m, &pl);
     bw_end(&bw);
+    if (d != sd) free(d);
 }
+
+void ints_encode(const int64_t *x, size_t n, tm_buf *out) { stream_encode(x, n, 0, out); }
 
 int ints_decode(const uint8_t **p, const uint8_t *end, int64_t *x, size_t n) {
-    return seq_decode(p, end, n, 0, 0, 0, x, NULL, 0);
+    return iseq_decode(p, end, n, 0, 0, 0, x, NULL, 0);
 }
 
 /* ---- timestamps ---- */
@@ -274,9 +48,7 @@ void ts_encode(const int64_t *ts, size_t n, tm_buf *out) {
     if (n < 2) return;
     buf_put_svarint(out, as_s64((uint64_t)ts[1] - (uint64_t)ts[0]));
     if (n < 3) return;
-    bitw bw = {out, 0, 0};
-    seq_code(ts, n - 2, 2, &bw);
-    bw_end(&bw);
+    stream_encode(ts, n, 2, out);
 }
 
 int ts_decode(const uint8_t **p, const uint8_t *end, int64_t *ts, size_t n) {
@@ -289,7 +61,7 @@ int ts_decode(const uint8_t **p, const uint8_t *end, int64_t *ts, size_t n) {
         if (!get_svarint(&q, end, &d0)) return 0;
         ts[1] = as_s64((uint64_t)t0 + (uint64_t)d0);
     }
-    if (n >= 3 && !seq_decode(&q, end, n - 2, 2, (uint64_t)ts[1], (uint64_t)d0, ts + 2, NULL, 0))
+    if (n >= 3 && !iseq_decode(&q, end, n - 2, 2, (uint64_t)ts[1], (uint64_t)d0, ts + 2, NULL, 0))
         return 0;
     *p = q;
     return 1;
@@ -317,7 +89,7 @@ static const int64_t p10i[16] = {1,
 /* 1: v == *m / 10^d exactly (bit for bit) with |*m| < 2^53; 0: not at this
  * d; -1: not at this d nor any larger one (too big, NaN, Inf). */
 static inline int dec_at(double v, int d, int64_t *m) {
-    double s = v * p10[d], a = fabs(s);
+    double s = v * iseq_p10[d], a = fabs(s);
     int64_t r;
     if (a < 0x1p51) {
         /* round to nearest without a libm call: at 1.5 * 2^52 the spacing
@@ -328,7 +100,7 @@ static inline int dec_at(double v, int d, int64_t *m) {
     } else {
         return -1;
     }
-    if (dbits((double)r / p10[d]) != dbits(v)) return 0;
+    if (dbits((double)r / iseq_p10[d]) != dbits(v)) return 0;
     *m = r;
     return 1;
 }
@@ -370,7 +142,7 @@ static int dec_mantissas(const double *v, size_t n, int64_t *m, uint8_t *dig) {
         if (m[i] > INT64_MAX / f || m[i] < -(INT64_MAX / f)) return -1;
         m[i] *= f;
         /* past 2^53 the mantissa may not be a double: check what decodes */
-        if (dbits((double)m[i] / p10[e]) != dbits(v[i])) return -1;
+        if (dbits((double)m[i] / iseq_p10[e]) != dbits(v[i])) return -1;
     }
     return e;
 }
@@ -383,44 +155,58 @@ static size_t uvarint_len(uint64_t x) {
     return n;
 }
 
-enum { F_GORILLA = 0, F_DELTA = 1, F_DOD = 2 };
+enum { F_GORILLA = 0, F_DELTA = 1, F_DOD = 2, F_RAW = 3 };
 
-static void dec_encode(const int64_t *m, size_t n, int e, tm_buf *out) {
-    int kind = F_DELTA;
-    uint64_t d0 = n >= 2 ? (uint64_t)m[1] - (uint64_t)m[0] : 0;
-    if (n > 2) {
-        size_t c1 = (seq_code(m, n - 1, 1, NULL) + 7) / 8;
-        size_t c2 = uvarint_len(uzig(d0)) + (seq_code(m, n - 2, 2, NULL) + 7) / 8;
-        if (c2 < c1) kind = F_DOD;
-    }
-    buf_putc(out, (uint8_t)(kind << 4 | e));
-    buf_put_svarint(out, m[0]);
-    bitw bw = {out, 0, 0};
-    if (kind == F_DOD) {
-        buf_put_svarint(out, as_s64(d0));
-        seq_code(m, n - 2, 2, &bw);
-    } else {
-        seq_code(m, n - 1, 1, &bw);
-    }
-    bw_end(&bw);
+/* Bytes ahead of the stream of kind k: m0, and the first delta for dod. */
+static size_t kind_head(int k, const int64_t *m) {
+    if (k == F_RAW) return 0;
+    size_t h = uvarint_len(uzig((uint64_t)m[0]));
+    if (k == F_DOD) h += uvarint_len(uzig((uint64_t)m[1] - (uint64_t)m[0]));
+    return h;
 }
 
-enum { STACK_N = 256 };
+/* Deltas, and whichever else may beat them: plain mantissas when deltas
+ * are sparse (a value flipping between two levels), else delta-of-deltas
+ * (a steady ramp). d is scratch for n values. */
+static void dec_encode(const int64_t *m, size_t n, int e, uint64_t *d, tm_buf *out) {
+    static const int order[4] = {0, 1, 2, 0};
+    iseq_plan pl, alt;
+    iseq_diff(m, n, 1, d);
+    size_t best = kind_head(F_DELTA, m) + (iseq_plan_for(d, n - 1, 0, &pl) + 7) / 8;
+    int kind = F_DELTA, other = pl.layout == ISEQ_SPARSE ? F_RAW : F_DOD, o = order[other], in_d = F_DELTA;
+    if (n >= 3) {
+        iseq_diff(m, n, o, d);
+        in_d = other;
+        size_t sz = kind_head(other, m) + (iseq_plan_for(d, n - (size_t)o, o == 0, &alt) + 7) / 8;
+        if (sz < best) kind = other, pl = alt;
+    }
+    buf_putc(out, (uint8_t)(kind << 4 | e));
+    if (kind != F_RAW) buf_put_svarint(out, m[0]);
+    if (kind == F_DOD) buf_put_svarint(out, as_s64((uint64_t)m[1] - (uint64_t)m[0]));
+    o = order[kind];
+    if (in_d != kind) iseq_diff(m, n, o, d);
+    bitw bw = {out, 0, 0};
+    iseq_put(&bw, d, n - (size_t)o, &pl);
+    bw_end(&bw);
+}
 
 void floats_encode(const double *v, size_t n, tm_buf *out) {
     if (!n) return;
     int64_t sm[STACK_N];
+    uint64_t su[STACK_N];
     uint8_t sd[STACK_N];
     int64_t *m = n <= STACK_N ? sm : xmalloc(n * sizeof *m);
+    uint64_t *u = n <= STACK_N ? su : xmalloc(n * sizeof *u);
     uint8_t *dig = n <= STACK_N ? sd : xmalloc(n);
     int e = dec_mantissas(v, n, m, dig);
     if (e >= 0) {
-        dec_encode(m, n, e, out);
+        dec_encode(m, n, e, u, out);
     } else {
         buf_putc(out, F_GORILLA);
         gorilla_encode(v, n, out);
     }
     if (m != sm) free(m);
+    if (u != su) free(u);
     if (dig != sd) free(dig);
 }
 
@@ -434,17 +220,22 @@ int floats_decode(const uint8_t **p, const uint8_t *end, double *v, size_t n) {
         *p = q;
         return 1;
     }
-    if (kind > F_DOD) return 0;
+    if (kind > F_RAW) return 0;
+    if (kind == F_RAW) {
+        if (!iseq_decode(&q, end, n, 0, 0, 0, NULL, v, e)) return 0;
+        *p = q;
+        return 1;
+    }
     int64_t m0, d0 = 0;
     if (!get_svarint(&q, end, &m0)) return 0;
-    v[0] = (double)m0 / p10[e];
+    v[0] = (double)m0 / iseq_p10[e];
     if (kind == F_DELTA) {
-        if (!seq_decode(&q, end, n - 1, 1, (uint64_t)m0, 0, NULL, v + 1, e)) return 0;
+        if (!iseq_decode(&q, end, n - 1, 1, (uint64_t)m0, 0, NULL, v + 1, e)) return 0;
     } else if (n >= 2) {
         if (!get_svarint(&q, end, &d0)) return 0;
         uint64_t m1 = (uint64_t)m0 + (uint64_t)d0;
-        v[1] = (double)as_s64(m1) / p10[e];
-        if (n >= 3 && !seq_decode(&q, end, n - 2, 2, m1, (uint64_t)d0, NULL, v + 2, e)) return 0;
+        v[1] = (double)as_s64(m1) / iseq_p10[e];
+        if (n >= 3 && !iseq_decode(&q, end, n - 2, 2, m1, (uint64_t)d0, NULL, v + 2, e)) return 0;
     }
     *p = q;
     return 1;

@@ -59,7 +59,7 @@ static void rt_ts(const int64_t *x, size_t n) {
 }
 
 /* Round-trips v bit for bit through floats_* (and Gorilla alone); returns
- * the float mode's kind (0 Gorilla, 1 delta, 2 dod), -1 for n = 0. */
+ * the float mode's kind (0 Gorilla, 1 delta, 2 dod, 3 plain), -1 for n = 0. */
 static int rt_floats(const double *v, size_t n) {
     tm_buf b = {0};
     buf_reserve(&b, 1); /* n = 0 writes nothing; keep b.p a real pointer */
@@ -146,6 +146,103 @@ static void test_ints_sizes(void **st) {
     buf_free(&b);
 }
 
+/* Damaged copies of an integer stream decode to 0 or to n values; never
+ * past the end (run under ASan). */
+static void damage_ints(const tm_buf *b, size_t n) {
+    int64_t *y = calloc(n + 1, sizeof *y);
+    uint8_t *p = malloc(b->n + 1);
+    for (size_t len = 0; len < b->n; len++) { /* every prefix, in a buffer of exactly that size */
+        uint8_t *q = malloc(len + 1);
+        memcpy(q, b->p, len);
+        const uint8_t *c = q;
+        if (ints_decode(&c, q + len, y, n)) assert_true(c <= q + len);
+        free(q);
+    }
+    for (int t = 0; t < 300 && b->n; t++) {
+        memcpy(p, b->p, b->n);
+        p[rnd() % b->n] ^= (uint8_t)(1u << (rnd() % 8));
+        const uint8_t *c = p;
+        if (ints_decode(&c, p + b->n, y, n)) assert_true(c <= p + b->n);
+    }
+    free(p);
+    free(y);
+}
+
+static size_t ints_size(const int64_t *x, size_t n) {
+    tm_buf b = {0};
+    buf_reserve(&b, 1);
+    ints_encode(x, n, &b);
+    damage_ints(&b, n);
+    size_t sz = b.n;
+    buf_free(&b);
+    rt_ints(x, n);
+    return sz;
+}
+
+/* Uniform noise over a range costs log2 of the range per value (truncated
+ * binary), not the next whole bit, and a block's one outlier cannot widen
+ * every other value of a 32-block (the layout covers the whole stream). */
+static void test_ints_range(void **st) {
+    (void)st;
+    enum { N = 1000 };
+    int64_t x[N];
+    const uint64_t ranges[] = {1, 2, 3, 10, 401, 5000, 65536, 65537, 1ULL << 40, (1ULL << 56) - 1, 1ULL << 56,
+                               (1ULL << 56) + 1, 1ULL << 62};
+    for (size_t k = 0; k < sizeof ranges / sizeof *ranges; k++) {
+        for (size_t n = 1; n <= N; n = n * 3 + 1) {
+            for (size_t i = 0; i < n; i++) x[i] = -77 + (int64_t)(rnd() % ranges[k]);
+            size_t sz = ints_size(x, n);
+            double ideal = (double)n * log2((double)ranges[k]) / 8;
+            if (n >= 300 && ranges[k] > 2 && ranges[k] < (1ULL << 56))
+                assert_true((double)sz <= ideal * 1.02 + 12); /* within 2% of log2, plus a header */
+        }
+    }
+    /* the extremes of int64 inside one range, and a range that wraps */
+    for (size_t i = 0; i < N; i++) x[i] = INT64_MAX - (int64_t)(rnd() % 1000);
+    ints_size(x, N);
+    for (size_t i = 0; i < N; i++) x[i] = INT64_MIN + (int64_t)(rnd() % 1000);
+    ints_size(x, N);
+    for (size_t i = 0; i < N; i++) x[i] = i % 2 ? INT64_MIN + (int64_t)(rnd() % 9) : INT64_MAX - (int64_t)(rnd() % 9);
+    ints_size(x, N);
+}
+
+/* A base value with rare exceptions: each costs its gap (Rice) and its
+ * value, the base values next to nothing. */
+static void test_ints_sparse(void **st) {
+    (void)st;
+    enum { N = 5000 };
+    int64_t *x = calloc(N, sizeof *x);
+    for (size_t i = 0; i < N; i++) x[i] = rnd() % 20 ? 2350 : 2400; /* near constant */
+    assert_true(ints_size(x, N) < N / 8 * 6 / 10); /* under 0.6 bits a value */
+    for (size_t i = 0; i < N; i++) x[i] = rnd() % 10 ? 0 : rnd_in(-(1LL << 25), 1LL << 25);
+    assert_true(ints_size(x, N) < N * 35 / 80); /* ~3 bits a value: gap + 27-bit value per tenth */
+    /* exceptions at both ends, huge values, and a gap far longer than the rest */
+    for (size_t i = 0; i < N; i++) x[i] = -5;
+    x[0] = INT64_MIN;
+    x[1] = INT64_MAX;
+    for (size_t i = 10; i < 200; i += 3) x[i] = (int64_t)rnd();
+    x[N - 1] = 7;
+    ints_size(x, N);
+    for (size_t i = 0; i < N; i++) x[i] = 9;
+    x[0] = x[N - 1] = 10; /* two exceptions, one gap of N - 2 */
+    ints_size(x, N);
+    x[0] = 9;
+    ints_size(x, N); /* the only exception is the last value */
+    for (size_t i = 0; i < 64; i++) x[i] = i % 8 ? 1 : 2;
+    ints_size(x, 64);
+    free(x);
+    /* however few exceptions, never more than 2048 values a byte (chunk.c
+     * bounds a blob's count by its size) */
+    enum { BIG = 1 << 13 };
+    int64_t *z = calloc(BIG, sizeof *z);
+    for (size_t i = 0; i < BIG; i++) z[i] = 3;
+    z[BIG / 2] = 4;
+    assert_true(ints_size(z, BIG) >= BIG / 2048);
+    for (size_t i = 0; i < BIG; i++) z[i] = 0;
+    assert_int_equal(ints_size(z, BIG), BIG / 2048);
+    free(z);
+}
+
 static void test_ts(void **st) {
     (void)st;
     enum { N = 1000 };
@@ -228,6 +325,9 @@ static void test_floats(void **st) {
         if (n) assert_int_not_equal(rt_floats(v, n), 0);
         for (size_t i = 0; i < n; i++) v[i] = 42.125;
         if (n) assert_int_not_equal(rt_floats(v, n), 0);
+        for (size_t i = 0; i < n; i++) v[i] = rnd() % 20 ? 23.5 : 24; /* two levels: plain mantissas */
+        if (n) assert_int_not_equal(rt_floats(v, n), 0);
+        if (n == N) assert_int_equal(rt_floats(v, n), 3);
         for (size_t i = 0; i < n; i++) v[i] = from_bits(rnd()); /* any bits, NaNs included */
         rt_floats(v, n);
         for (size_t i = 0; i < n; i++) v[i] = (double)rnd_in(1, 1000) / 3.0;
@@ -354,6 +454,18 @@ static void test_chunk_number(void **st) {
     }
 }
 
+/* A long chunk of regular times and one value: its blob stays within the
+ * count bound chunk_decode applies before allocating. */
+static void test_chunk_long_constant(void **st) {
+    (void)st;
+    tm_cols c;
+    cols_alloc(&c, TM_NUMBER, 20000);
+    fill_ts(&c, 1000, 0);
+    for (size_t i = 0; i < c.n; i++) c.v[i] = i == 5000 ? 2 : 1;
+    rt_chunk(&c);
+    cols_free(&c);
+}
+
 static void test_chunk_location(void **st) {
     (void)st;
     tm_cols c;
@@ -470,9 +582,11 @@ static void test_size(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ints),           cmocka_unit_test(test_ints_sizes),
+        cmocka_unit_test(test_ints_range),     cmocka_unit_test(test_ints_sparse),
         cmocka_unit_test(test_ts),             cmocka_unit_test(test_decimal_digits),
         cmocka_unit_test(test_floats),         cmocka_unit_test(test_floats_special),
         cmocka_unit_test(test_chunk_number),   cmocka_unit_test(test_chunk_location),
+        cmocka_unit_test(test_chunk_long_constant),
         cmocka_unit_test(test_chunk_strings),  cmocka_unit_test(test_chunk_rollup),
         cmocka_unit_test(test_chunk_garbage),  cmocka_unit_test(test_size),
     };
