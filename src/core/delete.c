@@ -1,6 +1,6 @@
 /* delete.c — store_delete: a series leaves every lookup at once (catalog,
  * head), its WAL tombstone makes that survive a crash, and the persister
- * thread drops its SQLite rows (chunks, rollups, catalog row) after any of
+ * thread drops its SQLite rows (chunks, rollups, catalog row, state) after any of
  * its chunks still queued, so nothing committed later brings it back. */
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +110,7 @@ void delete_rows(tm_store *s) {
                 if (sqlite3_step(st[k]) != SQLITE_DONE) ok = 0;
                 sqlite3_reset(st[k]);
             }
+        ok = ok && !states_drop(s, ids, n);
         /* never left open: a transaction left behind would fail every later commit */
         if (tx_end(s->wdb, ok)) log_error("sqlite: deleting series: %s", sqlite3_errmsg(s->wdb));
         for (int k = 0; k < 3; k++) sqlite3_finalize(st[k]);

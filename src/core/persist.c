@@ -18,8 +18,10 @@ static const char *SCHEMA =
     "PRAGMA page_size=16384;" /* blobs of a few hundred bytes waste less of a big page */
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;" /* the WAL is cut once a commit returns */
-    "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL,"
-    " points INTEGER, last_ts INTEGER, last_v REAL, last_v2 REAL, last_s TEXT, walpos INTEGER);"
+    /* what never changes; format 1 databases also have points, last_ts, last_v, last_v2, last_s and
+     * walpos here, which states (states.c) replaces */
+    "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS states(blk INTEGER PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, start INTEGER NOT NULL,"
     " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER);"
     "CREATE INDEX IF NOT EXISTS chunks_series ON chunks(series, end);"
@@ -48,10 +50,13 @@ int blob_ok(sqlite3_stmt *st, int data_col, int crc_col) {
     return (uint32_t)sqlite3_column_int64(st, crc_col) == crc32c(0, p, n);
 }
 
+/* Every series; the state columns only in a format 1 database (states
+ * come after, and replace them). */
 static int load_series(tm_store *s, char *err, size_t errlen) {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->wdb, "SELECT id, key, type, points, last_ts, last_v, last_v2, last_s, walpos FROM series",
-                           -1, &st, NULL)) {
+    int v1 = !sqlite3_prepare_v2(s->wdb, "SELECT id, key, type, points, last_ts, last_v, last_v2, last_s, walpos FROM series",
+                                 -1, &st, NULL);
+    if (!v1 && sqlite3_prepare_v2(s->wdb, "SELECT id, key, type FROM series", -1, &st, NULL)) {
         snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(s->wdb));
         return -1;
     }
@@ -60,6 +65,7 @@ static int load_series(tm_store *s, char *err, size_t errlen) {
         size_t n = (size_t)sqlite3_column_bytes(st, 1);
         tm_series *se = catalog_add(&s->cat, (uint32_t)sqlite3_column_int64(st, 0), k, n, key_hash(k, n),
                                     sqlite3_column_int(st, 2));
+        if (!v1) continue;
         se->points = (uint64_t)sqlite3_column_int64(st, 3);
         if (sqlite3_column_type(st, 4) != SQLITE_NULL) se->last_ts = sqlite3_column_int64(st, 4);
         se->closed_max = se->last_ts == INT64_MIN ? INT64_MAX : se->last_ts; /* every persisted sample is older */
@@ -116,7 +122,9 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
         return -1;
     }
     sqlite3_busy_timeout(s->rdb, 5000);
-    if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen) || load_series(s, err, errlen)) return -1;
+    if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen) || load_series(s, err, errlen) ||
+        states_load(s, path, err, errlen))
+        return -1;
     retire_ids(s);
     return s->o.memory ? 0 : db_check_blobs(s, path, err, errlen);
 }
@@ -152,13 +160,6 @@ static int save_chunk(sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_bu
     sqlite3_bind_int64(ser, 1, p->sid);
     sqlite3_bind_text(ser, 2, se->key, (int)se->klen, SQLITE_STATIC);
     sqlite3_bind_int(ser, 3, se->type);
-    sqlite3_bind_int64(ser, 4, (sqlite3_int64)p->points);
-    sqlite3_bind_int64(ser, 5, p->last_ts);
-    sqlite3_bind_double(ser, 6, p->last_v);
-    sqlite3_bind_double(ser, 7, p->last_v2);
-    if (p->last_str) sqlite3_bind_text(ser, 8, p->last_str, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(ser, 8);
-    sqlite3_bind_int64(ser, 9, (sqlite3_int64)p->walpos);
     rc = sqlite3_step(ser) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(ser);
     return rc;
@@ -169,13 +170,13 @@ static int write_chunks(tm_store *s, tm_pending *list) {
     sqlite3_stmt *ins = NULL, *ser = NULL, *hwm = NULL;
     sqlite3_prepare_v2(s->wdb, "INSERT INTO chunks(series, start, end, data, crc) VALUES(?,?,?,?,?)", -1, &ins, NULL);
     sqlite3_prepare_v2(s->wdb,
-                       "INSERT OR REPLACE INTO series(id, key, type, points, last_ts, last_v, last_v2, last_s, walpos) "
-                       "VALUES(?,?,?,?,?,?,?,?,?)",
+                       "INSERT OR IGNORE INTO series(id, key, type) VALUES(?,?,?)",
                        -1, &ser, NULL);
     sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO meta(k, v) VALUES('next_id', ?)", -1, &hwm, NULL);
     tm_buf blob = {0};
     int ok = ins && ser && hwm && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     for (tm_pending *p = list; ok && p; p = p->next_in_queue) ok = p->skip || !save_chunk(ins, ser, p, &blob);
+    ok = ok && !states_save(s, list);
     if (ok) {
         sqlite3_bind_int64(hwm, 1, (sqlite3_int64)__atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE));
         ok = sqlite3_step(hwm) == SQLITE_DONE;

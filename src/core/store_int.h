@@ -95,6 +95,12 @@ int tx_end(sqlite3 *db, int ok);
 /* The blob in column data_col matches the CRC-32C in crc_col (NULL: unchecked). */
 int blob_ok(sqlite3_stmt *st, int data_col, int crc_col);
 
+/* states.c (persister thread, inside its transaction; states_load at open):
+ * each series' sample count, last value and log position, 64 to a row */
+int states_load(tm_store *s, const char *path, char *err, size_t errlen);
+int states_save(tm_store *s, tm_pending *list); /* the latest state of each series in list (skip ones aside) */
+int states_drop(tm_store *s, const uint32_t *ids, size_t n);
+
 /* integrity.c: 0, or -1 with what is damaged in err */
 int db_quick_check(tm_store *s, const char *path, char *err, size_t errlen);
 int db_check_blobs(tm_store *s, const char *path, char *err, size_t errlen);

@@ -3,7 +3,8 @@ lost one's id. Each case damages a copy of a real data directory (written
 by the server, stopped cleanly):
 
 1. one flipped byte inside a persisted chunk: the start is refused, non-zero,
-   with a message naming the chunk, its series and "checksum";
+   with a message naming the chunk, its series and "checksum"; the same for
+   a row of the series' saved states;
 2. garbage over a page of the file: refused, naming SQLite's quick_check;
 3. the catalog row of a series is lost while its chunks remain: the server
    starts, and a series created afterwards shows only its own samples (it
@@ -69,6 +70,23 @@ def main(t):
     log = start_fails(t, s, "flipped chunk")
     t.check("checksum" in log and ("chunk %d of series %s" % (cid, key)) in log,
             "the message names chunk %d of %s and its checksum: %r" % (cid, key, log[-600:]))
+    t.eq(digest(db), before, "the damaged file is left as it was")
+
+    t.step("a flipped byte inside a series' saved state")
+    d, db = copy("state")
+    con = sqlite3.connect(db)
+    blk, data = con.execute("SELECT blk, data FROM states ORDER BY blk LIMIT 1").fetchone()
+    data = bytearray(data)
+    data[len(data) // 2] ^= 0x10
+    con.execute("UPDATE states SET data=? WHERE blk=?", (bytes(data), blk))
+    con.commit()
+    con.close()
+    before = digest(db)
+    s = T.Server(t, "state", data_dir=d)
+    t.servers.append(s)
+    log = start_fails(t, s, "flipped state")
+    t.check("checksum" in log and ("states row %d" % blk) in log,
+            "the message names states row %d and its checksum: %r" % (blk, log[-600:]))
     t.eq(digest(db), before, "the damaged file is left as it was")
 
     t.step("garbage over a page")
