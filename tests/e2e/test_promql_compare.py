@@ -53,6 +53,12 @@ QUERIES = [
     "histogram_quantile(0.99, sum by (le) (rate(request_duration_seconds_bucket[5m])))",
     "histogram_quantile(0.5, sum by (job, le) (increase(request_duration_seconds_bucket[10m])))",
     "rate(request_duration_seconds_sum[5m]) / rate(request_duration_seconds_count[5m])",
+    "histogram_quantile(0, rate(request_duration_seconds_bucket[5m]))",
+    "histogram_quantile(1, rate(request_duration_seconds_bucket[5m]))",
+    "histogram_quantile(1.5, rate(request_duration_seconds_bucket[5m]))",
+    "histogram_quantile(0.5, request_duration_seconds_bucket)",
+    'histogram_quantile(0.5, request_duration_seconds_bucket{le!="+Inf"})',
+    "histogram_quantile(0.75, sum without (job) (rate(request_duration_seconds_bucket[10m])))",
     # aggregations
     "sum(http_requests_total)", "sum by (instance) (rate(http_requests_total[5m]))",
     "sum without (code) (rate(http_requests_total[5m]))", "avg by (room) (temperature_celsius)",

@@ -37,6 +37,24 @@ static void test_format_float(void **st) {
     assert_memory_equal(out, "17976931348623157", 17);
 }
 
+/* Go's FormatFloat(v, 'e' or 'g', -1, 64): the rules API's values, error messages */
+static void test_format_go(void **st) {
+    (void)st;
+    static const struct {
+        double v;
+        int verb;
+        const char *want;
+    } c[] = {{95.5, 'e', "9.55e+01"}, {1, 'e', "1e+00"}, {0, 'e', "0e+00"}, {-0.00125, 'e', "-1.25e-03"},
+             {0.1, 'e', "1e-01"}, {1.0 / 3, 'e', "3.333333333333333e-01"}, {NAN, 'e', "NaN"},
+             {INFINITY, 'e', "+Inf"}, {-INFINITY, 'g', "-Inf"}, {NAN, 'g', "NaN"}, {1e19, 'g', "1e+19"},
+             {-9.3e18, 'g', "-9.3e+18"}, {1.5, 'g', "1.5"}};
+    char out[64];
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        pq_format_go(c[i].v, c[i].verb, out, sizeof out);
+        assert_string_equal(out, c[i].want);
+    }
+}
+
 static void test_quantile(void **st) {
     (void)st;
     double v[] = {4, 1, 3, 2};
@@ -52,6 +70,7 @@ static void test_quantile(void **st) {
 }
 
 int main(void) {
-    const struct CMUnitTest t[] = {cmocka_unit_test(test_format_float), cmocka_unit_test(test_quantile)};
+    const struct CMUnitTest t[] = {cmocka_unit_test(test_format_float), cmocka_unit_test(test_format_go),
+                                       cmocka_unit_test(test_quantile)};
     return cmocka_run_group_tests(t, NULL, NULL);
 }
