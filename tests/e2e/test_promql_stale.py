@@ -13,7 +13,8 @@ The rest of tidemark must never show a marker as a number: the JSON export
 leaves it out (the ordinary NaN stays, as null), Graphite /render has null
 there, /api/v1/metrics keeps the last real value, the bucketed query keeps
 finite min/max/sum over a minute holding a marker, and the live stream
-sends no event for it."""
+sends no event for it. A tidemark forwarding by remote write to that
+Prometheus passes the marker on, so the series ends there as well."""
 import json
 import math
 import os
@@ -127,6 +128,24 @@ def stream_skips_markers(t, s):
     t.eq([e["value"] for e in events], [1.5, 2.5], "stream events")
 
 
+def forwarded(t, prom):
+    t.step("forwarding by remote write passes the marker on: Prometheus ends the series too")
+    s = t.server("fwd", args=["--forward-prometheus", prom.write_url(), "--forward-match", "svc_fwd"])
+    t0 = int(time.time() * 1000) - 60000
+    pts = [(2.5, t0), (STALE_BITS, t0 + 15000)]
+    send(t, s.url("/api/v1/write"), T.prom_write_request([([("__name__", "svc_fwd"), ("job", "fwd")], pts)]),
+         "tidemark")
+
+    def arrived():
+        r = prom.get_json("/api/v1/query", {"query": "count_over_time(svc_fwd[10m])", "time": secs(t0 + 60000)})
+        return r.json()["data"]["result"]
+    t.require(T.wait_until(arrived, 30, 0.2), "svc_fwd never reached Prometheus")
+    for at, want in ((t0 + 5000, ["2.5"]), (t0 + 20000, []), (t0 + 120000, [])):
+        r = prom.get_json("/api/v1/query", {"query": "svc_fwd", "time": secs(at)}).json()
+        t.eq([x["value"][1] for x in r["data"]["result"]], want, "Prometheus' svc_fwd %+d ms past the sample" % (
+            at - t0))
+
+
 def main(t):
     end = int(time.time()) // 60 * 60 * 1000 - 5 * 60000  # five minutes ago, on a minute
     data, times = stale_samples(end)
@@ -139,6 +158,7 @@ def main(t):
     compare_queries(t, compare, s.url(""), prom.url(""), times, end)
     no_marker_elsewhere(t, s, data, times)
     stream_skips_markers(t, s)
+    forwarded(t, prom)
 
 
 if __name__ == "__main__":
