@@ -122,8 +122,14 @@ static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
         pq_series *s = pq_add_series(c, &out->v, series_labels(c, raw.ids[k]));
         s->sts = pq_new(c, m * sizeof *s->sts);
         s->sv = pq_new(c, m * sizeof *s->sv);
-        for (size_t i = 0; i < n; i++) /* windows never hold staleness markers */
-            if (!tm_is_stale(v[i])) s->sts[s->ns] = ts[i], s->sv[s->ns++] = v[i];
+        if (m == n) { /* the common case: no marker at all */
+            memcpy(s->sts, ts, n * sizeof *ts);
+            memcpy(s->sv, v, n * sizeof *v);
+            s->ns = n;
+        } else {
+            for (size_t i = 0; i < n; i++) /* windows never hold staleness markers */
+                if (!tm_is_stale(v[i])) s->sts[s->ns] = ts[i], s->sv[s->ns++] = v[i];
+        }
     }
     raw_free(c->q, &raw);
     out->range = e->range;

@@ -14,7 +14,8 @@ leaves it out (the ordinary NaN stays, as null), Graphite /render has null
 there, /api/v1/metrics keeps the last real value, the bucketed query keeps
 finite min/max/sum over a minute holding a marker, and the live stream
 sends no event for it. A tidemark forwarding by remote write to that
-Prometheus passes the marker on, so the series ends there as well."""
+Prometheus passes the marker on, so the series ends there as well; killed
+(-9) and started again, it replays the marker from its log."""
 import json
 import math
 import os
@@ -144,6 +145,17 @@ def forwarded(t, prom):
         r = prom.get_json("/api/v1/query", {"query": "svc_fwd", "time": secs(at)}).json()
         t.eq([x["value"][1] for x in r["data"]["result"]], want, "Prometheus' svc_fwd %+d ms past the sample" % (
             at - t0))
+    return s, t0
+
+
+def after_crash(t, s, t0):
+    t.step("after kill -9 and the log's replay the marker still ends the series")
+    s.kill9()
+    s.start()
+    for at, want in ((t0 + 5000, ["2.5"]), (t0 + 20000, [])):
+        r = s.get_json("/api/v1/query", {"query": "svc_fwd", "time": secs(at)})
+        t.eq([x["value"][1] for x in r["data"]["result"]], want, "tidemark's svc_fwd %+d ms past the sample" % (
+            at - t0))
 
 
 def main(t):
@@ -158,7 +170,8 @@ def main(t):
     compare_queries(t, compare, s.url(""), prom.url(""), times, end)
     no_marker_elsewhere(t, s, data, times)
     stream_skips_markers(t, s)
-    forwarded(t, prom)
+    fwd, t0 = forwarded(t, prom)
+    after_crash(t, fwd, t0)
 
 
 if __name__ == "__main__":
