@@ -158,8 +158,8 @@ static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) 
     run_sink *rs = arg;
     tm_run *r = rs->run;
     rs->at[k] = r->n;
-    rs->len[k] = !c ? TM_UNREAD : c->type != TM_NUMBER ? 0 : n;
-    if (!c || c->type != TM_NUMBER) return;
+    rs->len[k] = c->type != TM_NUMBER ? 0 : n;
+    if (c->type != TM_NUMBER) return;
     if (!n) return;
     if (r->n + n > r->cap) {
         r->cap = (r->n + n) * 2 > 1024 ? (r->n + n) * 2 : 1024;
@@ -178,9 +178,21 @@ size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from
     return read_many(r, ids, n, from, until, &sk);
 }
 
-size_t reader_heads_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
-                        size_t *at, size_t *len) {
-    run_sink rs = {run, at, len};
-    sink sk = {put_run, &rs, 1};
+typedef struct {
+    tm_head_fn fn;
+    void *arg;
+    uint8_t *unread;
+} each_sink;
+
+static void put_each(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) {
+    each_sink *es = arg;
+    es->unread[k] = !c;
+    if (c && c->type == TM_NUMBER) es->fn(es->arg, k, c->ts + lo, c->v + lo, n);
+}
+
+size_t reader_heads_each(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_head_fn fn,
+                         void *arg, uint8_t *unread) {
+    each_sink es = {fn, arg, unread};
+    sink sk = {put_each, &es, 1};
     return read_many(r, ids, n, from, until, &sk);
 }

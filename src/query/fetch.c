@@ -146,12 +146,19 @@ double bucket_value(const tm_cols *c, size_t k, int agg) {
     }
 }
 
-/* Fold samples straight into the grid (the head's fast road); NaN is a gap. */
+/* Fold samples (sorted, inside the grid) straight into the grid (the
+ * head's fast road); NaN is a gap. */
 static void fold_samples(const grid_job *j, tm_gser *g, const int64_t *ts, const double *v, long n) {
     double *cnt = j->agg == AGG_AVG || j->agg == AGG_COUNT ? xcalloc(j->n, sizeof *cnt) : NULL;
+    /* samples come sorted: the slot moves on by steps, no division per sample */
+    size_t at = n ? (size_t)((ts[0] - j->start) / j->step) : 0;
+    int64_t next = j->start + (int64_t)(at + 1) * j->step;
     for (long k = 0; k < n; k++) {
+        if (ts[k] >= next) { /* the next slot, or (past a gap) one division */
+            at = ts[k] < next + j->step ? at + 1 : (size_t)((ts[k] - j->start) / j->step);
+            next = j->start + (int64_t)(at + 1) * j->step;
+        }
         if (isnan(v[k])) continue;
-        size_t at = (size_t)((ts[k] - j->start) / j->step);
         double *o = &g->v[at];
         int first = isnan(*o);
         switch (j->agg) {
@@ -179,22 +186,31 @@ static void grid_buckets(const grid_job *j, tm_reader *rd, size_t i) {
     cols_free(&c);
 }
 
+typedef struct {
+    const grid_job *j;
+    size_t lo;
+} grid_head;
+
+static void grid_fold(void *arg, size_t k, const int64_t *ts, const double *v, size_t n) {
+    grid_head *h = arg;
+    fold_samples(h->j, &h->j->out[h->lo + k], ts, v, (long)n);
+}
+
 static void grid_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
     grid_job *j = arg;
-    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, at[BLOCK], len[BLOCK];
+    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK;
+    uint8_t unread[BLOCK];
     int64_t until = j->start + (int64_t)j->n * j->step - 1;
     if (!j->n) return;
     int simple = j->agg == AGG_LAST || j->agg == AGG_MIN || j->agg == AGG_MAX || j->agg == AGG_SUM ||
                  j->agg == AGG_AVG || j->agg == AGG_COUNT;
-    tm_run run = {0};
-    if (simple) reader_heads_run(rd, j->ids->v + lo, n, j->start, until, &run, at, len);
+    grid_head h = {j, lo};
+    memset(unread, 1, sizeof unread);
+    if (simple) reader_heads_each(rd, j->ids->v + lo, n, j->start, until, grid_fold, &h, unread);
     for (size_t i = 0; i < n; i++) {
-        if (simple && len[i] != TM_UNREAD) fold_samples(j, &j->out[lo + i], run.ts + at[i], run.v + at[i], (long)len[i]);
-        else grid_buckets(j, rd, lo + i);
+        if (unread[i]) grid_buckets(j, rd, lo + i);
         if (i % 16 == 15 && query_check_time(q)) break;
     }
-    free(run.ts);
-    free(run.v);
     query_check_time(q);
 }
 
@@ -228,10 +244,12 @@ static int64_t floor_step(int64_t t, int64_t step) { return t - ((t % step) + st
 /* buckets of sorted samples (the head's fast road), as store_buckets makes them */
 static void bucketize(const int64_t *ts, const double *v, long n, int64_t step, tm_cols *out) {
     size_t m = 0;
-    cols_alloc(out, TM_ROLLUP, (size_t)(n ? n : 1));
+    /* room for the buckets the samples span, not one per sample */
+    int64_t b = n ? floor_step(ts[0], step) : 0, span = n ? (floor_step(ts[n - 1], step) - b) / step + 1 : 1;
+    cols_alloc(out, TM_ROLLUP, (size_t)(span < n ? span : n ? n : 1));
     for (long k = 0; k < n; k++) {
+        if (ts[k] >= b + step) b = ts[k] < b + 2 * step ? b + step : floor_step(ts[k], step); /* sorted */
         if (isnan(v[k])) continue;
-        int64_t b = floor_step(ts[k], step);
         if (!m || out->ts[m - 1] != b) {
             out->ts[m] = b;
             out->v[m] = out->v2[m] = out->sum[m] = out->last[m] = v[k];
@@ -250,19 +268,28 @@ static void bucketize(const int64_t *ts, const double *v, long n, int64_t step, 
     out->n = m;
 }
 
+typedef struct {
+    const buckets_job *j;
+    size_t lo;
+} buckets_head;
+
+static void buckets_fold_head(void *arg, size_t k, const int64_t *ts, const double *v, size_t n) {
+    buckets_head *h = arg;
+    bucketize(ts, v, (long)n, h->j->step, &h->j->out[h->lo + k]);
+}
+
 static void buckets_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
     buckets_job *j = arg;
-    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, at[BLOCK], len[BLOCK], pts = 0;
-    tm_run run = {0};
-    reader_heads_run(rd, j->ids->v + lo, n, floor_step(j->from, j->step), j->until, &run, at, len);
+    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, pts = 0;
+    uint8_t unread[BLOCK];
+    buckets_head h = {j, lo};
+    reader_heads_each(rd, j->ids->v + lo, n, floor_step(j->from, j->step), j->until, buckets_fold_head, &h, unread);
     for (size_t i = 0; i < n && !query_failed(q); i++) {
         tm_cols *c = &j->out[lo + i];
-        if (len[i] != TM_UNREAD) bucketize(run.ts + at[i], run.v + at[i], (long)len[i], j->step, c);
-        else if (!reader_buckets(rd, j->ids->v[lo + i], j->from, j->until, j->step, c)) continue;
+        if (unread[i] && !reader_buckets(rd, j->ids->v[lo + i], j->from, j->until, j->step, c)) continue;
+        if (!c->n && !c->ts) c->type = TM_ROLLUP; /* not a number series: no buckets */
         pts += c->n;
     }
-    free(run.ts);
-    free(run.v);
     if (query_add_points(q, pts) == 0) query_check_time(q);
 }
 

@@ -52,6 +52,20 @@ static void same(const tm_cols *a, const tm_cols *b) {
     }
 }
 
+typedef struct {
+    tm_cols *c;
+} heads_seen;
+
+/* reader_heads_each's callback: a copy of what the head gave */
+static void keep_head(void *arg, size_t k, const int64_t *ts, const double *v, size_t n) {
+    heads_seen *h = arg;
+    tm_cols *c = &h->c[k];
+    cols_alloc(c, TM_NUMBER, n ? n : 1);
+    c->n = n;
+    memcpy(c->ts, ts, n * sizeof *ts);
+    memcpy(c->v, v, n * sizeof *v);
+}
+
 static void check(tm_store *s, int64_t from, int64_t until, size_t min_heads) {
     char err[256];
     tm_reader *r = store_reader_open(s, err, sizeof err);
@@ -61,11 +75,13 @@ static void check(tm_store *s, int64_t from, int64_t until, size_t min_heads) {
     for (uint32_t i = 0; i < n; i++) ids[i] = n - i; /* any order */
     tm_cols *many = calloc(n, sizeof *many);
     size_t *at = calloc(n, sizeof *at), *len = calloc(n, sizeof *len);
-    tm_run run = {0}, heads = {0};
-    size_t *hat = calloc(n, sizeof *hat), *hlen = calloc(n, sizeof *hlen), nheads = 0;
+    tm_run run = {0};
+    heads_seen hs = {calloc(n, sizeof(tm_cols))};
+    uint8_t *unread = calloc(n, 1);
+    size_t nheads = 0;
     assert_int_equal(reader_read_many(r, ids, n, from, until, many), max);
     assert_int_equal(reader_read_run(r, ids, n, from, until, &run, at, len), max);
-    assert_int_equal(reader_heads_run(r, ids, n, from, until, &heads, hat, hlen), max);
+    assert_int_equal(reader_heads_each(r, ids, n, from, until, keep_head, &hs, unread), max);
     for (uint32_t i = 0; i < n; i++) {
         tm_cols one;
         int ok = reader_read(r, ids[i], from, until, &one);
@@ -75,22 +91,22 @@ static void check(tm_store *s, int64_t from, int64_t until, size_t min_heads) {
         assert_int_equal(len[i], want);
         for (size_t k = 0; k < want; k++)
             assert_true(run.ts[at[i] + k] == one.ts[k] && run.v[at[i] + k] == one.v[k]);
-        if (hlen[i] != TM_UNREAD) { /* the heads answer whole, or not at all */
+        if (!unread[i]) { /* the heads answer whole, or not at all */
             nheads++;
-            assert_int_equal(hlen[i], want);
-            for (size_t k = 0; k < want; k++)
-                assert_true(heads.ts[hat[i] + k] == one.ts[k] && heads.v[hat[i] + k] == one.v[k]);
+            assert_int_equal(hs.c[i].n, want);
+            for (size_t k = 0; k < want; k++) assert_true(hs.c[i].ts[k] == one.ts[k] && hs.c[i].v[k] == one.v[k]);
+        } else {
+            assert_null(hs.c[i].ts); /* and no call for it */
         }
+        cols_free(&hs.c[i]);
         cols_free(&one);
         cols_free(&many[i]);
     }
     assert_true(nheads >= min_heads);
     free(run.ts);
     free(run.v);
-    free(heads.ts);
-    free(heads.v);
-    free(hat);
-    free(hlen);
+    free(hs.c);
+    free(unread);
     free(at);
     free(len);
     free(many);
