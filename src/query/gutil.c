@@ -9,6 +9,7 @@
 #include "../model/batch.h"
 #include "../util/buf.h"
 #include "graphite.h"
+#include "strmap.h"
 
 static const char *TYPE_NAMES[GT_N] = {"seriesList", "float", "integer", "string", "boolean", "node", "nodeOrTag",
                                        "tag", "aggFunc", "interval", "intOrInterval", "any", "aggOrSeriesFunc",
@@ -91,16 +92,27 @@ void gnormalize(tm_gser **s, size_t n, int64_t *start, int64_t *end, int64_t *st
 double gvalue(const tm_gser *s, size_t i) { return i < s->n ? s->v[i] : NAN; }
 size_t glen(const tm_gser *s) { return s->n; }
 
+static const char *path_of(const tm_gser *g) { return g->path ? g->path : g->name; }
+
+static void path_key(const void *owner, uint32_t val, uint32_t *scope, const char **p, size_t *n) {
+    *scope = 0;
+    *p = path_of(((tm_gser *const *)owner)[val]);
+    *n = strlen(*p);
+}
+
 char *gpath_list(tm_gser *const *s, size_t n) {
     tm_buf b = {0};
+    tm_strmap seen; /* each path once, in first-seen order: a set, not a scan per series */
+    strmap_init(&seen, path_key, s);
     for (size_t i = 0; i < n; i++) {
-        const char *p = s[i]->path ? s[i]->path : s[i]->name;
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++) seen = !strcmp(p, s[j]->path ? s[j]->path : s[j]->name);
-        if (seen) continue;
+        const char *p = path_of(s[i]);
+        size_t len = strlen(p);
+        if (strmap_get(&seen, 0, p, len) != UINT32_MAX) continue;
+        strmap_put(&seen, 0, p, len, (uint32_t)i);
         if (b.n) buf_putc(&b, ',');
-        buf_put(&b, p, strlen(p));
+        buf_put(&b, p, len);
     }
+    strmap_free(&seen);
     buf_putc(&b, 0);
     return (char *)b.p;
 }
