@@ -15,8 +15,13 @@
 
 /* Remote write 1.0: snappy-compressed WriteRequest. The name becomes
  * __name__ with every byte outside [a-zA-Z0-9_:] made '_' (host1.cpu →
- * host1_cpu), tags become labels (names likewise, without ':'). */
-size_t enc_prom(const tm_batch *b, tm_buf *out);
+ * host1_cpu), tags become labels (names likewise, without ':'). A
+ * tm_prom_enc is one sender's: it keeps each series' labels encoded
+ * (bounded: it starts again past 32 MiB). */
+typedef struct tm_prom_enc tm_prom_enc;
+tm_prom_enc *prom_enc_new(void);
+void prom_enc_free(tm_prom_enc *e);
+size_t enc_prom(tm_prom_enc *e, const tm_batch *b, tm_buf *out);
 /* s made a Prometheus name (colon_ok) or label name; not NUL-terminated. */
 void prom_safe(tm_buf *out, const char *s, size_t n, int colon_ok);
 

@@ -1,12 +1,45 @@
 /* encode_prom.c — a batch as a Prometheus remote write 1.0 request: one
  * TimeSeries per series (its samples in queue order), labels sorted by
- * name, the whole protobuf snappy-compressed. */
+ * name, the whole protobuf snappy-compressed.
+ *
+ * The protobuf is written by hand: a series' labels are made safe, sorted
+ * and encoded the first time it is seen and kept (the sender sees the same
+ * series batch after batch), so a sample costs a lookup and 13-20 bytes. */
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/catalog.h"
 #include "encode.h"
-#include "remote.pb-c.h"
+
+#define CACHE_MAX_BYTES (32u << 20) /* past it the cache starts again: memory stays bounded */
+
+typedef struct {
+    uint64_t h;
+    uint32_t koff, klen; /* the key, in arena */
+    uint32_t loff, llen; /* its Label messages, encoded, in arena */
+    uint32_t gen, sid;   /* the batch it was last seen in, and its series there */
+} lab_entry;
+
+struct tm_prom_enc {
+    lab_entry *e; /* open addressing */
+    size_t cap, n;
+    tm_buf arena, raw, name;
+    uint32_t gen;
+    uint32_t *sid, *order;            /* per sample: its series in the batch; sample indices by series */
+    uint32_t *cnt, *at, *loff, *llen; /* per series: samples, first in order, its labels in arena */
+    size_t scap;
+};
+
+tm_prom_enc *prom_enc_new(void) { return xcalloc(1, sizeof(tm_prom_enc)); }
+
+void prom_enc_free(tm_prom_enc *e) {
+    if (!e) return;
+    free(e->e);
+    buf_free(&e->arena), buf_free(&e->raw), buf_free(&e->name);
+    free(e->sid), free(e->order), free(e->cnt), free(e->at), free(e->loff), free(e->llen);
+    free(e);
+}
 
 void prom_safe(tm_buf *out, const char *s, size_t n, int colon_ok) {
     buf_reserve(out, n + 2);
@@ -21,149 +54,186 @@ void prom_safe(tm_buf *out, const char *s, size_t n, int colon_ok) {
     out->n = (size_t)(p - out->p);
 }
 
-static uint64_t hash_key(const char *k, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)k[i]) * 1099511628211ull;
-    return h;
+static size_t uv_len(uint64_t x) {
+    size_t n = 1;
+    while (x >= 0x80) x >>= 7, n++;
+    return n;
 }
 
-static int label_cmp(const void *a, const void *b) {
-    const Prometheus__Label *x = *(Prometheus__Label *const *)a, *y = *(Prometheus__Label *const *)b;
-    return strcmp(x->name, y->name);
+static uint8_t *put_uv(uint8_t *p, uint64_t x) {
+    while (x >= 0x80) *p++ = (uint8_t)(x | 0x80), x >>= 7;
+    *p++ = (uint8_t)x;
+    return p;
 }
 
-/* One TimeSeries' labels from a key; names and values go to the arena as
- * offsets (pointers are set once the arena stops moving). */
-static size_t labels_of(const char *key, size_t klen, tm_buf *arena, size_t *offs) {
-    tm_tag tags[PROM_MAX_TAGS];
-    size_t nlen, nt = key_split(key, klen, &nlen, tags, PROM_MAX_TAGS), k = 0;
-    offs[k++] = arena->n;
-    buf_put(arena, "__name__", 9);
-    offs[k++] = arena->n;
-    prom_safe(arena, key, nlen, 1);
-    buf_putc(arena, 0);
-    for (size_t i = 0; i < nt; i++) {
-        offs[k++] = arena->n;
-        prom_safe(arena, tags[i].k, tags[i].klen, 0);
-        buf_putc(arena, 0);
-        offs[k++] = arena->n;
-        char v[TM_KEY_MAX];
-        buf_put(arena, v, tag_value(tags[i].v, tags[i].vlen, v)); /* label values as sent */
-        buf_putc(arena, 0);
-    }
-    return k / 2;
+/* A length-delimited field: tag, length, bytes. */
+static void put_field(tm_buf *b, uint8_t tag, const void *p, size_t n) {
+    buf_reserve(b, 11 + n);
+    uint8_t *q = put_uv(b->p + b->n, tag);
+    q = put_uv(q, n);
+    memcpy(q, p, n);
+    b->n = (size_t)(q + n - b->p);
 }
 
-/* The request being built: series found in the batch, and the messages. */
 typedef struct {
-    const tm_batch *b;
-    size_t ns, used, nl;
-    uint32_t *sid, *nsamp; /* per sample: its series; per series: its samples */
-    size_t *first, *lstart, *loff;
-    tm_buf arena;
-    Prometheus__TimeSeries *ts, **tsp;
-    Prometheus__Sample *sm, **smp;
-    Prometheus__Label *lb, **lbp;
-} pw_build;
+    size_t noff, nlen, voff, vlen; /* in the name scratch buffer */
+} lab;
 
-/* Series of the batch's numbers, by key. */
-static void group(pw_build *w) {
-    const tm_batch *b = w->b;
-    size_t n = b->n, cap = 16;
-    while (cap < n * 2) cap *= 2;
-    uint32_t *slot = xcalloc(cap, sizeof *slot); /* series index + 1 */
-    w->sid = xmalloc((n + 1) * sizeof *w->sid);
-    w->nsamp = xcalloc(n + 1, sizeof *w->nsamp);
-    w->first = xmalloc((n + 1) * sizeof *w->first);
+/* The series' Label messages, appended to e->arena: __name__ and the tags,
+ * names made safe, sorted by name (stable: of names made equal, like tags
+ * "a.b" and "a_b", the first stays; a receiver refuses a repeated name). */
+static void encode_labels(tm_prom_enc *e, const char *key, size_t klen) {
+    tm_tag tags[PROM_MAX_TAGS];
+    lab l[PROM_MAX_TAGS + 1];
+    size_t nlen, nt = key_split(key, klen, &nlen, tags, PROM_MAX_TAGS), k = 0;
+    tm_buf *s = &e->name;
+    s->n = 0;
+    buf_put(s, "__name__", 8);
+    l[k].noff = 0, l[k].nlen = 8, l[k].voff = s->n;
+    prom_safe(s, key, nlen, 1);
+    l[k].vlen = s->n - l[k].voff, k++;
+    for (size_t i = 0; i < nt; i++, k++) {
+        l[k].noff = s->n;
+        prom_safe(s, tags[i].k, tags[i].klen, 0);
+        l[k].nlen = s->n - l[k].noff;
+        buf_reserve(s, TM_KEY_MAX);
+        l[k].voff = s->n;
+        l[k].vlen = tag_value(tags[i].v, tags[i].vlen, (char *)s->p + s->n); /* label values as sent */
+        s->n += l[k].vlen;
+    }
+    for (size_t i = 1; i < k; i++) { /* insertion sort: few, and stable */
+        lab x = l[i];
+        size_t j = i;
+        for (; j > 0; j--) {
+            const lab *y = &l[j - 1];
+            size_t m = x.nlen < y->nlen ? x.nlen : y->nlen;
+            int c = memcmp(s->p + x.noff, s->p + y->noff, m);
+            if (c > 0 || (c == 0 && x.nlen >= y->nlen)) break;
+            l[j] = l[j - 1];
+        }
+        l[j] = x;
+    }
+    uint8_t msg[16 + 2 * TM_KEY_MAX];
+    for (size_t i = 0; i < k; i++) {
+        if (i && l[i].nlen == l[i - 1].nlen && !memcmp(s->p + l[i].noff, s->p + l[i - 1].noff, l[i].nlen)) {
+            l[i] = l[i - 1]; /* compare the next one with the name kept */
+            continue;
+        }
+        uint8_t *p = put_uv(msg, 0x0a);
+        p = put_uv(p, l[i].nlen);
+        memcpy(p, s->p + l[i].noff, l[i].nlen), p += l[i].nlen;
+        p = put_uv(p, 0x12);
+        p = put_uv(p, l[i].vlen);
+        memcpy(p, s->p + l[i].voff, l[i].vlen), p += l[i].vlen;
+        put_field(&e->arena, 0x0a, msg, (size_t)(p - msg));
+    }
+}
+
+static void cache_reset(tm_prom_enc *e, size_t cap) {
+    free(e->e);
+    e->e = xcalloc(cap, sizeof *e->e);
+    e->cap = cap;
+    e->n = 0;
+    e->arena.n = 0;
+}
+
+/* The cache entry of a key, made (labels encoded) when it is new. */
+static lab_entry *lookup(tm_prom_enc *e, const char *key, size_t klen) {
+    if ((e->n + 1) * 2 > e->cap) { /* grow: entries keep their arena offsets */
+        lab_entry *old = e->e;
+        size_t oc = e->cap;
+        e->cap = oc ? oc * 2 : 4096;
+        e->e = xcalloc(e->cap, sizeof *e->e);
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].klen) {
+                size_t j = old[i].h & (e->cap - 1);
+                while (e->e[j].klen) j = (j + 1) & (e->cap - 1);
+                e->e[j] = old[i];
+            }
+        free(old);
+    }
+    uint64_t h = key_hash(key, klen);
+    size_t j = h & (e->cap - 1);
+    for (; e->e[j].klen; j = (j + 1) & (e->cap - 1))
+        if (e->e[j].h == h && e->e[j].klen == klen && !memcmp(e->arena.p + e->e[j].koff, key, klen)) return &e->e[j];
+    lab_entry *x = &e->e[j];
+    x->h = h;
+    x->klen = (uint32_t)klen;
+    x->koff = (uint32_t)e->arena.n;
+    buf_put(&e->arena, key, klen);
+    x->loff = (uint32_t)e->arena.n;
+    encode_labels(e, key, klen);
+    x->llen = (uint32_t)(e->arena.n - x->loff);
+    x->gen = 0;
+    e->n++;
+    return x;
+}
+
+static size_t sample_len(const tm_sample *x) { return 1 + 8 + 1 + uv_len((uint64_t)x->ts); }
+
+/* The series of the batch's numbers, in the order first seen, and each
+ * one's samples in queue order (e->order, from e->at[series]). */
+static size_t group(tm_prom_enc *e, const tm_batch *b, size_t *used) {
+    size_t n = b->n, ns = 0;
+    if (n + 1 > e->scap) {
+        e->scap = n + 1;
+        e->sid = xrealloc(e->sid, e->scap * sizeof *e->sid);
+        e->cnt = xrealloc(e->cnt, e->scap * sizeof *e->cnt);
+        e->at = xrealloc(e->at, e->scap * sizeof *e->at);
+        e->order = xrealloc(e->order, e->scap * sizeof *e->order);
+        e->loff = xrealloc(e->loff, e->scap * sizeof *e->loff);
+        e->llen = xrealloc(e->llen, e->scap * sizeof *e->llen);
+    }
+    if (e->arena.n > CACHE_MAX_BYTES || !e->cap) cache_reset(e, 4096);
+    if (!++e->gen) e->gen = 1;
+    *used = 0;
     for (size_t i = 0; i < n; i++) {
         const tm_sample *x = &b->s[i];
         if (x->type != TM_NUMBER) continue;
-        const char *k = batch_key(b, x);
-        size_t j = hash_key(k, x->key_len) & (cap - 1);
-        while (slot[j]) {
-            const tm_sample *y = &b->s[w->first[slot[j] - 1]];
-            if (y->key_len == x->key_len && !memcmp(batch_key(b, y), k, x->key_len)) break;
-            j = (j + 1) & (cap - 1);
+        lab_entry *c = lookup(e, batch_key(b, x), x->key_len);
+        if (c->gen != e->gen) {
+            c->gen = e->gen;
+            c->sid = (uint32_t)ns;
+            e->loff[ns] = c->loff;
+            e->llen[ns] = c->llen;
+            e->cnt[ns++] = 0;
         }
-        if (!slot[j]) {
-            w->first[w->ns] = i;
-            slot[j] = (uint32_t)++w->ns;
+        e->sid[i] = c->sid;
+        e->cnt[c->sid]++;
+        (*used)++;
+    }
+    for (size_t s = 0, at = 0; s < ns; at += e->cnt[s++]) e->at[s] = (uint32_t)at;
+    for (size_t i = 0; i < n; i++)
+        if (b->s[i].type == TM_NUMBER) e->order[e->at[e->sid[i]]++] = (uint32_t)i;
+    for (size_t s = 0, at = 0; s < ns; at += e->cnt[s++]) e->at[s] = (uint32_t)at; /* back to the starts */
+    return ns;
+}
+
+size_t enc_prom(tm_prom_enc *e, const tm_batch *b, tm_buf *out) {
+    size_t used, ns = group(e, b, &used);
+    tm_buf *r = &e->raw;
+    r->n = 0;
+    for (size_t s = 0; s < ns; s++) {
+        size_t len = e->llen[s];
+        for (uint32_t k = 0; k < e->cnt[s]; k++) len += 2 + sample_len(&b->s[e->order[e->at[s] + k]]);
+        buf_reserve(r, 11 + len);
+        uint8_t *p = put_uv(r->p + r->n, 0x0a);
+        p = put_uv(p, len);
+        memcpy(p, e->arena.p + e->loff[s], e->llen[s]), p += e->llen[s];
+        for (uint32_t k = 0; k < e->cnt[s]; k++) {
+            const tm_sample *x = &b->s[e->order[e->at[s] + k]];
+            *p++ = 0x12;
+            *p++ = (uint8_t)sample_len(x);
+            *p++ = 0x09;
+            memcpy(p, &x->v, 8), p += 8;
+            *p++ = 0x10;
+            p = put_uv(p, (uint64_t)x->ts);
         }
-        w->sid[i] = slot[j] - 1;
-        w->nsamp[w->sid[i]]++;
-        w->used++;
+        r->n = (size_t)(p - r->p);
     }
-    free(slot);
-}
-
-static void labels(pw_build *w) {
-    w->loff = xmalloc((w->ns * (PROM_MAX_TAGS + 1) * 2 + 1) * sizeof *w->loff);
-    w->lstart = xmalloc((w->ns + 1) * sizeof *w->lstart);
-    for (size_t s = 0; s < w->ns; s++) {
-        const tm_sample *x = &w->b->s[w->first[s]];
-        w->lstart[s] = w->nl;
-        w->nl += labels_of(batch_key(w->b, x), x->key_len, &w->arena, w->loff + w->nl * 2);
-    }
-    w->lstart[w->ns] = w->nl;
-    w->lb = xcalloc(w->nl + 1, sizeof *w->lb);
-    w->lbp = xmalloc((w->nl + 1) * sizeof *w->lbp);
-    for (size_t l = 0; l < w->nl; l++) {
-        prometheus__label__init(&w->lb[l]);
-        w->lb[l].name = (char *)w->arena.p + w->loff[2 * l];
-        w->lb[l].value = (char *)w->arena.p + w->loff[2 * l + 1];
-        w->lbp[l] = &w->lb[l];
-    }
-}
-
-static void series(pw_build *w) {
-    w->ts = xcalloc(w->ns + 1, sizeof *w->ts);
-    w->tsp = xmalloc((w->ns + 1) * sizeof *w->tsp);
-    w->sm = xcalloc(w->used + 1, sizeof *w->sm);
-    w->smp = xmalloc((w->used + 1) * sizeof *w->smp);
-    for (size_t s = 0, at = 0; s < w->ns; s++) {
-        Prometheus__TimeSeries *t = &w->ts[s];
-        prometheus__time_series__init(t);
-        t->labels = w->lbp + w->lstart[s];
-        t->n_labels = w->lstart[s + 1] - w->lstart[s];
-        qsort(t->labels, t->n_labels, sizeof *t->labels, label_cmp);
-        /* tags "a.b" and "a_b" are one label name once made safe: a receiver
-         * refuses the whole request for a repeated name, so keep one */
-        size_t k = t->n_labels ? 1 : 0;
-        for (size_t i = 1; i < t->n_labels; i++)
-            if (strcmp(t->labels[i]->name, t->labels[k - 1]->name)) t->labels[k++] = t->labels[i];
-        t->n_labels = k;
-        t->samples = w->smp + at;
-        at += w->nsamp[s];
-        w->tsp[s] = t;
-    }
-    for (size_t i = 0, k = 0; i < w->b->n; i++) {
-        const tm_sample *x = &w->b->s[i];
-        if (x->type != TM_NUMBER) continue;
-        Prometheus__TimeSeries *t = &w->ts[w->sid[i]];
-        prometheus__sample__init(&w->sm[k]);
-        w->sm[k].value = x->v;
-        w->sm[k].timestamp = x->ts;
-        t->samples[t->n_samples++] = &w->sm[k++];
-    }
-}
-
-size_t enc_prom(const tm_batch *b, tm_buf *out) {
-    pw_build w = {.b = b};
-    group(&w);
-    labels(&w);
-    series(&w);
-    Prometheus__WriteRequest req = PROMETHEUS__WRITE_REQUEST__INIT;
-    req.timeseries = w.tsp;
-    req.n_timeseries = w.ns;
-    size_t raw_n = prometheus__write_request__get_packed_size(&req), cn = snappy_max_compressed_length(raw_n);
-    uint8_t *raw = xmalloc(raw_n + 1);
-    prometheus__write_request__pack(&req, raw);
+    size_t cn = snappy_max_compressed_length(r->n);
     out->n = 0;
     buf_reserve(out, cn);
-    if (snappy_compress((const char *)raw, raw_n, (char *)out->p, &cn) == SNAPPY_OK) out->n = cn;
-    free(raw);
-    buf_free(&w.arena);
-    free(w.lb), free(w.lbp), free(w.loff), free(w.lstart), free(w.sm), free(w.smp), free(w.ts), free(w.tsp);
-    free(w.sid), free(w.nsamp), free(w.first);
-    return w.used;
+    if (snappy_compress((const char *)r->p, r->n, (char *)out->p, &cn) == SNAPPY_OK) out->n = cn;
+    return used;
 }

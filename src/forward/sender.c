@@ -208,6 +208,7 @@ static void *run(void *arg) {
     lower_priority();
     tm_batch b;
     tm_buf body = {0};
+    tm_prom_enc *pe = s->t->kind == FWD_PROM ? prom_enc_new() : NULL;
     batch_init(&b);
     if (s->t->kind != FWD_GRAPHITE) http_setup(s);
     while (!stopping(s)) {
@@ -216,13 +217,14 @@ static void *run(void *arg) {
         int64_t newest = INT64_MIN;
         for (size_t i = 0; i < b.n; i++)
             if (b.s[i].ts > newest) newest = b.s[i].ts;
-        size_t n = s->t->kind == FWD_PROM ? enc_prom(&b, &body) : s->t->kind == FWD_INFLUX ? enc_influx(&b, &body)
-                                                                                            : enc_graphite(&b, &body);
+        size_t n = s->t->kind == FWD_PROM ? enc_prom(pe, &b, &body) : s->t->kind == FWD_INFLUX ? enc_influx(&b, &body)
+                                                                                                : enc_graphite(&b, &body);
         if (n && !send_batch(s, &body, n)) break;
         queue_ack(s->q, newest);
     }
     batch_free(&b);
     buf_free(&body);
+    prom_enc_free(pe);
     buf_free(&s->resp);
     if (s->curl) curl_easy_cleanup(s->curl);
     curl_slist_free_all(s->hdr);

@@ -212,7 +212,8 @@ static void test_prom_roundtrip(void **st) {
     batch_add_number(&b, "other;a.b=1;a_b=2", 17, 1000, 7);
     batch_add_number(&b, "host1.cpu;dc=eu;zone.a=1", 24, 2000, 2.5);
     batch_add_string(&b, "log.msg", 7, 1000, "x", 1);
-    assert_int_equal(enc_prom(&b, &o), 3);
+    tm_prom_enc *pe = prom_enc_new();
+    assert_int_equal(enc_prom(pe, &b, &o), 3);
     assert_int_equal(promwrite_parse(o.p, o.n, &r, NULL), 0);
     assert_int_equal(r.n, 3);
     assert_int_equal(r.nerr, 0);
@@ -221,6 +222,30 @@ static void test_prom_roundtrip(void **st) {
     assert_memory_equal(batch_key(&r, &r.s[0]), k0, strlen(k0));
     assert_true(r.s[0].ts == 1000 && r.s[0].v == 1.5 && r.s[1].ts == 2000 && r.s[1].v == 2.5);
     assert_int_equal(r.s[2].key_len, strlen("other;a_b=1")); /* one of the two made-equal names */
+    /* the same encoder batch after batch: labels from its cache, the cache
+     * growing past its first size, every series' samples grouped in order */
+    for (int round = 0; round < 2; round++) {
+        batch_reset(&b);
+        batch_reset(&r);
+        char key[64];
+        for (int p = 0; p < 2; p++)
+            for (int i = 0; i < 5000; i++) {
+                int k = snprintf(key, sizeof key, "h%d.cpu;Az=%d;dc=eu", i, i % 7);
+                batch_add_number(&b, key, (size_t)k, 1000 * (round * 2 + p), i + p * 0.5);
+            }
+        assert_int_equal(enc_prom(pe, &b, &o), 10000);
+        assert_int_equal(promwrite_parse(o.p, o.n, &r, NULL), 0);
+        assert_int_equal(r.n, 10000);
+        for (int i = 0; i < 5000; i += 997)
+            for (int p = 0; p < 2; p++) {
+                const tm_sample *x = &r.s[2 * i + p];
+                int k = snprintf(key, sizeof key, "h%d_cpu;Az=%d;dc=eu", i, i % 7);
+                assert_int_equal(x->key_len, k);
+                assert_memory_equal(batch_key(&r, x), key, (size_t)k);
+                assert_true(x->ts == 1000 * (round * 2 + p) && x->v == i + p * 0.5);
+            }
+    }
+    prom_enc_free(pe);
     batch_free(&b);
     batch_free(&r);
     buf_free(&o);
@@ -241,7 +266,9 @@ static void test_encoders(void **st) {
     o.n = 0;
     prom_safe(&o, "1host-1.cpu:x", 13, 1);
     assert_memory_equal(o.p, "_1host_1_cpu:x", o.n);
-    assert_true(enc_prom(&b, &o) == 1 && o.n > 10);
+    tm_prom_enc *pe = prom_enc_new();
+    assert_true(enc_prom(pe, &b, &o) == 1 && o.n > 10);
+    prom_enc_free(pe);
     tm_target_spec t;
     char err[256];
     assert_int_equal(target_parse(FWD_INFLUX, "http://u:p@h:8086/write?db=x match=host*.cpu tag=dc:e?", &t, err, sizeof err), 0);
