@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { E_DEF = 'S', E_NUM = 'N', E_LOC = 'L', E_STR = 'T' };
+enum { E_DEF = 'S', E_NUM = 'n', E_LOC = 'l', E_STR = 't', E_NUM_ABS = 'N', E_LOC_ABS = 'L', E_STR_ABS = 'T' };
 
 void qdict_reset(tm_qdict *d) {
     if (d->ids) memset(d->ids, 0, d->cap * sizeof *d->ids), memset(d->idx, 0, d->cap * sizeof *d->idx);
@@ -95,6 +95,7 @@ void qbody_clear(tm_qbody *bd) {
     bd->ent.n = 0;
     bd->count = 0;
     bd->newest = INT64_MIN;
+    bd->last = 0;
 }
 
 /* Written straight into reserved room: this runs for every forwarded sample
@@ -105,7 +106,8 @@ void qbody_add(tm_qbody *bd, uint32_t id, const tm_batch *b, const tm_sample *x)
     uint8_t *p = w->p + w->n;
     *p++ = x->type == TM_NUMBER ? E_NUM : x->type == TM_LOCATION ? E_LOC : E_STR;
     p = put_uv(p, id);
-    p = put_uv(p, zigzag(x->ts));
+    p = put_uv(p, zigzag((int64_t)((uint64_t)x->ts - (uint64_t)bd->last)));
+    bd->last = x->ts;
     if (x->type == TM_STRING) {
         p = put_uv(p, x->str_len);
         memcpy(p, batch_str(b, x), x->str_len);
@@ -134,6 +136,7 @@ long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t wa
     const uint8_t *end = p + n;
     p += QREC_HEAD;
     size_t k = 0;
+    int64_t last = 0;
     while (p < end) {
         uint8_t kind = *p++;
         uint64_t id, len;
@@ -150,8 +153,14 @@ long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t wa
         }
         int64_t ts;
         if (!get_svarint(&p, end, &ts)) return -1;
+        int rel = kind == E_NUM || kind == E_LOC || kind == E_STR;
+        if (rel) ts = (int64_t)((uint64_t)last + (uint64_t)ts); /* wraps like the writer's difference did */
+        last = ts;
         long e = dict_get(d, (uint32_t)id);
-        int type = kind == E_NUM ? TM_NUMBER : kind == E_LOC ? TM_LOCATION : kind == E_STR ? TM_STRING : -1;
+        int type = kind == E_NUM || kind == E_NUM_ABS   ? TM_NUMBER
+                   : kind == E_LOC || kind == E_LOC_ABS ? TM_LOCATION
+                   : kind == E_STR || kind == E_STR_ABS ? TM_STRING
+                                                        : -1;
         if (e < 0 || type < 0 || d->type[e] != type) return -1;
         double v = 0, v2 = 0;
         const uint8_t *str = NULL;

@@ -3,12 +3,15 @@
  *
  * payload = u32 count, i64 newest ts (little endian), then entries:
  *   'S' uvarint id, u8 type, uvarint klen, key   defines id for the rest of the segment
- *   'N' uvarint id, svarint ts, f64              a number
- *   'L' uvarint id, svarint ts, f64 lat, f64 lon a location
- *   'T' uvarint id, svarint ts, uvarint n, bytes a string
- * Keys take most of a sample's bytes; defining them once per segment keeps
- * a queued number near 12 bytes. A reader that starts inside a segment reads
- * the segment's records from its start with want = 0 to learn the keys. */
+ *   'n' uvarint id, svarint dt, f64              a number
+ *   'l' uvarint id, svarint dt, f64 lat, f64 lon a location
+ *   't' uvarint id, svarint dt, uvarint n, bytes a string
+ * dt is the time minus that of the record's sample before (the first: minus
+ * 0); 'N', 'L' and 'T' (written before) carry the time itself instead.
+ * Keys take most of a sample's bytes; defining them once per segment, and
+ * times as differences, keep a queued number near 11 bytes. A reader that
+ * starts inside a segment reads the segment's records from its start with
+ * want = 0 to learn the keys. */
 #ifndef TM_QREC_H
 #define TM_QREC_H
 #include <stddef.h>
@@ -37,7 +40,7 @@ void qdict_free(tm_qdict *d);
 typedef struct {
     tm_buf ent; /* sample entries */
     uint32_t count;
-    int64_t newest;
+    int64_t newest, last; /* newest time; time of the last entry */
 } tm_qbody;
 
 void qbody_clear(tm_qbody *bd);

@@ -14,6 +14,7 @@
 
 #include "forward/encode.h"
 #include "ingest/promwrite.h"
+#include "forward/qrec.h"
 #include "forward/queue.h"
 #include "forward/target.h"
 #include "tmpdir.h"
@@ -123,6 +124,43 @@ static void test_bound_drops_oldest(void **st) {
     assert_int_equal(last, total - 1);
     batch_free(&b);
     queue_close(q);
+}
+
+/* Times go as differences ('n'); records written before, with the times
+ * themselves ('N'), still read. */
+static void test_record_times(void **st) {
+    (void)st;
+    tm_batch b, r;
+    batch_init(&b);
+    batch_init(&r);
+    batch_add_number(&b, "a", 1, 1700000000000, 1);
+    batch_add_number(&b, "a", 1, 1699999999000, 2); /* older: a negative difference */
+    batch_add_number(&b, "a", 1, INT64_MAX, 3);     /* and one that wraps */
+    batch_add_number(&b, "a", 1, -5, 4);
+    tm_qbody body = {0};
+    qbody_clear(&body);
+    for (size_t i = 0; i < b.n; i++) qbody_add(&body, 7, &b, &b.s[i]);
+    tm_buf w = {0};
+    qrec_head_put(&w, body.count, body.newest);
+    qrec_def(&w, 7, TM_NUMBER, "a", 1);
+    buf_put(&w, body.ent.p, body.ent.n);
+    uint8_t old[] = {'N', 7, 0x80, 0x01, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f}; /* ts 64, value 1.0 */
+    buf_put(&w, old, sizeof old);
+    uint32_t n = body.count + 1;
+    memcpy(w.p, &n, 4);
+    tm_qdict d = {0};
+    assert_int_equal(qrec_decode(&d, w.p, w.n, 0, 100, &r), 5);
+    for (size_t i = 0; i < b.n; i++) assert_true(r.s[i].ts == b.s[i].ts && r.s[i].v == b.s[i].v);
+    assert_true(r.s[4].ts == 64 && r.s[4].v == 1.0);
+    qbody_clear(&body); /* a sample at the time of the one before: 11 bytes */
+    qbody_add(&body, 7, &b, &b.s[0]);
+    qbody_add(&body, 7, &b, &b.s[0]);
+    assert_int_equal(body.ent.n, 16 + 11);
+    qdict_free(&d);
+    buf_free(&w);
+    buf_free(&body.ent);
+    batch_free(&b);
+    batch_free(&r);
 }
 
 /* A batch being filled ends where the bound cut unread samples away, so a
@@ -305,6 +343,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_ack_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
+        cmocka_unit_test(test_record_times),
         cmocka_unit_test_setup_teardown(test_batch_stops_at_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_cursor, setup, teardown),
