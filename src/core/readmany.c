@@ -31,6 +31,8 @@ typedef struct {
     void (*put)(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n); /* c NULL: not read */
     void *arg;
     int heads_only; /* a series that needs more than its head is not read */
+    int (*full)(void *arg);      /* end the group (and its lock hold) now; NULL: never */
+    void (*unlocked)(void *arg); /* after each group's lock is released; NULL: nothing */
 } sink;
 
 typedef struct {
@@ -109,12 +111,13 @@ static size_t read_many(tm_reader *rd, const uint32_t *ids, size_t n, int64_t fr
             }
             found++;
             if (!from_memory(s, se, at, from, until, out, &d[nd])) nd++;
-            if (at % 32 == 31 && mono_ns() - t0 > GROUP_NS) {
+            if ((out->full && out->full(out->arg)) || (at % 32 == 31 && mono_ns() - t0 > GROUP_NS)) {
                 at++;
                 break;
             }
         }
         pthread_rwlock_unlock(&s->lock);
+        if (out->unlocked) out->unlocked(out->arg);
         size_t nsql = 0;
         for (size_t i = 0; i < nd; i++) nsql += d[i].sql;
         /* one snapshot for the group, taken after its memory was copied; a
@@ -145,7 +148,7 @@ static void put_cols(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n)
 }
 
 size_t reader_read_many(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_cols *out) {
-    sink sk = {put_cols, out, 0};
+    sink sk = {put_cols, out, 0, NULL, NULL};
     return read_many(r, ids, n, from, until, &sk);
 }
 
@@ -174,25 +177,57 @@ static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) 
 size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
                        size_t *at, size_t *len) {
     run_sink rs = {run, at, len};
-    sink sk = {put_run, &rs, 0};
+    sink sk = {put_run, &rs, 0, NULL, NULL};
     return read_many(r, ids, n, from, until, &sk);
 }
+
+/* reader_heads_each's sink: heads are copied (a memcpy is the least the
+ * lock can be held for) into a small staging run that is reused group after
+ * group, and handed to fn once the lock is released. */
+#define STAGE_SAMPLES 4096
 
 typedef struct {
     tm_head_fn fn;
     void *arg;
     uint8_t *unread;
+    tm_run run;
+    size_t ns, k[GROUP_SERIES], at[GROUP_SERIES], len[GROUP_SERIES];
 } each_sink;
 
 static void put_each(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) {
     each_sink *es = arg;
     es->unread[k] = !c;
-    if (c && c->type == TM_NUMBER) es->fn(es->arg, k, c->ts + lo, c->v + lo, n);
+    if (!c || c->type != TM_NUMBER) return;
+    size_t at[1], len[1];
+    run_sink rs = {&es->run, at, len};
+    put_run(&rs, 0, c, lo, n);
+    es->k[es->ns] = k;
+    es->at[es->ns] = at[0];
+    es->len[es->ns++] = len[0];
+}
+
+static int full_each(void *arg) {
+    const each_sink *es = arg;
+    return es->run.n >= STAGE_SAMPLES || es->ns == GROUP_SERIES;
+}
+
+static void unlocked_each(void *arg) {
+    each_sink *es = arg;
+    for (size_t i = 0; i < es->ns; i++)
+        es->fn(es->arg, es->k[i], es->run.ts + es->at[i], es->run.v + es->at[i], es->len[i]);
+    es->ns = es->run.n = 0;
 }
 
 size_t reader_heads_each(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_head_fn fn,
                          void *arg, uint8_t *unread) {
-    each_sink es = {fn, arg, unread};
-    sink sk = {put_each, &es, 1};
-    return read_many(r, ids, n, from, until, &sk);
+    each_sink *es = xcalloc(1, sizeof *es);
+    es->fn = fn;
+    es->arg = arg;
+    es->unread = unread;
+    sink sk = {put_each, es, 1, full_each, unlocked_each};
+    size_t found = read_many(r, ids, n, from, until, &sk);
+    free(es->run.ts);
+    free(es->run.v);
+    free(es);
+    return found;
 }

@@ -145,13 +145,15 @@ typedef struct {
 } tm_run;
 size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
                        size_t *at, size_t *len);
-/* The fast road for recent data, without a copy: for each number series
- * whose open head alone holds every sample of it in [from, until] (no
- * closed chunk reaches the range), fn(arg, k, ts, v, n) gets those samples
- * straight from the head, under the read lock (so fn must be quick: no
- * locks, no waiting); unread[k] is 1 for a series the head cannot answer
- * (read it through reader_read or reader_buckets), else 0 (also for a
- * series that is no number, or no series: nothing to read). */
+/* The fast road for recent data: for each number series whose open head
+ * alone holds every sample of it in [from, until] (no closed chunk reaches
+ * the range), fn(arg, k, ts, v, n) gets those samples (valid during the
+ * call), outside the lock: heads are copied a few thousand samples at a
+ * time into a small buffer reused throughout, so the lock is held for
+ * memcpy only and no buffer grows with the query. unread[k] is 1 for a
+ * series the head cannot answer (read it through reader_read or
+ * reader_buckets), else 0 (also for a series that is no number, or no
+ * series: nothing to read). */
 typedef void (*tm_head_fn)(void *arg, size_t k, const int64_t *ts, const double *v, size_t n);
 size_t reader_heads_each(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_head_fn fn,
                          void *arg, uint8_t *unread);
