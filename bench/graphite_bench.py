@@ -10,8 +10,9 @@ so both compute every answer), and the ingest rate while a heavy query
 tidemark answers graphite-web's /render and /metrics/find; Debian's
 VictoriaMetrics 1.79 has /metrics/find but no /render, so it answers the
 same selections through PromQL ({__graphite__="host*.mem.used"}) on
-/api/v1/query_range. Both listen on 127.0.0.1 only, on free ports, in a
-temp dir removed at the end."""
+/api/v1/query_range. VictoriaMetrics runs at the nice of tidemark's query
+workers (peerlib.QUERY_NICE). Both listen on 127.0.0.1 only, on free
+ports, in a temp dir removed at the end."""
 import os
 import subprocess
 import sys

@@ -9,8 +9,8 @@ Data (counters, 40 points at 15 s): x1k{job,instance} 1000 series,
 x10k{job,instance} 10000 series, h_bucket{instance,le} 200 x 11 buckets,
 and 100000 series of 10000 names (n0..n9999, one point each) for the
 label values route. tidemark loads it through /api/v1/data (JSON),
-VictoriaMetrics through /api/v1/import (JSON lines), and runs at nice 10
-as tidemark's query workers do. Both listen on
+VictoriaMetrics through /api/v1/import (JSON lines), and runs at the nice
+of tidemark's query workers (peerlib.QUERY_NICE). Both listen on
 127.0.0.1 only, on free ports, in a temp dir removed at the end."""
 import json
 import os
@@ -22,10 +22,6 @@ from peerlib import Peers, get, median_ms, post, timed
 
 RUNS = int(os.environ.get("RUNS", "15"))
 STEP, POINTS = 15, 40
-# tidemark's query workers run at this nice (src/query/engine.c); so does
-# VictoriaMetrics, or a loaded machine would measure the scheduler instead
-# of the queries
-VM_NICE = 10
 
 
 def series(end):
@@ -72,7 +68,7 @@ def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tidemark")
     with Peers("tmpromql.") as peers:
         tm, _ = peers.tidemark(binary)
-        vm, _ = peers.victoria(nice=VM_NICE)
+        vm, _ = peers.victoria()
         end = int(time.time()) // 60 * 60 - 600
         load(tm, vm, end)
         get(vm + "/internal/force_flush", 60)

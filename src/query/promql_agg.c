@@ -175,17 +175,23 @@ int pq_eval_agg(pq_ctx *c, const pq_node *e, pq_value *out) {
         for (size_t g = 0; g < groups.n; g++) gl[g] = groups.s[g].ls;
         return count_values(c, e, &in, gl, grp, param.str, out);
     }
-    acc *a = pq_new(c, (groups.n + 1) * sizeof *a);
-    for (size_t i = 0; i < c->n; i++) {
-        memset(a, 0, groups.n * sizeof *a);
-        for (size_t s = 0; s < in.n; s++)
-            if (in.s[s].has[i]) fold(e->op, &a[grp[s]], in.s[s].v[i]);
-        for (size_t g = 0; g < groups.n; g++) {
-            if (!a[g].cnt) continue;
-            groups.s[g].v[i] = result(e->op, &a[g]);
+    /* series by series, each down its steps (memory order), into one
+     * accumulator per group and step: every accumulator still folds its
+     * series in series order, as the step-by-step loop would */
+    acc *a = pq_new(c, (groups.n * c->n + 1) * sizeof *a);
+    memset(a, 0, groups.n * c->n * sizeof *a);
+    for (size_t s = 0; s < in.n; s++) {
+        acc *row = a + grp[s] * c->n;
+        const pq_series *x = &in.s[s];
+        for (size_t i = 0; i < c->n; i++)
+            if (x->has[i]) fold(e->op, &row[i], x->v[i]);
+    }
+    for (size_t g = 0; g < groups.n; g++)
+        for (size_t i = 0; i < c->n; i++) {
+            if (!a[g * c->n + i].cnt) continue;
+            groups.s[g].v[i] = result(e->op, &a[g * c->n + i]);
             groups.s[g].has[i] = 1;
         }
-    }
     *out = groups;
     return 0;
 }

@@ -17,6 +17,7 @@ typedef struct {
     double range_s;
     double arg; /* the scalar argument at this step (quantile, predict_linear's duration) */
     int64_t ts; /* the evaluation time (predict_linear's intercept) */
+    int no_resets; /* known: no sample in the window is below the one before it */
 } win;
 
 /* extrapolatedRate: the delta over the window, extended to its edges where
@@ -24,7 +25,7 @@ typedef struct {
 static int extrapolated(const win *w, int counter, int rate, double *out) {
     if (w->n < 2) return 0;
     double result = w->v[w->n - 1] - w->v[0];
-    if (counter) {
+    if (counter && !w->no_resets) { /* adding nothing when there is no reset */
         double last = 0;
         for (size_t i = 0; i < w->n; i++) {
             if (w->v[i] < last) result += last;
@@ -194,6 +195,11 @@ static void range_series(tm_query *q, tm_reader *rd, size_t k, void *arg) {
     size_t lo = 0, hi = 0;
     (void)rd;
     if (query_check_time(q)) return;
+    /* rate and increase: resets[i] counts the drops among samples 1..i, so a
+     * window tells in O(1) that its reset loop would add nothing */
+    uint32_t *resets = j->id == PQ_F_RATE || j->id == PQ_F_INCREASE ? malloc((s->ns + 1) * sizeof *resets) : NULL;
+    for (size_t i = 0; resets && i < s->ns; i++)
+        resets[i] = i ? resets[i - 1] + (s->sv[i] < s->sv[i - 1]) : 0;
     for (size_t i = 0; i < j->c->n; i++) {
         int64_t ts = m->at ? m->at_ms : pq_step_time(j->c, i), end = ts - m->offset, start = end - m->range;
         if (m->at) lo = 0, hi = 0;
@@ -201,7 +207,7 @@ static void range_series(tm_query *q, tm_reader *rd, size_t k, void *arg) {
         if (hi < lo) hi = lo;
         while (hi < s->ns && s->sts[hi] <= end) hi++;
         win w = {s->sts + lo, s->sv + lo, hi - lo, start, end, (double)m->range / 1000,
-                 j->ns ? j->sarg[0].scalar[i] : 0, ts};
+                 j->ns ? j->sarg[0].scalar[i] : 0, ts, resets && hi > lo && resets[hi - 1] == resets[lo]};
         if (j->any) {
             if (w.n) j->any[i] = 1;
             continue;
@@ -214,6 +220,7 @@ static void range_series(tm_query *q, tm_reader *rd, size_t k, void *arg) {
         if (got) o->v[i] = v, o->has[i] = 1;
     }
     free(scratch);
+    free(resets);
 }
 
 /* absent_over_time: one series (labels from the selector's equalities)
