@@ -213,8 +213,11 @@ static int full_each(void *arg) {
 
 static void unlocked_each(void *arg) {
     each_sink *es = arg;
-    for (size_t i = 0; i < es->ns; i++)
-        es->fn(es->arg, es->k[i], es->run.ts + es->at[i], es->run.v + es->at[i], es->len[i]);
+    for (size_t i = 0; i < es->ns; i++) {
+        const int64_t *ts = es->len[i] ? es->run.ts + es->at[i] : NULL; /* no run yet: only empty heads */
+        const double *v = es->len[i] ? es->run.v + es->at[i] : NULL;
+        es->fn(es->arg, es->k[i], ts, v, es->len[i]);
+    }
     es->ns = es->run.n = 0;
 }
 
