@@ -200,6 +200,17 @@ def render_requests():
               "lowest(gaps.a)",
               "asPercent(app.*.cpu.user,app.*.mem.used,1,'x')|nosuchFunction()"):
         reqs.append(("render bad " + t, "GET", {"target": t, "from": F, "until": U, "now": NOW, "format": "json"}))
+    # each zone's reading of wall clocks: summer time's gap and overlap (in
+    # Europe, the north and south of America, Australia), negative summer
+    # time (Dublin), half and quarter hours, fixed zones, LMT, after 2037
+    for zone in ("Europe/London", "Europe/Dublin", "America/Sao_Paulo", "Australia/Sydney", "Asia/Kathmandu",
+                 "Pacific/Chatham", "America/St_Johns", "Africa/Casablanca", "Pacific/Apia", "Etc/GMT+5", "EST",
+                 "Antarctica/Troll", "America/Santiago", "Asia/Tehran"):
+        for frm in ("02:30_20240331", "01:30_20241027", "02:30_20240310", "01:30_20241103", "02:30_20240407",
+                    "02:30_20241006", "12:00_18500101", "12:00_20450715"):
+            reqs.append(("render tz %s %s" % (zone, frm), "GET",
+                         {"target": "constantLine(1)", "from": frm, "until": frm + "+1d", "tz": zone,
+                          "format": "json", "_fixed": 1}))
     # an archive other than the first: from older than 7 days picks 1 min
     reqs.append(("render 1m archive", "GET", {"target": "app.host1.mem.used", "from": NOW - 8 * 86400,
                                               "until": NOW - 8 * 86400 + 3600, "now": NOW, "format": "json"}))

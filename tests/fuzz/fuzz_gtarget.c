@@ -5,7 +5,8 @@
  * raw text, paths are non-empty, no node deeper than GP_MAX_DEPTH calls),
  * a refused target says why, any time parsed stays in years 1..9999 and
  * in a zone lies within a day of its UTC reading; a zone found is a file
- * under /usr/share/zoneinfo, never reached through "..". */
+ * under /usr/share/zoneinfo, never reached through ".."; the input read as
+ * a zone file (TZif) is refused or answers offsets it holds. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,7 +27,26 @@ static void check(const gnode *g, int depth) {
     }
 }
 
+/* the input as a zone file: read or refused, and a zone read answers
+ * offsets it has and instants near the wall clocks asked */
+static void check_zone_file(const uint8_t *data, size_t size) {
+    static tm_tz z;
+    if (!tz_load(data, size, &z)) return;
+    if (z.n > TZ_MAX_CHANGES + 1) abort();
+    static const int64_t walls[] = {-5364662400LL, 0, 1711848600, 1729992600, 2224753200LL};
+    for (size_t i = 0; i < sizeof walls / sizeof *walls; i++) {
+        int64_t t = tz_localize(&z, walls[i]), d = t - walls[i];
+        if (d > 2147483648LL + 86400 || d < -2147483648LL - 86400) abort();
+        int dst;
+        int32_t off = tz_offset(&z, t, &dst);
+        int known = !z.n && off == z.fixed_off;
+        for (size_t k = 0; k < z.n && !known; k++) known = z.off[k] == off;
+        if (!known) abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    check_zone_file(data, size);
     char err[256];
     err[0] = 0;
     gnode *g = gparse((const char *)data, size, err, sizeof err);

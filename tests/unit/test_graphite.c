@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "query/gparse.h"
@@ -129,6 +130,17 @@ static void test_zones(void **st) {
     assert_true(gtime_parse_tz("00:00_18000101", now, &z, &t) && t == -5364644640);
     assert_true(tz_find("Australia/Lord_Howe", &z));                                /* half an hour of DST */
     assert_true(gtime_parse_tz("01:50_20240407", now, &z, &t) && t == 1712416800);
+    /* a zone file cut short, or with no standard time, is no zone */
+    FILE *f = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+    assert_non_null(f);
+    static uint8_t buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    static tm_tz fz;
+    assert_true(tz_load(buf, len, &fz) && fz.n > 100);
+    assert_false(tz_load(buf, 100, &fz));
+    buf[0] = 'X';
+    assert_false(tz_load(buf, len, &fz));
     assert_true(tz_find("Asia/Kolkata", &z));
     assert_true(gtime_parse_tz("midnight", now, &z, &t) && t == 1764009000);
 }
