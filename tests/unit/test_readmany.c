@@ -62,6 +62,7 @@ static void keep_head(void *arg, size_t k, const int64_t *ts, const double *v, s
     tm_cols *c = &h->c[k];
     cols_alloc(c, TM_NUMBER, n ? n : 1);
     c->n = n;
+    if (!n) return; /* an empty head comes as NULL arrays */
     memcpy(c->ts, ts, n * sizeof *ts);
     memcpy(c->v, v, n * sizeof *v);
 }
