@@ -148,7 +148,7 @@ size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from
 /* The fast road for recent data: for each number series whose open head
  * alone holds every sample of it in [from, until] (no closed chunk reaches
  * the range), fn(arg, k, ts, v, n) gets those samples (valid during the
- * call), outside the lock: heads are copied a few thousand samples at a
+ * call; NULL when n is 0), outside the lock: heads are copied a few thousand samples at a
  * time into a small buffer reused throughout, so the lock is held for
  * memcpy only and no buffer grows with the query. unread[k] is 1 for a
  * series the head cannot answer (read it through reader_read or
