@@ -8,6 +8,7 @@
 
 #include "../query/graphite.h"
 #include "../query/gtime.h"
+#include "../query/strmap.h"
 #include "../util/jsonw.h"
 #include "../util/timeparse.h"
 #include "defer.h"
@@ -62,6 +63,12 @@ static const char *last_node(const char *path) {
     return d ? d + 1 : path;
 }
 
+static void name_key(const void *owner, uint32_t val, uint32_t *scope, const char **s, size_t *n) {
+    *scope = 0;
+    *s = last_node(((const tm_node *)owner)[val].path);
+    *n = strlen(*s);
+}
+
 /* treejson: branches, then leaves, each name once; ids under the query's own prefix */
 static void put_treejson(tm_buf *b, const char *query, tm_node *v, size_t n, int wildcards) {
     const char *dot = strrchr(query, '.');
@@ -81,8 +88,15 @@ static void put_treejson(tm_buf *b, const char *query, tm_node *v, size_t n, int
         first = 0;
     }
     char *seen = xcalloc(n ? n : 1, 1); /* each name once: the first node of that name (graphite's found set) */
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < i && !seen[i]; k++) seen[i] = !strcmp(last_node(v[i].path), last_node(v[k].path));
+    tm_strmap names; /* a set of the names so far: no scan of the earlier nodes per node */
+    strmap_init(&names, name_key, v);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = last_node(v[i].path);
+        size_t len = strlen(name);
+        seen[i] = strmap_get(&names, 0, name, len) != UINT32_MAX;
+        if (!seen[i]) strmap_put(&names, 0, name, len, (uint32_t)i);
+    }
+    strmap_free(&names);
     for (int pass = 0; pass < 2; pass++) /* branches first, then leaves */
         for (size_t i = 0; i < n; i++) {
             int is_leaf = v[i].leaf && !v[i].branch;
@@ -97,8 +111,9 @@ static void put_treejson(tm_buf *b, const char *query, tm_node *v, size_t n, int
             buf_put(&id, name, strlen(name));
             json_put_string(b, (const char *)id.p, id.n);
             buf_free(&id);
-            buf_printf(b, is_leaf ? ",\"allowChildren\":0,\"expandable\":0,\"leaf\":1}"
-                                  : ",\"allowChildren\":1,\"expandable\":1,\"leaf\":0}");
+            const char *tail = is_leaf ? ",\"allowChildren\":0,\"expandable\":0,\"leaf\":1}"
+                                       : ",\"allowChildren\":1,\"expandable\":1,\"leaf\":0}";
+            buf_put(b, tail, strlen(tail));
         }
     free(seen);
     buf_putc(b, ']');

@@ -17,6 +17,8 @@ enum { T_LIT, T_ANY, T_STAR, T_CLASS, T_OPEN, T_COMMA, T_CLOSE, T_SKIP, T_END };
 typedef struct {
     const char *pat;
     size_t plen;
+    size_t pre, suf; /* literal bytes every match starts and ends with */
+    char copy[GLOB_MAX]; /* the pattern compiled last (pat points here) */
     uint8_t type[GLOB_MAX + 1];
     /* T_OPEN, T_COMMA: the group's next ',' or '}'. T_CLASS: its ']'. */
     uint16_t link[GLOB_MAX + 1];
@@ -195,14 +197,34 @@ static int has_special(const char *p, size_t n) {
     return 0;
 }
 
+/* The runs of literal positions at both ends: a match must start with the
+ * one and end with the other, so most candidates are turned down by a
+ * memcmp before the NFA runs (the index matches one glob segment against
+ * every child of a node). Positions inside a group are no literals here
+ * ('{', ',' and '}' end the runs). */
+static void compile_ends(prog *g) {
+    size_t n = g->plen;
+    g->pre = g->suf = 0;
+    while (g->pre < n && g->type[g->pre] == T_LIT) g->pre++;
+    while (g->suf < n - g->pre && g->type[n - 1 - g->suf] == T_LIT) g->suf++;
+}
+
 int glob_match(const char *pat, size_t plen, const char *s, size_t slen) {
     if (!has_special(pat, plen)) return plen == slen && memcmp(pat, s, plen) == 0;
     if (plen > GLOB_MAX) return 0;
+    /* compiled once for a run of calls with the same pattern (by content:
+     * a caller may reuse its buffer) */
     static _Thread_local prog g;
-    g.pat = pat;
-    g.plen = plen;
-    compile_types(&g);
-    compile_links(&g);
+    if (g.plen != plen || !g.pat || memcmp(g.copy, pat, plen)) {
+        memcpy(g.copy, pat, plen);
+        g.pat = g.copy;
+        g.plen = plen;
+        compile_types(&g);
+        compile_links(&g);
+        compile_ends(&g);
+    }
+    if (slen < g.pre + g.suf || memcmp(s, g.pat, g.pre) || memcmp(s + slen - g.suf, g.pat + plen - g.suf, g.suf))
+        return 0;
     return run(&g, s, slen);
 }
 

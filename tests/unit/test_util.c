@@ -193,10 +193,26 @@ static void test_glob(void **st) {
         {"a*b*c", "axxbyyc", 1},
         {"a*b*c", "axxbyy.c", 0},
         {"**", "abc", 1},
+        /* the literal ends every match must have */
+        {"host0[0-4]*", "host03x", 1},
+        {"host0[0-4]*", "host13x", 0},
+        {"host0[0-4]*", "host0", 0},
+        {"*used", "mem_used", 1},
+        {"*used", "use", 0},
+        {"ab*ba", "aba", 0},
+        {"ab*ba", "abba", 1},
+        {"a?a", "a.a", 0},
+        {"{ab,cd}e", "cde", 1},
+        {"x{ab,cd}", "xcd", 1},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
         if (gm(c[i].p, c[i].s) != c[i].want) fail_msg("glob '%s' on '%s' != %d", c[i].p, c[i].s, c[i].want);
     assert_true(glob_match("a*", 2, "abc.d", 3));
+    char buf[8] = "ab*", other[] = "abc"; /* one buffer, two patterns: each is compiled for what it holds */
+    assert_true(glob_match(buf, 3, other, 3));
+    memcpy(buf, "xb*", 3);
+    assert_false(glob_match(buf, 3, other, 3));
+    assert_true(glob_match(buf, 3, "xbz", 3));
 
     assert_true(glob_is_pattern("a.*", 3));
     assert_true(glob_is_pattern("{a,b}", 5));
