@@ -45,6 +45,7 @@ test-san: deps
 bench: build
 	bench/run.sh $(BUILD)/tidemark
 	bench/codec.sh $(BUILD)
+	bench/memory.sh $(BUILD)/tidemark
 	bench/protocols.sh $(BUILD)/tidemark $(BUILD)
 	python3 bench/promql_bench.py $(BUILD)/tidemark
 	python3 bench/graphite_bench.py $(BUILD)/tidemark

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "store.h"
 
 /* wyhash-style mixing: fast on short keys, good enough spread for probing. */
 static inline uint64_t mix64(uint64_t a, uint64_t b) {
@@ -29,19 +30,16 @@ void catalog_init(tm_catalog *c) {
     memset(c, 0, sizeof *c);
     c->nslots = 1024;
     c->slots = xcalloc(c->nslots, sizeof *c->slots);
-    c->names = xcalloc(c->nslots, sizeof *c->names);
-    c->capids = 1024;
-    c->byid = xcalloc(c->capids, sizeof *c->byid);
+    c->blocks = xcalloc(CAT_NBLOCKS, sizeof *c->blocks);
     c->nids = 1;
 }
 
 void catalog_free(tm_catalog *c) {
     for (size_t i = 1; i < c->nids; i++) {
-        tm_series *s = c->byid[i];
+        tm_series *s = catalog_at(c, i);
         if (!s) continue;
-        cols_free(&s->head);
-        free(s->key);
-        free(s->last_str);
+        free(s->head);
+        if (s->type == TM_STRING) free(s->last_str);
         while (s->pending) {
             tm_pending *p = s->pending;
             s->pending = p->next_in_series;
@@ -49,63 +47,61 @@ void catalog_free(tm_catalog *c) {
             free(p->last_str);
             free(p);
         }
-        free(s);
     }
+    for (size_t b = 0; b < c->nblocks; b++) free(c->blocks[b]);
+    free(c->blocks);
     free(c->slots);
-    free(c->names);
-    free(c->byid);
+    arena_free(&c->keys);
+    free(c->saved);
     memset(c, 0, sizeof *c);
 }
 
+void catalog_set_saved(tm_catalog *c, uint32_t id, uint64_t walpos) {
+    if (id >= c->nsaved) {
+        size_t n = c->nsaved ? c->nsaved : 1024;
+        while (n <= id) n *= 2;
+        c->saved = xrealloc(c->saved, n * sizeof *c->saved);
+        memset(c->saved + c->nsaved, 0, (n - c->nsaved) * sizeof *c->saved);
+        c->nsaved = n;
+    }
+    c->saved[id] = walpos;
+}
+
+uint64_t catalog_saved(const tm_catalog *c, uint32_t id) { return id < c->nsaved ? c->saved[id] : 0; }
+
+void catalog_drop_saved(tm_catalog *c) {
+    free(c->saved);
+    c->saved = NULL;
+    c->nsaved = 0;
+}
+
+/* No hash is kept per series (4 bytes each): a probe compares lengths, then
+ * keys; the table is at most half full, so that is about one key a lookup. */
 tm_series *catalog_find(tm_catalog *c, const char *k, size_t n, uint64_t h) {
     size_t mask = c->nslots - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t id = c->slots[i];
         if (!id) return NULL;
-        tm_series *s = c->byid[id];
-        if (s->hash == h && s->klen == n && !memcmp(s->key, k, n)) return s;
+        tm_series *s = catalog_at(c, id);
+        if (s->klen == n && !memcmp(s->key, k, n)) return s;
     }
 }
 
-static size_t name_len(const tm_series *s) {
-    const char *semi = memchr(s->key, ';', s->klen);
-    return semi ? (size_t)(semi - s->key) : s->klen;
-}
-
-/* The name table's slot for this name: its chain's head, or an empty slot. */
-static uint32_t *name_slot(tm_catalog *c, const char *name, size_t n) {
+static void insert_slot(tm_catalog *c, const tm_series *s, uint64_t h) {
     size_t mask = c->nslots - 1;
-    for (size_t i = key_hash(name, n) & mask;; i = (i + 1) & mask) {
-        uint32_t id = c->names[i];
-        if (!id) return &c->names[i];
-        tm_series *s = c->byid[id];
-        if (name_len(s) == n && !memcmp(s->key, name, n)) return &c->names[i];
-    }
-}
-
-tm_series *catalog_named(tm_catalog *c, const char *name, size_t n) {
-    uint32_t id = *name_slot(c, name, n);
-    return id ? c->byid[id] : NULL;
-}
-
-static void insert_slot(tm_catalog *c, tm_series *s) {
-    size_t mask = c->nslots - 1;
-    size_t i = s->hash & mask;
+    size_t i = h & mask;
     while (c->slots[i]) i = (i + 1) & mask;
     c->slots[i] = s->id;
-    uint32_t *head = name_slot(c, s->key, name_len(s));
-    s->next_same_name = *head;
-    *head = s->id;
 }
 
-/* Both tables again, at nslots, from every live series. */
+/* The table again, at nslots, from every live series. */
 static void rebuild_slots(tm_catalog *c) {
     free(c->slots);
-    free(c->names);
     c->slots = xcalloc(c->nslots, sizeof *c->slots);
-    c->names = xcalloc(c->nslots, sizeof *c->names);
-    for (size_t i = 1; i < c->nids; i++)
-        if (c->byid[i] && !c->byid[i]->deleted) insert_slot(c, c->byid[i]);
+    for (size_t i = 1; i < c->nids; i++) {
+        tm_series *s = catalog_at(c, i);
+        if (s && !s->deleted) insert_slot(c, s, key_hash(s->key, s->klen));
+    }
 }
 
 static void grow_slots(tm_catalog *c) {
@@ -114,7 +110,7 @@ static void grow_slots(tm_catalog *c) {
 }
 
 /* Open addressing cannot drop one key in place; deletes are rare, so the
- * tables are rebuilt without it. */
+ * table is rebuilt without it. */
 void catalog_delete(tm_catalog *c, tm_series *const *v, size_t n) {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -124,13 +120,6 @@ void catalog_delete(tm_catalog *c, tm_series *const *v, size_t n) {
 }
 
 static void reserve_id(tm_catalog *c, uint32_t id) {
-    if (id >= c->capids) {
-        size_t cap = c->capids;
-        while (cap <= id) cap *= 2;
-        c->byid = xrealloc(c->byid, cap * sizeof *c->byid);
-        memset(c->byid + c->capids, 0, (cap - c->capids) * sizeof *c->byid);
-        c->capids = cap;
-    }
     if (id >= c->nids) __atomic_store_n(&c->nids, id + 1, __ATOMIC_RELEASE);
 }
 
@@ -140,20 +129,21 @@ tm_series *catalog_add(tm_catalog *c, uint32_t id, const char *k, size_t n, uint
     if (!id) id = (uint32_t)c->nids;
     reserve_id(c, id);
     c->count++;
-    tm_series *s = xcalloc(1, sizeof *s);
+    tm_series **blk = &c->blocks[id >> CAT_BLOCK_BITS];
+    if (!*blk) *blk = xcalloc(CAT_BLOCK, sizeof **blk);
+    if ((id >> CAT_BLOCK_BITS) >= c->nblocks) c->nblocks = (id >> CAT_BLOCK_BITS) + 1;
+    tm_series *s = &(*blk)[id & (CAT_BLOCK - 1)];
+    memset(s, 0, sizeof *s);
     s->id = id;
     s->type = (uint8_t)type;
-    s->key = xstrndup(k, n);
-    s->klen = (uint32_t)n;
-    s->hash = h;
-    s->head.type = type;
+    s->key = arena_strndup(&c->keys, k, n);
+    s->klen = (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n); /* parsers refuse keys past TM_KEY_MAX */
     s->head_sorted = 1;
     s->logged = LOGGED; /* loaded or replayed; store_write clears it for a new one */
     s->last_ts = INT64_MIN;
     s->closed_max = INT64_MIN;
-    c->byid[id] = s;
     /* keep the table at most half full so probes stay short */
     if (c->nids * 2 > c->nslots) grow_slots(c);
-    else insert_slot(c, s);
+    else insert_slot(c, s, h);
     return s;
 }

@@ -19,12 +19,12 @@ static void push_id(uint32_t **v, size_t *n, size_t *cap, uint32_t id) {
 void delete_apply(tm_store *s, tm_series *const *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
         tm_series *se = v[i];
-        cols_free(&se->head);
-        memset(&se->head, 0, sizeof se->head);
-        se->head.type = se->type;
-        se->head_cap = 0;
-        free(se->last_str);
-        se->last_str = NULL;
+        free(se->head);
+        se->head = NULL;
+        if (se->type == TM_STRING) {
+            free(se->last_str);
+            se->last_str = NULL;
+        }
         push_id(&s->gone, &s->ngone, &s->capgone, se->id);
     }
     catalog_delete(&s->cat, v, n);

@@ -70,10 +70,10 @@ static int load_series(tm_store *s, char *err, size_t errlen) {
         if (sqlite3_column_type(st, 4) != SQLITE_NULL) se->last_ts = sqlite3_column_int64(st, 4);
         se->closed_max = se->last_ts == INT64_MIN ? INT64_MAX : se->last_ts; /* every persisted sample is older */
         se->last_v = sqlite3_column_double(st, 5);
-        se->last_v2 = sqlite3_column_double(st, 6);
+        if (se->type == TM_LOCATION) se->last_v2 = sqlite3_column_double(st, 6);
         const char *ls = (const char *)sqlite3_column_text(st, 7);
-        if (ls) se->last_str = xstrndup(ls, strlen(ls));
-        se->saved_walpos = (uint64_t)sqlite3_column_int64(st, 8);
+        if (ls && se->type == TM_STRING) se->last_str = xstrndup(ls, strlen(ls));
+        catalog_set_saved(&s->cat, se->id, (uint64_t)sqlite3_column_int64(st, 8));
     }
     sqlite3_finalize(st);
     return 0;

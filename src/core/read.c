@@ -30,7 +30,12 @@ void read_memory(tm_store *s, const tm_series *se, int64_t from, int64_t until, 
             take_range(out, cap, &ps[i]->c, from, until);
     pthread_mutex_unlock(&s->mu);
     if (ps != few) free(ps);
-    take_range(out, cap, &se->head, from, until);
+    if (se->head) {
+        tm_cols h;
+        head_decode(se->head, se->type, &h);
+        take_range(out, cap, &h, from, until);
+        cols_free(&h);
+    }
 }
 
 /* Rollup buckets of every archive overlapping the range, coarsest first. */

@@ -70,7 +70,7 @@ int reader_get(tm_reader *r, uint32_t id, tm_series_info *out) {
     if (se) {
         info_of(se, out);
         free(r->last_str);
-        r->last_str = se->last_str ? xstrndup(se->last_str, strlen(se->last_str)) : NULL;
+        r->last_str = out->last_str ? xstrndup(out->last_str, strlen(out->last_str)) : NULL;
         out->last_str = r->last_str;
     }
     pthread_rwlock_unlock(&r->s->lock);
@@ -82,4 +82,12 @@ uint32_t reader_max_id(tm_reader *r) {
     uint32_t n = (uint32_t)(r->s->cat.nids - 1);
     pthread_rwlock_unlock(&r->s->lock);
     return n;
+}
+
+tm_store *reader_store(tm_reader *r) { return r->s; }
+
+const char *store_key(tm_store *s, uint32_t id, size_t *klen) {
+    tm_series *se = catalog_at(&s->cat, id);
+    *klen = se ? se->klen : 0;
+    return se ? se->key : NULL;
 }

@@ -63,10 +63,12 @@ static size_t bound(const int64_t *ts, size_t n, int64_t t, int after) {
 /* Step 1 for one series: 1 when answered from its head, else 0 with d filled. */
 static int from_memory(tm_store *s, const tm_series *se, size_t k, int64_t from, int64_t until, const sink *out,
                        deferred *d) {
-    const tm_cols *h = &se->head;
     if (se->closed_max < from && se->head_sorted) {
-        size_t lo = bound(h->ts, h->n, from, 0), e = bound(h->ts, h->n, until, 1);
-        out->put(out->arg, k, h, lo, e > lo ? e - lo : 0);
+        tm_cols h = {.type = se->type};
+        if (se->head) head_decode(se->head, se->type, &h);
+        size_t lo = bound(h.ts, h.n, from, 0), e = bound(h.ts, h.n, until, 1);
+        out->put(out->arg, k, &h, lo, e > lo ? e - lo : 0);
+        cols_free(&h);
         return 1;
     }
     if (out->heads_only) {

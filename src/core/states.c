@@ -160,15 +160,17 @@ static int reader_next(st_reader *r, st_entry *x) {
     return 1;
 }
 
-static void apply(tm_series *se, const st_entry *x) {
+static void apply(tm_catalog *c, tm_series *se, const st_entry *x) {
     se->points = x->points;
     se->last_ts = x->last_ts;
     se->closed_max = se->last_ts == INT64_MIN ? INT64_MAX : se->last_ts; /* every persisted sample is older */
     se->last_v = x->v;
-    se->last_v2 = x->v2;
-    free(se->last_str);
-    se->last_str = x->str ? xstrndup(x->str, x->slen) : NULL;
-    se->saved_walpos = x->walpos;
+    if (se->type == TM_LOCATION) se->last_v2 = x->v2; /* one slot of the record, by type (catalog.h) */
+    if (se->type == TM_STRING) {
+        free(se->last_str);
+        se->last_str = x->str ? xstrndup(x->str, x->slen) : NULL;
+    }
+    catalog_set_saved(c, se->id, x->walpos);
 }
 
 int states_load(tm_store *s, const char *path, char *err, size_t errlen) {
@@ -187,7 +189,7 @@ int states_load(tm_store *s, const char *path, char *err, size_t errlen) {
             reader_start(&r, blk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)))
             while ((k = reader_next(&r, &x)) > 0) {
                 tm_series *se = catalog_get(&s->cat, x.id);
-                if (se) apply(se, &x);
+                if (se) apply(&s->cat, se, &x);
             }
         else k = -1;
         if (k < 0) {

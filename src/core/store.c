@@ -14,47 +14,31 @@
 #include "walrec.h"
 
 
-static void head_reserve(tm_series *se) {
-    if (se->head.n < se->head_cap) return;
-    /* double while small, then grow in steps so a head wastes at most 1 KiB */
-    size_t cap = se->head_cap < 64 ? (se->head_cap ? se->head_cap * 2 : 8) : se->head_cap + 64;
-    if (cap > HEAD_MAX) cap = HEAD_MAX;
-    if (cap <= se->head.n) cap = se->head.n + 1;
-    tm_cols *h = &se->head;
-    h->ts = xrealloc(h->ts, cap * sizeof *h->ts);
-    if (se->type == TM_STRING) h->str = xrealloc(h->str, cap * sizeof *h->str);
-    else h->v = xrealloc(h->v, cap * sizeof *h->v);
-    if (se->type == TM_LOCATION) h->v2 = xrealloc(h->v2, cap * sizeof *h->v2);
-    se->head_cap = cap;
-}
-
-static void head_normalize(tm_series *se) {
-    if (se->head_sorted) return;
-    cols_sort_dedup(&se->head);
-    se->head_cap = se->head.n;
-    se->head_sorted = 1;
-}
-
-/* Move the head to the persister's queue. */
-static void head_close(tm_store *s, tm_series *se) {
-    if (!se->head.n) return;
-    head_normalize(se);
-    if (se->head.ts[se->head.n - 1] > se->closed_max) se->closed_max = se->head.ts[se->head.n - 1];
+/* Move the head to the persister's queue. upto: a WAL position no earlier
+ * than the head's newest sample and before any sample of the series not in
+ * it, so replay may skip the series' samples up to it once the chunk is
+ * saved. The last sample applied is one (every sample of the series so far
+ * is in the head or an earlier chunk), or, while a sample is being applied,
+ * the one just before it. */
+static void head_close(tm_store *s, tm_series *se, uint64_t upto) {
+    if (!se->head) return;
     tm_pending *p = xcalloc(1, sizeof *p);
+    head_decode(se->head, se->type, &p->c);
+    if (!se->head_sorted) cols_sort_dedup(&p->c);
+    se->head_sorted = 1;
+    if (p->c.ts[p->c.n - 1] > se->closed_max) se->closed_max = p->c.ts[p->c.n - 1];
     p->sid = se->id;
     p->se = se;
-    p->c = se->head;
     p->points = se->points;
     p->last_ts = se->last_ts;
     p->last_v = se->last_v;
-    p->last_v2 = se->last_v2;
-    p->last_str = se->last_str ? xstrndup(se->last_str, strlen(se->last_str)) : NULL;
-    memset(&se->head, 0, sizeof se->head);
-    se->head.type = se->type;
-    se->head_cap = 0;
+    p->last_v2 = se->type == TM_LOCATION ? se->last_v2 : 0;
+    p->last_str = se->type == TM_STRING && se->last_str ? xstrndup(se->last_str, strlen(se->last_str)) : NULL;
+    free(se->head);
+    se->head = NULL;
     pthread_mutex_lock(&s->mu);
     p->seq = ++s->enq_seq;
-    p->walpos = se->head_walpos;
+    p->walpos = upto;
     p->next_in_series = se->pending;
     se->pending = p;
     if (s->qtail) s->qtail->next_in_queue = p;
@@ -66,31 +50,30 @@ static void head_close(tm_store *s, tm_series *se) {
 
 /* Every head to the persister: before the log is cut, and at a stop. */
 static void close_all_heads(tm_store *s) {
-    for (size_t i = 1; i < s->cat.nids; i++)
-        if (s->cat.byid[i]) head_close(s, s->cat.byid[i]);
+    for (size_t i = 1; i < s->cat.nids; i++) {
+        tm_series *se = catalog_at(&s->cat, i);
+        if (se) head_close(s, se, s->walpos);
+    }
 }
 
 /* Apply one sample to memory; the WAL already has it. */
 static void apply(tm_store *s, tm_series *se, int64_t ts, double v, double v2, const char *str, size_t slen) {
     /* samples older than archive 0 keeps take this road too: they are read
      * like any other until the retention pass rolls their chunk up */
-    tm_cols *h = &se->head;
-    if (h->n && (h->n >= HEAD_MAX || ts - h->ts[0] >= HEAD_SPAN || h->ts[0] - ts >= HEAD_SPAN)) head_close(s, se);
-    head_reserve(se);
-    if (h->n && ts <= h->ts[h->n - 1]) se->head_sorted = 0;
-    h->ts[h->n] = ts;
-    if (se->type == TM_STRING) h->str[h->n] = xstrndup(str, slen);
-    else h->v[h->n] = v;
-    if (se->type == TM_LOCATION) h->v2[h->n] = v2;
-    h->n++;
-    se->head_walpos = s->walpos;
+    tm_head *h = se->head;
+    if (h && (h->n >= HEAD_MAX || ts - h->first_ts >= HEAD_SPAN || h->first_ts - ts >= HEAD_SPAN)) {
+        head_close(s, se, s->walpos ? s->walpos - 1 : 0);
+        h = NULL;
+    }
+    if (h && ts <= h->first_ts + h->prev_off) se->head_sorted = 0;
+    head_append(&se->head, se->type, ts, v, v2, str, slen);
     se->points++;
     /* the last value is the last real one: a marker (kept in the chunk for
      * PromQL) says the series stopped, not what it was */
     if (ts >= se->last_ts && !(se->type == TM_NUMBER && tm_is_stale(v))) {
         se->last_ts = ts;
         se->last_v = v;
-        se->last_v2 = v2;
+        if (se->type == TM_LOCATION) se->last_v2 = v2;
         if (se->type == TM_STRING) {
             free(se->last_str);
             se->last_str = xstrndup(str, slen);
@@ -243,7 +226,7 @@ static void replay_record(const uint8_t *p, size_t n, uint64_t pos, void *arg) {
             continue;
         }
         /* older than the series' last persisted chunk: in SQLite already */
-        if ((e.kind == W_STR) != (se->type == TM_STRING) || s->walpos <= se->saved_walpos) continue;
+        if ((e.kind == W_STR) != (se->type == TM_STRING) || s->walpos <= catalog_saved(&s->cat, se->id)) continue;
         apply(s, se, e.ts, e.v, e.v2, (const char *)e.bytes, (size_t)e.len);
     }
 }
@@ -278,8 +261,8 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
         char wdir[4096];
         snprintf(wdir, sizeof wdir, "%s/wal", s->dir);
         uint64_t maxpos = 0;
-        for (size_t i = 1; i < s->cat.nids; i++)
-            if (s->cat.byid[i] && s->cat.byid[i]->saved_walpos > maxpos) maxpos = s->cat.byid[i]->saved_walpos;
+        for (size_t i = 0; i < s->cat.nsaved; i++)
+            if (s->cat.saved[i] > maxpos) maxpos = s->cat.saved[i];
         if (!(s->wal = wal_open(wdir, o->fsync, (uint32_t)(maxpos >> 40) + 1, err, errlen))) goto fail;
         wal_payload_hooks(s->wal, walrec_kind_ok, walrec_count_lost);
         uint64_t before = s->samples_stored;
@@ -289,12 +272,15 @@ tm_store *store_open(const tm_store_opts *o, char *err, size_t errlen) {
             log_error("wal: %llu sample(s) lost: their series was defined in a damaged record",
                       (unsigned long long)s->replay_orphans);
     }
+    catalog_drop_saved(&s->cat); /* replay was its only reader */
     persist_start(s);
     if (s->wal && wal_bytes(s->wal) > 0) {
         /* make the replayed heads durable in SQLite, then drop the old log */
         size_t n = 0;
-        for (size_t i = 1; i < s->cat.nids; i++)
-            if (s->cat.byid[i] && s->cat.byid[i]->head.n) n += s->cat.byid[i]->head.n;
+        for (size_t i = 1; i < s->cat.nids; i++) {
+            tm_series *se = catalog_at(&s->cat, i);
+            if (se && se->head) n += se->head->n;
+        }
         if (n) log_info("wal: replayed %zu samples", n);
         uint32_t seg = wal_rotate(s->wal);
         close_all_heads(s);
@@ -391,8 +377,8 @@ static void tick_locked(tm_store *s, int64_t now) {
      * retention can roll them up */
     if (s->o.narch > 1) {
         for (size_t i = 1; i < s->cat.nids; i++) {
-            tm_series *se = s->cat.byid[i];
-            if (se && se->head.n && now - se->head.ts[0] > s->o.keep[0] / 2) head_close(s, se);
+            tm_series *se = catalog_at(&s->cat, i);
+            if (se && se->head && now - se->head->first_ts > s->o.keep[0] / 2) head_close(s, se, s->walpos);
         }
     }
 }
@@ -404,15 +390,15 @@ void info_of(const tm_series *se, tm_series_info *out) {
     out->klen = se->klen;
     out->last_ts = se->last_ts;
     out->last_v = se->last_v;
-    out->last_v2 = se->last_v2;
-    out->last_str = se->last_str;
+    out->last_v2 = se->type == TM_LOCATION ? se->last_v2 : 0;
+    out->last_str = se->type == TM_STRING ? se->last_str : NULL;
     out->points = se->points;
 }
 
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg) {
     for (size_t i = 1; i < s->cat.nids; i++) {
-        tm_series *se = s->cat.byid[i];
-        if (!se || se->deleted) continue;
+        tm_series *se = catalog_get(&s->cat, (uint32_t)i);
+        if (!se) continue;
         tm_series_info in;
         info_of(se, &in);
         if (fn(&in, arg)) return;
@@ -420,7 +406,9 @@ void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *ar
 }
 
 void store_each_named(tm_store *s, const char *name, size_t n, int (*fn)(const tm_series_info *, void *), void *arg) {
-    for (tm_series *se = catalog_named(&s->cat, name, n); se; se = catalog_get(&s->cat, se->next_same_name)) {
+    for (size_t i = 1; i < s->cat.nids; i++) {
+        tm_series *se = catalog_get(&s->cat, (uint32_t)i);
+        if (!se || se->klen < n || memcmp(se->key, name, n) || (se->klen > n && se->key[n] != ';')) continue;
         tm_series_info in;
         info_of(se, &in);
         if (fn(&in, arg)) return;

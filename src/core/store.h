@@ -81,7 +81,9 @@ long store_delete(tm_store *s, const uint32_t *ids, size_t n);
 
 /* Every series in id order; stop early when fn returns nonzero. */
 void store_each(tm_store *s, int (*fn)(const tm_series_info *, void *), void *arg);
-/* Only the series of one name (any tags), newest first: a lookup, not a scan. */
+/* Only the series of one name (any tags), in id order. A scan (the catalog
+ * keeps no table by name: 12 bytes a series for a lookup only a delete
+ * by name needs; the query index has one). */
 void store_each_named(tm_store *s, const char *name, size_t n, int (*fn)(const tm_series_info *, void *), void *arg);
 int store_find(tm_store *s, const char *key, size_t klen, tm_series_info *out);
 int store_get(tm_store *s, uint32_t id, tm_series_info *out);
@@ -160,6 +162,11 @@ size_t reader_heads_each(tm_reader *r, const uint32_t *ids, size_t n, int64_t fr
 /* last_str (a copy) is valid until the reader's next reader_get */
 int reader_get(tm_reader *r, uint32_t id, tm_series_info *out);
 uint32_t reader_max_id(tm_reader *r);
+/* A series' key by id with no lock, deleted series included (NULL for an id
+ * that never held one): a key never changes and its record never moves, so
+ * any thread may ask for an id it learned through a reader. */
+const char *store_key(tm_store *s, uint32_t id, size_t *klen);
+tm_store *reader_store(tm_reader *r);
 /* Series deleted since the store opened, in order: the count, and (when
  * from < count) the ids from the from-th on, allocated into *ids. */
 size_t reader_deleted(tm_reader *r, size_t from, uint32_t **ids);

@@ -10,8 +10,8 @@
 #include "store.h"
 #include "wal.h"
 
-/* Bigger chunks compress better and cost fewer SQLite rows; the head is
- * raw (16 B a sample) until it closes, so this also bounds head memory. */
+/* Bigger chunks compress better and cost fewer SQLite rows; the head takes
+ * about 3 B a sample until it closes (head.h), so this also bounds its memory. */
 #define HEAD_MAX 512                   /* samples per chunk */
 #define HEAD_SPAN (6 * 3600 * 1000LL)  /* ms a chunk may span */
 #define ROLLUP_BLOCK 256               /* buckets per rollup block */

@@ -12,19 +12,22 @@
 #include "strmap.h"
 #include "../util/sort.h"
 
-/* A set of series ids in 8 bytes: most names have one series, so the id
- * is kept in place; a second one moves the set into ix->sets. */
-typedef struct {
-    uint32_t n, x; /* n <= 1: x is the id; else the index of its tm_ids in ix->sets */
-} plist;
+/* A set of series ids in 4 bytes: most names have one series, so its id
+ * is kept in place (PL_SET clear; 0 is the empty set, ids start at 1); a
+ * second one moves the set into ix->sets (PL_SET | its index). */
+typedef uint32_t plist;
+#define PL_SET 0x80000000u
 
+/* 28 bytes: a node per name segment, about two per series. */
 typedef struct {
-    const char *seg; /* inside a series key: keys outlive the index (index.h) */
+    uint32_t sid; /* the segment is bytes off.. of this series' key (store_key: keys outlive the index,
+                     deletes included; keys are at most TM_KEY_MAX, 11 bits) */
+    uint32_t off : 11, seglen : 11;
+    uint32_t nkids : 10; /* saturates: only "at least MAP_KIDS" matters */
     uint32_t parent, kid, sib; /* first child, next sibling; 0 is none (the root is no one's child) */
-    uint32_t seglen;
     plist ser;       /* series named exactly this path (any tags) */
-    uint32_t plain;  /* how many of them carry no tags */
-    uint32_t plain_below; /* untagged series at or below this node: Graphite's tree shows only these */
+    uint32_t plain_below; /* untagged number series at or below this node: Graphite's tree shows only
+                             these; less its children's, those named exactly this path */
 } node;
 
 typedef struct {
@@ -44,13 +47,12 @@ struct tm_index {
     pthread_rwlock_t lock;
     size_t n; /* ids 1..n indexed */
     size_t ngone; /* the store's deletions taken out so far */
-    const char **keys;
-    uint32_t *klens;
-    uint8_t *types;
+    tm_store *st;   /* keys come from the store (store_key), not copied */
+    uint8_t *types; /* per id; NO_SERIES for a hole or a deleted series */
     size_t cap;
     node *nodes; /* [0] is the root */
     size_t nn, cn;
-    tm_strmap kids; /* (parent, segment) → node */
+    tm_strmap kids; /* (parent, segment) → node, for parents of MAP_KIDS or more */
     tagkey *tags;
     size_t nt, ct;
     tm_strmap tagidx; /* (0, key) → tag */
@@ -62,9 +64,20 @@ struct tm_index {
     tm_arena strs;  /* tag keys and values */
 };
 
+#define NO_SERIES 0xff
+
+static const char *seg_of(const tm_index *ix, const node *x) {
+    size_t kl;
+    return store_key(ix->st, x->sid, &kl) + x->off;
+}
+
+/* The key of an indexed series (deleted ones too: forget_series needs it). */
+static const char *key_of(const tm_index *ix, uint32_t id, size_t *klen) { return store_key(ix->st, id, klen); }
+
 static void kid_key(const void *o, uint32_t v, uint32_t *scope, const char **s, size_t *n) {
-    const node *x = &((const tm_index *)o)->nodes[v];
-    *scope = x->parent, *s = x->seg, *n = x->seglen;
+    const tm_index *ix = o;
+    const node *x = &ix->nodes[v];
+    *scope = x->parent, *s = seg_of(ix, x), *n = x->seglen;
 }
 static void tag_key(const void *o, uint32_t v, uint32_t *scope, const char **s, size_t *n) {
     const tagkey *t = &((const tm_index *)o)->tags[v];
@@ -95,8 +108,6 @@ void index_free(tm_index *ix) {
     free(ix->nodes);
     free(ix->tags);
     free(ix->posts);
-    free(ix->keys);
-    free(ix->klens);
     free(ix->types);
     strmap_free(&ix->kids);
     strmap_free(&ix->tagidx);
@@ -106,49 +117,66 @@ void index_free(tm_index *ix) {
     free(ix);
 }
 
+static uint32_t new_set(tm_index *ix) {
+    if (ix->nsets == ix->csets) {
+        ix->csets = ix->csets ? ix->csets * 2 : 64;
+        ix->sets = xrealloc(ix->sets, ix->csets * sizeof *ix->sets);
+    }
+    ix->sets[ix->nsets] = (tm_ids){0};
+    return (uint32_t)ix->nsets++;
+}
+
 /* ids must come in ascending order (index_sync adds by id) */
 static void pl_push(tm_index *ix, plist *p, uint32_t id) {
-    if (!p->n) {
-        *p = (plist){1, id};
+    if (!*p && !(id & PL_SET)) {
+        *p = id;
         return;
     }
-    if (p->n == 1) {
-        if (p->x == id) return;
-        if (ix->nsets == ix->csets) {
-            ix->csets = ix->csets ? ix->csets * 2 : 64;
-            ix->sets = xrealloc(ix->sets, ix->csets * sizeof *ix->sets);
-        }
-        tm_ids *s = &ix->sets[ix->nsets];
-        *s = (tm_ids){0};
-        ids_push(s, p->x);
-        ids_push(s, id);
-        *p = (plist){2, (uint32_t)ix->nsets++};
-        return;
+    if (!(*p & PL_SET) && *p == id) return;
+    if (!(*p & PL_SET)) { /* empty or one: a set from now on */
+        uint32_t k = new_set(ix);
+        if (*p) ids_push(&ix->sets[k], *p);
+        *p = PL_SET | k;
     }
-    ids_push(&ix->sets[p->x], id);
-    p->n = (uint32_t)ix->sets[p->x].n;
+    ids_push(&ix->sets[*p & ~PL_SET], id);
 }
 
 static void pl_remove(tm_index *ix, plist *p, uint32_t id) {
-    if (p->n == 1 && p->x == id) p->n = 0;
-    if (p->n < 2) return;
-    tm_ids *s = &ix->sets[p->x];
+    if (!(*p & PL_SET)) {
+        if (*p == id) *p = 0;
+        return;
+    }
+    tm_ids *s = &ix->sets[*p & ~PL_SET];
     ids_remove(s, id);
-    p->n = (uint32_t)s->n;
-    if (p->n > 1) return;
-    uint32_t last = p->n ? s->v[0] : 0; /* back in place; the set's slot stays unused */
+    if (s->n > 1 || (s->n == 1 && (s->v[0] & PL_SET))) return;
+    *p = s->n ? s->v[0] : 0; /* back in place; the set's slot stays unused */
     ids_free(s);
-    p->x = last;
 }
 
 /* The members of a plist, as a read-only set. */
 static tm_ids pl_view(const tm_index *ix, const plist *p) {
-    if (p->n > 1) return ix->sets[p->x];
-    return (tm_ids){(uint32_t *)&p->x, p->n, p->n};
+    if (*p & PL_SET) return ix->sets[*p & ~PL_SET];
+    return (tm_ids){(uint32_t *)p, *p ? 1 : 0, 1};
 }
 
-static uint32_t child(tm_index *ix, uint32_t parent, const char *seg, size_t n) {
-    uint32_t c = strmap_get(&ix->kids, parent, seg, n);
+/* Children are found through the map only under a node with many (the
+ * root, a host's metrics); a few are quicker to walk than to hash, and most
+ * nodes (leaves, one per series) then cost the map nothing. */
+#define MAP_KIDS 8
+
+static uint32_t find_kid(const tm_index *ix, uint32_t parent, const char *seg, size_t n) {
+    const node *p = &ix->nodes[parent];
+    if (p->nkids >= MAP_KIDS) return strmap_get(&ix->kids, parent, seg, n);
+    for (uint32_t q = p->kid; q; q = ix->nodes[q].sib) {
+        const node *c = &ix->nodes[q];
+        if (c->seglen == n && !memcmp(seg_of(ix, c), seg, n)) return q;
+    }
+    return UINT32_MAX;
+}
+
+static uint32_t child(tm_index *ix, uint32_t parent, uint32_t id, const char *key, size_t off, size_t n) {
+    const char *seg = key + off;
+    uint32_t c = find_kid(ix, parent, seg, n);
     if (c != UINT32_MAX) return c;
     if (ix->nn == ix->cn) {
         ix->cn *= 2;
@@ -158,11 +186,19 @@ static uint32_t child(tm_index *ix, uint32_t parent, const char *seg, size_t n) 
     node *x = &ix->nodes[c];
     memset(x, 0, sizeof *x);
     x->parent = parent;
-    x->seg = seg;
+    x->sid = id;
+    x->off = (uint32_t)off;
     x->seglen = (uint32_t)n;
-    x->sib = ix->nodes[parent].kid;
-    ix->nodes[parent].kid = c;
-    strmap_put(&ix->kids, parent, seg, n, c);
+    node *p = &ix->nodes[parent];
+    x->sib = p->kid;
+    p->kid = c;
+    if (p->nkids < 1023) p->nkids++;
+    if (p->nkids == MAP_KIDS) { /* from now on through the map: every child so far goes in */
+        for (uint32_t q = p->kid; q; q = ix->nodes[q].sib)
+            strmap_put(&ix->kids, parent, seg_of(ix, &ix->nodes[q]), ix->nodes[q].seglen, q);
+    } else if (p->nkids > MAP_KIDS) {
+        strmap_put(&ix->kids, parent, seg, n, c);
+    }
     return c;
 }
 
@@ -184,7 +220,7 @@ static void post(tm_index *ix, const char *k, size_t kl, const char *v, size_t v
             ix->posts = xrealloc(ix->posts, ix->cpost * sizeof *ix->posts);
         }
         p = (uint32_t)ix->npost++;
-        ix->posts[p] = (posting){arena_strndup(&ix->strs, v, vl), (uint32_t)vl, t, {0, 0}};
+        ix->posts[p] = (posting){arena_strndup(&ix->strs, v, vl), (uint32_t)vl, t, 0};
         strmap_put(&ix->vals, t, v, vl, p);
         tagkey *tk = &ix->tags[t];
         if (tk->np == tk->cp) {
@@ -205,12 +241,11 @@ static void add_series(tm_index *ix, uint32_t id, const char *key, size_t klen, 
     for (size_t i = 0; i <= nlen;) { /* walk the name's segments */
         size_t j = i;
         while (j < nlen && key[j] != '.') j++;
-        at = child(ix, at, key + i, j - i);
+        at = child(ix, at, id, key, i, j - i);
         if (!nt && type == TM_NUMBER) ix->nodes[at].plain_below++;
         i = j + 1;
     }
     pl_push(ix, &ix->nodes[at].ser, id);
-    if (!nt && type == TM_NUMBER) ix->nodes[at].plain++;
     for (size_t i = 0; i < nt; i++) { /* values as sent: matchers name them so */
         char v[TM_KEY_MAX];
         post(ix, tags[i].k, tags[i].klen, v, tag_value(tags[i].v, tags[i].vlen, v), id);
@@ -225,30 +260,26 @@ static void unpost(tm_index *ix, const char *k, size_t kl, const char *v, size_t
 
 /* A deleted series out of the tree and the postings (add_series undone). */
 static void forget_series(tm_index *ix, uint32_t id) {
-    const char *key = id <= ix->n ? ix->keys[id] : NULL;
-    if (!key) return;
-    size_t klen = ix->klens[id];
+    if (id > ix->n || ix->types[id] == NO_SERIES) return;
+    size_t klen;
+    const char *key = key_of(ix, id, &klen);
     tm_tag tags[64];
     size_t nlen, nt = key_split(key, klen, &nlen, tags, 64);
     uint32_t at = 0;
-    int plain = !nt && ix->types[id] == TM_NUMBER; /* counted in plain and plain_below by add_series */
+    int plain = !nt && ix->types[id] == TM_NUMBER; /* counted in plain_below by add_series */
     for (size_t i = 0; i <= nlen && at != UINT32_MAX;) {
         size_t j = i;
         while (j < nlen && key[j] != '.') j++;
-        at = strmap_get(&ix->kids, at, key + i, j - i);
+        at = find_kid(ix, at, key + i, j - i);
         if (at != UINT32_MAX && plain && ix->nodes[at].plain_below) ix->nodes[at].plain_below--;
         i = j + 1;
     }
-    if (at != UINT32_MAX) {
-        pl_remove(ix, &ix->nodes[at].ser, id);
-        if (plain && ix->nodes[at].plain) ix->nodes[at].plain--;
-    }
+    if (at != UINT32_MAX) pl_remove(ix, &ix->nodes[at].ser, id);
     for (size_t i = 0; i < nt; i++) { /* as posted: values as sent */
         char v[TM_KEY_MAX];
         unpost(ix, tags[i].k, tags[i].klen, v, tag_value(tags[i].v, tags[i].vlen, v), id);
     }
-    ix->keys[id] = NULL;
-    ix->klens[id] = 0;
+    ix->types[id] = NO_SERIES;
 }
 
 /* Series the store deleted since the last sync; under the write lock. */
@@ -269,20 +300,15 @@ void index_sync(tm_index *ix, tm_reader *rd) {
     pthread_rwlock_unlock(&ix->lock);
     if (!behind) return;
     pthread_rwlock_wrlock(&ix->lock);
+    ix->st = reader_store(rd);
     if (max + 1 > ix->cap) {
         ix->cap = (max + 1) * 2;
-        ix->keys = xrealloc(ix->keys, ix->cap * sizeof *ix->keys);
-        ix->klens = xrealloc(ix->klens, ix->cap * sizeof *ix->klens);
         ix->types = xrealloc(ix->types, ix->cap);
     }
     for (uint32_t id = (uint32_t)ix->n + 1; id <= max; id++) {
         tm_series_info in;
-        ix->keys[id] = NULL;
-        ix->klens[id] = 0;
-        ix->types[id] = 0;
+        ix->types[id] = NO_SERIES;
         if (!reader_get(rd, id, &in)) continue; /* a hole in the ids (an id loaded from disk out of order) */
-        ix->keys[id] = in.key;
-        ix->klens[id] = (uint32_t)in.klen;
         ix->types[id] = (uint8_t)in.type;
         add_series(ix, id, in.key, in.klen, in.type);
     }
@@ -300,15 +326,15 @@ size_t index_size(tm_index *ix) {
 
 const char *index_key(tm_index *ix, uint32_t id, size_t *klen) {
     pthread_rwlock_rdlock(&ix->lock);
-    const char *k = id && id <= ix->n ? ix->keys[id] : NULL;
-    *klen = k ? ix->klens[id] : 0;
+    const char *k = id && id <= ix->n && ix->types[id] != NO_SERIES ? key_of(ix, id, klen) : NULL;
+    if (!k) *klen = 0;
     pthread_rwlock_unlock(&ix->lock);
     return k;
 }
 
 int index_type(tm_index *ix, uint32_t id) {
     pthread_rwlock_rdlock(&ix->lock);
-    int t = id && id <= ix->n ? ix->types[id] : -1;
+    int t = id && id <= ix->n && ix->types[id] != NO_SERIES ? ix->types[id] : -1;
     pthread_rwlock_unlock(&ix->lock);
     return t;
 }
@@ -332,13 +358,13 @@ static void walk(tm_index *ix, const char *glob, size_t n, tm_ids *at) {
         int pat = glob_is_pattern(seg, sl);
         for (size_t k = 0; k < at->n; k++) {
             if (!pat) {
-                uint32_t c = strmap_get(&ix->kids, at->v[k], seg, sl);
+                uint32_t c = find_kid(ix, at->v[k], seg, sl);
                 if (c != UINT32_MAX) ids_add(&next, c);
                 continue;
             }
             for (uint32_t q = ix->nodes[at->v[k]].kid; q; q = ix->nodes[q].sib) {
                 const node *c = &ix->nodes[q];
-                if (glob_match(seg, sl, c->seg, c->seglen)) ids_add(&next, q);
+                if (glob_match(seg, sl, seg_of(ix, c), c->seglen)) ids_add(&next, q);
             }
         }
         tm_ids t = *at;
@@ -356,8 +382,11 @@ void index_glob(tm_index *ix, const char *glob, size_t n, int with_tags, tm_ids 
     walk(ix, glob, n, &at);
     for (size_t k = 0; k < at.n; k++) {
         tm_ids s = pl_view(ix, &ix->nodes[at.v[k]].ser);
-        for (size_t i = 0; i < s.n; i++)
-            if (with_tags || !memchr(ix->keys[s.v[i]], ';', ix->klens[s.v[i]])) ids_add(out, s.v[i]);
+        for (size_t i = 0; i < s.n; i++) {
+            size_t kl;
+            const char *key = key_of(ix, s.v[i], &kl);
+            if (with_tags || !memchr(key, ';', kl)) ids_add(out, s.v[i]);
+        }
     }
     pthread_rwlock_unlock(&ix->lock);
     ids_free(&at);
@@ -372,7 +401,7 @@ static char *path_of(tm_index *ix, uint32_t k) {
     size_t at = len ? len - 1 : 0;
     for (uint32_t x = k; x; x = ix->nodes[x].parent) {
         at -= ix->nodes[x].seglen;
-        memcpy(p + at, ix->nodes[x].seg, ix->nodes[x].seglen);
+        memcpy(p + at, seg_of(ix, &ix->nodes[x]), ix->nodes[x].seglen);
         if (at) p[--at] = '.';
     }
     return p;
@@ -388,10 +417,11 @@ size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
     size_t m = 0;
     for (size_t k = 0; k < at.n; k++) {
         const node *x = &ix->nodes[at.v[k]];
-        uint32_t branch = 0; /* a child counts when some untagged series lies below it */
-        for (uint32_t q = x->kid; q && !branch; q = ix->nodes[q].sib) branch = ix->nodes[q].plain_below > 0;
-        if (!x->plain && !branch) continue; /* only tagged series here: Graphite's tree never shows them */
-        v[m++] = (tm_node){path_of(ix, at.v[k]), x->plain > 0, branch > 0};
+        uint32_t below = 0; /* a child counts when some untagged series lies below it */
+        for (uint32_t q = x->kid; q; q = ix->nodes[q].sib) below += ix->nodes[q].plain_below;
+        uint32_t plain = x->plain_below - below; /* untagged number series named exactly this path */
+        if (!plain && !below) continue; /* only tagged series here: Graphite's tree never shows them */
+        v[m++] = (tm_node){path_of(ix, at.v[k]), plain > 0, below > 0};
     }
     pthread_rwlock_unlock(&ix->lock);
     ids_free(&at);
@@ -417,10 +447,10 @@ static void each_name(tm_index *ix, void (*fn)(tm_index *, const node *, const c
     for (uint32_t x = ix->nodes[0].kid; x;) {
         node *c = &ix->nodes[x];
         if (c->parent) path[len++] = '.';
-        memcpy(path + len, c->seg, c->seglen);
+        memcpy(path + len, seg_of(ix, c), c->seglen);
         len += c->seglen;
         path[len] = 0;
-        if (c->ser.n) fn(ix, c, path, len, arg);
+        if (c->ser) fn(ix, c, path, len, arg);
         if (c->kid) {
             x = c->kid;
             continue;
@@ -468,7 +498,7 @@ static uint32_t name_node(tm_index *ix, const char *name, size_t n) {
     for (size_t i = 0; i <= n && at != UINT32_MAX;) {
         size_t j = i;
         while (j < n && name[j] != '.') j++;
-        at = strmap_get(&ix->kids, at, name + i, j - i);
+        at = find_kid(ix, at, name + i, j - i);
         i = j + 1;
     }
     return at;
@@ -553,6 +583,6 @@ void index_postings_eq(tm_index *ix, const char *key, size_t klen, const char *v
 void index_all(tm_index *ix, tm_ids *out) {
     pthread_rwlock_rdlock(&ix->lock);
     for (uint32_t id = 1; id <= ix->n; id++)
-        if (ix->keys[id]) ids_push(out, id);
+        if (ix->types[id] != NO_SERIES) ids_push(out, id);
     pthread_rwlock_unlock(&ix->lock);
 }

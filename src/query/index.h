@@ -3,7 +3,8 @@
  * Two indexes over the store's catalog: the dotted-name tree (one node per
  * name segment; a node's series are those named exactly its path) for
  * Graphite globs and /metrics/find, and tag → value → series postings for
- * label matchers, where the name is the tag "__name__". Ids only grow and
+ * label matchers, where the name is the tag "__name__" (answered from the
+ * tree). Keys are the store's own (store_key), not copies. Ids only grow and
  * keys never change, so index_sync catches up by reading just the series
  * added since its last call; every query calls it first (on a worker, with
  * that worker's reader). Any thread may use an index: sync takes its write

@@ -300,6 +300,52 @@ static void test_wal_torn_tail(void **st) {
     wal_close(w);
 }
 
+/* Each type's last value, which shares one slot of the series record by
+ * type (a location's second coordinate, a string's text): right from
+ * memory, after a restart from the saved states, and replaced after it. */
+static void check_last(tm_store *s, double num, const char *str, double lat, double lon) {
+    tm_series_info in;
+    assert_true(store_get(s, id_of(s, "lv.num"), &in));
+    assert_true(in.last_v == num && in.last_v2 == 0 && !in.last_str);
+    assert_true(store_get(s, id_of(s, "lv.str"), &in));
+    assert_non_null(in.last_str);
+    assert_string_equal(in.last_str, str);
+    assert_true(store_get(s, id_of(s, "lv.loc"), &in));
+    assert_true(in.last_v == lat && in.last_v2 == lon && !in.last_str);
+}
+
+static void put_three(tm_store *s, int64_t t, double num, const char *str, double lat, double lon) {
+    tm_batch b;
+    batch_init(&b);
+    batch_add_number(&b, "lv.num", 6, t, num);
+    batch_add_string(&b, "lv.str", 6, t, str, strlen(str));
+    batch_add_location(&b, "lv.loc", 6, t, lat, lon);
+    assert_int_equal(store_write(s, &b, now_ms()), 3);
+    batch_free(&b);
+}
+
+static void test_last_values(void **st) {
+    (void)st;
+    int64_t t = (now_ms() / 1000 - 600) * 1000;
+    tm_store *s = open_store(0);
+    put_three(s, t, 1.5, "on", 52.5, 13.4);
+    put_three(s, t + 1000, 2.5, "off", 48.1, 11.6);
+    put_three(s, t - 1000, 9.5, "old", 1, 2); /* older: not the last value */
+    check_last(s, 2.5, "off", 48.1, 11.6);
+    assert_int_equal(store_close(s), 0);
+    s = open_store(0);
+    check_last(s, 2.5, "off", 48.1, 11.6);
+    put_three(s, t + 2000, 3.5, "ajar", 40.4, -3.7);
+    check_last(s, 3.5, "ajar", 40.4, -3.7);
+    tm_cols c;
+    assert_true(store_read(s, id_of(s, "lv.str"), t - 1000, t + 2000, &c));
+    assert_int_equal(c.n, 4);
+    assert_string_equal(c.str[0], "old");
+    assert_string_equal(c.str[3], "ajar");
+    cols_free(&c);
+    assert_int_equal(store_close(s), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overwrite_and_order),
@@ -310,6 +356,7 @@ int main(void) {
         cmocka_unit_test(test_wal_torn_tail),
         cmocka_unit_test(test_observers),
         cmocka_unit_test(test_stale_marker),
+        cmocka_unit_test(test_last_values),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
