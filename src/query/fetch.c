@@ -106,15 +106,24 @@ int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_ra
     return failed ? -1 : 0;
 }
 
+static int read_any(tm_query *q, uint32_t id, int64_t from, int64_t until) {
+    tm_cols c;
+    if (from > until || !reader_read(q->rd, id, from, until, &c)) return 0;
+    int any = c.n > 0;
+    cols_free(&c);
+    return any;
+}
+
+#define ANY_SLICE (3600 * 1000) /* read first: the range's last hour */
+
 int fetch_any(tm_query *q, uint32_t id, int64_t from, int64_t until) {
     tm_series_info in;
     if (!reader_get(q->rd, id, &in) || in.last_ts == INT64_MIN || in.last_ts < from) return 0;
     if (in.last_ts <= until) return 1; /* its newest sample is in the range */
-    tm_cols c;
-    if (!reader_read(q->rd, id, from, until, &c)) return 0;
-    int any = c.n > 0;
-    cols_free(&c);
-    return any;
+    /* a series still going now most likely went on through the range's end:
+     * its last hour settles it without reading a long range whole */
+    int64_t mid = until > INT64_MIN + ANY_SLICE && from < until - ANY_SLICE ? until - ANY_SLICE : from;
+    return read_any(q, id, mid, until) || (mid > from && read_any(q, id, from, mid - 1));
 }
 
 void raw_free(tm_query *q, tm_raw *r) {
