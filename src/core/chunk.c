@@ -155,10 +155,12 @@ static int lt_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
     return 1;
 }
 
-void chunk_encode(const tm_cols *c, tm_buf *out) {
+enum { TYPE_FROM_START = 0x80 };
+
+static void encode(const tm_cols *c, int64_t start, int from_start, tm_buf *out) {
     buf_put_uvarint(out, c->n);
-    buf_putc(out, (uint8_t)c->type);
-    ts_encode(c->ts, c->n, out);
+    buf_putc(out, (uint8_t)(c->type | (from_start ? TYPE_FROM_START : 0)));
+    ts_encode(c->ts, c->n, from_start ? start : 0, out);
     switch (c->type) {
     case TM_NUMBER:
         floats_encode(c->v, c->n, out);
@@ -183,6 +185,9 @@ void chunk_encode(const tm_cols *c, tm_buf *out) {
     }
 }
 
+void chunk_encode(const tm_cols *c, tm_buf *out) { encode(c, 0, 0, out); }
+void chunk_encode_at(const tm_cols *c, int64_t start, tm_buf *out) { encode(c, start, 1, out); }
+
 static int values_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
     size_t n = c->n;
     switch (c->type) {
@@ -201,17 +206,20 @@ static int values_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
     }
 }
 
-int chunk_decode(const uint8_t *p, size_t len, tm_cols *c) {
+int chunk_decode(const uint8_t *p, size_t len, tm_cols *c) { return chunk_decode_at(p, len, 0, c); }
+
+int chunk_decode_at(const uint8_t *p, size_t len, int64_t start, tm_cols *c) {
     memset(c, 0, sizeof *c);
     if (!p) return 0;
     const uint8_t *end = p + len;
     uint64_t n;
     if (!get_uvarint(&p, end, &n) || p >= end) return 0;
-    int type = *p++;
+    int type = *p & ~TYPE_FROM_START;
+    int64_t base = *p++ & TYPE_FROM_START ? start : 0;
     if (type != TM_NUMBER && type != TM_STRING && type != TM_LOCATION && type != TM_ROLLUP) return 0;
     if (n > CHUNK_MAX || n > 2 + (uint64_t)(end - p) * TS_PER_BYTE) return 0;
     cols_alloc(c, type, (size_t)n);
-    if (!ts_decode(&p, end, c->ts, c->n) || !values_decode(&p, end, c) || p != end) {
+    if (!ts_decode(&p, end, c->ts, c->n, base) || !values_decode(&p, end, c) || p != end) {
         cols_free(c);
         return 0;
     }

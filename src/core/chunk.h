@@ -1,6 +1,7 @@
 /* chunk.h — a run of one series' samples as one self-describing blob.
  *
- * Layout: uvarint count, type byte, timestamp column, then the value columns
+ * Layout: uvarint count, type byte (| 0x80: the first time is coded from the
+ * row's start, chunk format 2), timestamp column, then the value columns
  * of the type (number: one float column; location: lat and lon float
  * columns; string: uvarint lengths then the bytes, zstd-compressed when that
  * is smaller). A rollup block is the same with five float columns per bucket:
@@ -31,10 +32,15 @@ typedef struct {
 
 /* Append the encoding of c to out. */
 void chunk_encode(const tm_cols *c, tm_buf *out);
+/* The same with its first time coded from start (the row's start column,
+ * which the reader passes back to chunk_decode_at): 5 bytes less a chunk. */
+void chunk_encode_at(const tm_cols *c, int64_t start, tm_buf *out);
 /* Decode a blob into c (arrays allocated; release with cols_free).
  * Returns 1, or 0 for a malformed blob (c is then empty). The blob must be
- * exactly one chunk: trailing bytes make it malformed. */
+ * exactly one chunk: trailing bytes make it malformed. chunk_decode is
+ * chunk_decode_at with start 0 (blobs of chunk_encode need none). */
 int chunk_decode(const uint8_t *p, size_t len, tm_cols *c);
+int chunk_decode_at(const uint8_t *p, size_t len, int64_t start, tm_cols *c);
 
 /* Allocate arrays for n entries of type (columns the type needs, others NULL),
  * zero-filled (str entries NULL). */

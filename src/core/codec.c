@@ -1,8 +1,8 @@
 /* codec.c — column codecs: integer streams (intseq.c), delta-of-delta
  * timestamps, decimal-mantissa floats with a Gorilla XOR fallback.
  *
- * Timestamps: svarint t0, svarint t1 - t0, then the delta-of-deltas as one
- * integer stream.
+ * Timestamps: svarint t0 - base, svarint t1 - t0, then the delta-of-deltas
+ * as one integer stream.
  *
  * Floats: one mode byte, kind << 4 | exponent. Kind 0 is Gorilla; kind 1 is
  * svarint m0 then mantissa deltas as an integer stream; kind 2 is svarint
@@ -42,20 +42,21 @@ int ints_decode(const uint8_t **p, const uint8_t *end, int64_t *x, size_t n) {
 
 /* ---- timestamps ---- */
 
-void ts_encode(const int64_t *ts, size_t n, tm_buf *out) {
+void ts_encode(const int64_t *ts, size_t n, int64_t base, tm_buf *out) {
     if (!n) return;
-    buf_put_svarint(out, ts[0]);
+    buf_put_svarint(out, as_s64((uint64_t)ts[0] - (uint64_t)base));
     if (n < 2) return;
     buf_put_svarint(out, as_s64((uint64_t)ts[1] - (uint64_t)ts[0]));
     if (n < 3) return;
     stream_encode(ts, n, 2, out);
 }
 
-int ts_decode(const uint8_t **p, const uint8_t *end, int64_t *ts, size_t n) {
+int ts_decode(const uint8_t **p, const uint8_t *end, int64_t *ts, size_t n, int64_t base) {
     if (!n) return 1;
     const uint8_t *q = *p;
     int64_t t0, d0 = 0;
     if (!get_svarint(&q, end, &t0)) return 0;
+    t0 = as_s64((uint64_t)t0 + (uint64_t)base);
     ts[0] = t0;
     if (n >= 2) {
         if (!get_svarint(&q, end, &d0)) return 0;

@@ -5,7 +5,8 @@
  *    value; a block that is mostly zero is stored as a 32-bit bitmap plus its
  *    non-zero values, whichever is smaller. An all-zero block costs one byte,
  *    and so does a run of up to 64 of them.
- *  - timestamps (ms): first value, first delta, then delta-of-delta as integers.
+ *  - timestamps (ms): first value (from a base), first delta, then
+ *    delta-of-delta as integers.
  *    Regular timestamps cost one byte per 2048 samples. Deltas wrap modulo
  *    2^64, so any int64 sequence round-trips (sorted or not).
  *  - floats: when every value is a decimal with at most 15 significant digits
@@ -27,8 +28,9 @@
 void ints_encode(const int64_t *x, size_t n, tm_buf *out);
 int ints_decode(const uint8_t **p, const uint8_t *end, int64_t *x, size_t n);
 
-void ts_encode(const int64_t *ts, size_t n, tm_buf *out);
-int ts_decode(const uint8_t **p, const uint8_t *end, int64_t *ts, size_t n);
+/* The first time is coded as ts[0] - base (a chunk's row holds its start). */
+void ts_encode(const int64_t *ts, size_t n, int64_t base, tm_buf *out);
+int ts_decode(const uint8_t **p, const uint8_t *end, int64_t *ts, size_t n, int64_t base);
 
 void floats_encode(const double *v, size_t n, tm_buf *out);
 int floats_decode(const uint8_t **p, const uint8_t *end, double *v, size_t n);

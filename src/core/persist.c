@@ -132,10 +132,10 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
 int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen) {
     r->s = s;
     r->db = db;
-    if (sqlite3_prepare_v2(db, "SELECT data, crc, id FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id",
+    if (sqlite3_prepare_v2(db, "SELECT data, crc, id, start FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id",
                            -1, &r->chunks, NULL) ||
         sqlite3_prepare_v2(db,
-                           "SELECT arch, data, crc FROM rollups WHERE series=? AND end>=? AND start<=? "
+                           "SELECT arch, data, crc, start FROM rollups WHERE series=? AND end>=? AND start<=? "
                            "ORDER BY arch DESC, start",
                            -1, &r->rollups, NULL)) {
         snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
@@ -146,7 +146,7 @@ int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *
 
 static int save_chunk(sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_buf *blob) {
     blob->n = 0;
-    chunk_encode(&p->c, blob);
+    chunk_encode_at(&p->c, p->c.ts[0], blob);
     sqlite3_bind_int64(ins, 1, p->sid);
     sqlite3_bind_int64(ins, 2, p->c.ts[0]);
     sqlite3_bind_int64(ins, 3, p->c.ts[p->c.n - 1]);

@@ -50,7 +50,9 @@ static void gather_rollups(tm_reader *rd, uint32_t id, int64_t from, int64_t unt
             log_limited(LOG_ERROR, "sqlite: a rollup block of series %u fails its checksum: skipped", id);
             continue;
         }
-        if (!chunk_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &c)) continue;
+        if (!chunk_decode_at(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                             sqlite3_column_int64(st, 3), &c))
+            continue;
         if (c.type == TM_ROLLUP) take_range(out, cap, &c, from, until);
         cols_free(&c);
     }
@@ -81,7 +83,9 @@ void read_persisted(tm_reader *rd, uint32_t id, const char *key, int type, int64
                         (long long)sqlite3_column_int64(st, 2), key);
             continue;
         }
-        if (!chunk_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &c)) continue;
+        if (!chunk_decode_at(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                             sqlite3_column_int64(st, 3), &c))
+            continue;
         if (c.type == type) take_range(out, cap, &c, from, until);
         cols_free(&c);
     }

@@ -46,7 +46,7 @@ static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const 
     sqlite3_bind_int64(sel, 3, start);
     size_t have = 0;
     if (sqlite3_step(sel) == SQLITE_ROW && blob_ok(sel, 0, 1) &&
-        chunk_decode(sqlite3_column_blob(sel, 0), (size_t)sqlite3_column_bytes(sel, 0), &c))
+        chunk_decode_at(sqlite3_column_blob(sel, 0), (size_t)sqlite3_column_bytes(sel, 0), start, &c))
         have = c.n;
     sqlite3_finalize(sel);
     tm_bucket *m = xmalloc((have + n) * sizeof *m);
@@ -75,7 +75,7 @@ static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const 
     }
     c.n = k;
     tm_buf blob = {0};
-    chunk_encode(&c, &blob);
+    chunk_encode_at(&c, start, &blob);
     sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO rollups(series, arch, start, end, data, crc) VALUES(?,?,?,?,?,?)", -1,
                        &put, NULL);
     sqlite3_bind_int64(put, 1, sid);
@@ -155,7 +155,8 @@ static int expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uint
     sqlite3_bind_int64(sel, 2, now - s->o.keep[0]);
     while (sqlite3_step(sel) == SQLITE_ROW) {
         tm_cols c;
-        int ok = chunk_decode(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1), &c);
+        int ok = chunk_decode_at(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1),
+                                 sqlite3_column_int64(sel, 2), &c);
         /* strings and locations have no rollups: they stay raw for the longest keep */
         if (ok && c.type != TM_NUMBER && c.ts[c.n - 1] >= cut_last) {
             cols_free(&c);
@@ -173,7 +174,7 @@ static int expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uint
 
 static void expire_raw(tm_store *s, int64_t now) {
     sqlite3_stmt *sel = NULL, *del = NULL;
-    sqlite3_prepare_v2(s->wdb, "SELECT id, data FROM chunks WHERE series=? AND end<?", -1, &sel, NULL);
+    sqlite3_prepare_v2(s->wdb, "SELECT id, data, start FROM chunks WHERE series=? AND end<?", -1, &sel, NULL);
     sqlite3_prepare_v2(s->wdb, "DELETE FROM chunks WHERE id=?", -1, &del, NULL);
     /* ids only grow and a series is never freed while the store runs */
     size_t nids = __atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE);
@@ -204,7 +205,8 @@ static void expire_rollups(tm_store *s, size_t a, int64_t now) {
             more = 1;
             uint32_t sid = (uint32_t)sqlite3_column_int64(sel, 0);
             tm_cols c;
-            if (chunk_decode(sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2), &c) &&
+            if (chunk_decode_at(sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2),
+                                sqlite3_column_int64(sel, 1), &c) &&
                 c.type == TM_ROLLUP) {
                 tm_bucket *b = xmalloc(c.n * sizeof *b);
                 for (size_t i = 0; i < c.n; i++)

@@ -48,10 +48,11 @@ static void rt_ints(const int64_t *x, size_t n) {
 static void rt_ts(const int64_t *x, size_t n) {
     tm_buf b = {0};
     buf_reserve(&b, 1); /* n = 0 writes nothing; keep b.p a real pointer */
-    ts_encode(x, n, &b);
+    int64_t base = n ? x[n / 2] : 0; /* any base: the first time is coded from it, wrapping */
+    ts_encode(x, n, base, &b);
     int64_t *y = calloc(n + 1, sizeof *y);
     const uint8_t *p = b.p;
-    assert_int_equal(ts_decode(&p, b.p + b.n, y, n), 1);
+    assert_int_equal(ts_decode(&p, b.p + b.n, y, n, base), 1);
     assert_ptr_equal(p, b.p + b.n);
     assert_memory_equal(x, y, n * sizeof *x);
     free(y);
@@ -266,8 +267,11 @@ static void test_ts(void **st) {
     /* regular timestamps cost a byte per run of all-zero blocks */
     for (size_t i = 0; i < N; i++) t[i] = 1700000000000 + 10000 * (int64_t)i;
     tm_buf b = {0};
-    ts_encode(t, N, &b);
+    ts_encode(t, N, 0, &b);
     assert_true(b.n <= 6 + 3 + 1);
+    b.n = 0;
+    ts_encode(t, N, t[0], &b); /* from the row's start: the first time costs a byte */
+    assert_true(b.n <= 1 + 3 + 1);
     buf_free(&b);
 }
 
@@ -429,6 +433,15 @@ static size_t rt_chunk(const tm_cols *c) {
     assert_int_equal(chunk_decode(b.p, b.n, &d), 0);
     assert_int_equal(d.n, 0);
     size_t n = b.n - 1;
+    /* coded from the row's start: the same columns back, given the start */
+    int64_t start = c->n ? c->ts[0] - 1000 : 0;
+    tm_buf a = {0};
+    chunk_encode_at(c, start, &a);
+    assert_int_equal(chunk_decode_at(a.p, a.n, start, &d), 1);
+    cols_equal(c, &d);
+    cols_free(&d);
+    if (c->n && llabs(c->ts[0]) > (1LL << 40)) assert_true(a.n + 3 <= n);
+    buf_free(&a);
     buf_free(&b);
     return n;
 }
