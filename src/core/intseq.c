@@ -429,22 +429,41 @@ static inline int dec_block(intdec *d, uint64_t *s, unsigned k) {
 const double iseq_p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                              1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
+/* Integrate one block; inlined with constant order and output, so each
+ * caller's loop has no branch per value. */
+static inline void integrate(const uint64_t *s, unsigned k, int order, uint64_t *cur, uint64_t *delta, int64_t *xo,
+                             double *vo, double div) {
+    uint64_t c = *cur, dl = *delta;
+    for (unsigned j = 0; j < k; j++) {
+        if (order == 0) c = s[j];
+        else if (order == 1) c += s[j];
+        else c += (dl += s[j]);
+        if (xo) xo[j] = as_s64(c);
+        else vo[j] = (double)as_s64(c) / div;
+    }
+    *cur = c;
+    *delta = dl;
+}
+
 int iseq_decode(const uint8_t **p, const uint8_t *end, size_t m, int order, uint64_t cur, uint64_t delta,
                 int64_t *xo, double *vo, unsigned e) {
     if (!m) return 1;
     intdec d = {.r = {*p, (size_t)(end - *p), 0}, .m = m};
     if (!dec_start(&d)) return 0;
     uint64_t s[BLK];
+    double div = iseq_p10[e];
     for (d.i = 0; d.i < m; d.i += BLK) {
         unsigned k = m - d.i < BLK ? (unsigned)(m - d.i) : BLK;
         if (!dec_block(&d, s, k)) return 0;
-        size_t i = d.i;
-        for (unsigned j = 0; j < k; j++) {
-            if (order == 0) cur = s[j];
-            else if (order == 1) cur += s[j];
-            else cur += (delta += s[j]);
-            if (xo) xo[i + j] = as_s64(cur);
-            else vo[i + j] = (double)as_s64(cur) / iseq_p10[e];
+        int64_t *x = xo ? xo + d.i : NULL;
+        double *v = vo ? vo + d.i : NULL;
+        switch (order * 2 + !xo) {
+        case 0: integrate(s, k, 0, &cur, &delta, x, NULL, div); break;
+        case 1: integrate(s, k, 0, &cur, &delta, NULL, v, div); break;
+        case 2: integrate(s, k, 1, &cur, &delta, x, NULL, div); break;
+        case 3: integrate(s, k, 1, &cur, &delta, NULL, v, div); break;
+        case 4: integrate(s, k, 2, &cur, &delta, x, NULL, div); break;
+        default: integrate(s, k, 2, &cur, &delta, NULL, v, div); break;
         }
     }
     if (d.zrun || d.have || !br_has(&d.r, 0)) return 0;

@@ -7,158 +7,16 @@
  * columns of `series`: load_series reads those, and a state here, written
  * at the series' next commit, takes their place.
  *
- * A row (blk = id / 64): uvarint count, then one entry per series, ids
- * ascending:
- *   uvarint id - previous id - 1 (the first: id - blk * 64)
- *   svarint points - previous points
- *   byte flags: 1 last_ts is set, 2 last_v raw, 4 last_v2 raw, 8 last_s set
- *   svarint last_ts - previous last_ts (when set; the first: from 0)
- *   last_v, then last_v2: raw, 8 bytes little-endian; else byte e (0..15)
- *     and svarint m, the value being m / 10^e exactly
- *   last_s when set: uvarint length, the bytes
- *   svarint walpos - previous walpos
- * and the crc column holds the blob's CRC-32C, as for chunks. */
-#include <math.h>
+ * The rows' layout is in staterow.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/log.h"
-#include "codec.h"
-#include "intseq.h"
+#include "staterow.h"
 #include "store_int.h"
 
-#define PER_ROW 64
 #define ADVICE "nothing was changed; restore it from a backup, or salvage it with sqlite3's .recover"
-
-enum { F_TS = 1, F_V_RAW = 2, F_V2_RAW = 4, F_STR = 8 };
-
-typedef struct {
-    uint32_t id;
-    uint64_t points, walpos;
-    int64_t last_ts; /* INT64_MIN: none */
-    double v, v2;
-    const char *str; /* NULL: none; points into the row being read, or a pending chunk */
-    size_t slen;
-} st_entry;
-
-static int raw_needed(double v, int *e, int64_t *m) {
-    *e = decimal_digits(v);
-    if (*e < 0) return 1;
-    *m = llround(v * iseq_p10[*e]);
-    double back = (double)*m / iseq_p10[*e];
-    return memcmp(&back, &v, sizeof v) != 0;
-}
-
-static void put_value(tm_buf *b, double v, int raw, int e, int64_t m) {
-    if (raw) {
-        uint64_t u;
-        memcpy(&u, &v, 8);
-        for (int i = 0; i < 8; i++) buf_putc(b, (uint8_t)(u >> (8 * i)));
-    } else {
-        buf_putc(b, (uint8_t)e);
-        buf_put_svarint(b, m);
-    }
-}
-
-static int get_value(const uint8_t **p, const uint8_t *end, int raw, double *v) {
-    if (raw) {
-        if (end - *p < 8) return 0;
-        uint64_t u = 0;
-        for (int i = 0; i < 8; i++) u |= (uint64_t)(*p)[i] << (8 * i);
-        memcpy(v, &u, 8);
-        *p += 8;
-        return 1;
-    }
-    int64_t m;
-    if (*p >= end || **p > 15) return 0;
-    unsigned e = *(*p)++;
-    if (!get_svarint(p, end, &m)) return 0;
-    *v = (double)m / iseq_p10[e];
-    return 1;
-}
-
-static void put_entry(tm_buf *b, const st_entry *x, const st_entry *prev) {
-    int e1 = 0, e2 = 0;
-    int64_t m1 = 0, m2 = 0;
-    int r1 = raw_needed(x->v, &e1, &m1), r2 = raw_needed(x->v2, &e2, &m2);
-    buf_put_uvarint(b, x->id - prev->id - 1);
-    buf_put_svarint(b, (int64_t)(x->points - prev->points));
-    buf_putc(b, (uint8_t)((x->last_ts != INT64_MIN ? F_TS : 0) | (r1 ? F_V_RAW : 0) | (r2 ? F_V2_RAW : 0) |
-                          (x->str ? F_STR : 0)));
-    if (x->last_ts != INT64_MIN) buf_put_svarint(b, (int64_t)((uint64_t)x->last_ts - (uint64_t)prev->last_ts));
-    put_value(b, x->v, r1, e1, m1);
-    put_value(b, x->v2, r2, e2, m2);
-    if (x->str) {
-        buf_put_uvarint(b, x->slen);
-        buf_put(b, x->str, x->slen);
-    }
-    buf_put_svarint(b, (int64_t)(x->walpos - prev->walpos));
-}
-
-/* prev holds the previous entry (its last_ts 0 when it had none); 0 when malformed. */
-static int get_entry(const uint8_t **p, const uint8_t *end, st_entry *x, const st_entry *prev) {
-    uint64_t gap, len;
-    int64_t d;
-    if (!get_uvarint(p, end, &gap) || gap >= PER_ROW || prev->id + 1 + gap > UINT32_MAX) return 0;
-    x->id = (uint32_t)(prev->id + 1 + gap);
-    if (!get_svarint(p, end, &d) || *p >= end) return 0;
-    x->points = prev->points + (uint64_t)d;
-    unsigned f = *(*p)++;
-    x->last_ts = INT64_MIN;
-    if (f & F_TS) {
-        if (!get_svarint(p, end, &d)) return 0;
-        x->last_ts = (int64_t)((uint64_t)prev->last_ts + (uint64_t)d);
-    }
-    if (!get_value(p, end, f & F_V_RAW, &x->v) || !get_value(p, end, f & F_V2_RAW, &x->v2)) return 0;
-    x->str = NULL;
-    x->slen = 0;
-    if (f & F_STR) {
-        if (!get_uvarint(p, end, &len) || len > (uint64_t)(end - *p) || memchr(*p, 0, len)) return 0;
-        x->str = (const char *)*p;
-        x->slen = (size_t)len;
-        *p += len;
-    }
-    if (!get_svarint(p, end, &d)) return 0;
-    x->walpos = prev->walpos + (uint64_t)d;
-    return 1;
-}
-
-/* The delta base: the entry before, with no time counting as 0. */
-static void advance(st_entry *prev, const st_entry *x) {
-    int64_t t = prev->last_ts;
-    *prev = *x;
-    if (x->last_ts == INT64_MIN) prev->last_ts = t;
-}
-
-static st_entry first_base(int64_t blk) {
-    return (st_entry){.id = (uint32_t)(blk * PER_ROW) - 1, .last_ts = 0};
-}
-
-/* Walks a row's entries. */
-typedef struct {
-    const uint8_t *p, *end;
-    uint64_t left;
-    int64_t blk;
-    st_entry prev;
-} st_reader;
-
-static int reader_start(st_reader *r, int64_t blk, const void *data, size_t n) {
-    r->p = data;
-    r->end = r->p + n;
-    r->blk = blk;
-    r->prev = first_base(blk);
-    return data && get_uvarint(&r->p, r->end, &r->left) && r->left <= PER_ROW;
-}
-
-/* 1 and the next entry in *x, 0 at the end, -1 when the row is malformed. */
-static int reader_next(st_reader *r, st_entry *x) {
-    if (!r->left) return r->p == r->end ? 0 : -1;
-    if (!get_entry(&r->p, r->end, x, &r->prev) || x->id / PER_ROW != r->blk) return -1;
-    r->left--;
-    advance(&r->prev, x);
-    return 1;
-}
 
 static void apply(tm_catalog *c, tm_series *se, const st_entry *x) {
     se->points = x->points;
@@ -185,9 +43,9 @@ int states_load(tm_store *s, const char *path, char *err, size_t errlen) {
         st_reader r;
         st_entry x;
         int k = 0;
-        if (blob_ok(st, 1, 2) && blk >= 0 && blk <= UINT32_MAX / PER_ROW &&
-            reader_start(&r, blk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)))
-            while ((k = reader_next(&r, &x)) > 0) {
+        if (blob_ok(st, 1, 2) && blk >= 0 && blk <= UINT32_MAX / STATES_PER_ROW &&
+            staterow_start(&r, blk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)))
+            while ((k = staterow_next(&r, &x)) > 0) {
                 tm_series *se = catalog_get(&s->cat, x.id);
                 if (se) apply(&s->cat, se, &x);
             }
@@ -196,7 +54,7 @@ int states_load(tm_store *s, const char *path, char *err, size_t errlen) {
             snprintf(err, errlen,
                      "%s is damaged: the saved state of series ids %lld to %lld (states row %lld) fails its "
                      "checksum; " ADVICE ", or drop it: sqlite3 %s \"DELETE FROM states WHERE blk=%lld\"",
-                     path, (long long)(blk * PER_ROW), (long long)(blk * PER_ROW + PER_ROW - 1), (long long)blk,
+                     path, (long long)(blk * STATES_PER_ROW), (long long)(blk * STATES_PER_ROW + STATES_PER_ROW - 1), (long long)blk,
                      path, (long long)blk);
             rc = -1;
         }
@@ -234,15 +92,15 @@ static int in(uint32_t id, const uint32_t *v, size_t n) {
  * ascending, all in this row) with its id, less the ids in drop (all in
  * this row). A row that does not check out is rewritten from upd alone. */
 static int rewrite(st_stmts *q, int64_t blk, const st_entry *upd, size_t nupd, const uint32_t *drop, size_t ndrop) {
-    st_entry all[2 * PER_ROW], x;
+    st_entry all[2 * STATES_PER_ROW], x;
     size_t n = 0, i = 0;
     st_reader r;
     sqlite3_bind_int64(q->sel, 1, blk);
     if (sqlite3_step(q->sel) == SQLITE_ROW && blob_ok(q->sel, 0, 1) &&
-        reader_start(&r, blk, sqlite3_column_blob(q->sel, 0), (size_t)sqlite3_column_bytes(q->sel, 0))) {
+        staterow_start(&r, blk, sqlite3_column_blob(q->sel, 0), (size_t)sqlite3_column_bytes(q->sel, 0))) {
         /* entries point into the row read: it stays valid until the reset below */
         int k;
-        while ((k = reader_next(&r, &x)) > 0) {
+        while ((k = staterow_next(&r, &x)) > 0) {
             while (i < nupd && upd[i].id < x.id) all[n++] = upd[i++];
             if (!(i < nupd && upd[i].id == x.id)) all[n++] = x;
         }
@@ -250,17 +108,12 @@ static int rewrite(st_stmts *q, int64_t blk, const st_entry *upd, size_t nupd, c
                                (long long)blk);
     }
     while (i < nupd) all[n++] = upd[i++];
-    tm_buf *b = &q->row;
     size_t kept = 0;
-    for (size_t j = 0; j < n; j++) kept += !in(all[j].id, drop, ndrop);
+    for (size_t j = 0; j < n; j++)
+        if (!in(all[j].id, drop, ndrop)) all[kept++] = all[j];
+    tm_buf *b = &q->row;
     b->n = 0;
-    buf_put_uvarint(b, kept);
-    st_entry prev = first_base(blk);
-    for (size_t j = 0; j < n; j++) {
-        if (in(all[j].id, drop, ndrop)) continue;
-        put_entry(b, &all[j], &prev);
-        advance(&prev, &all[j]);
-    }
+    staterow_encode(b, blk, all, kept);
     sqlite3_stmt *w = kept ? q->put : q->del;
     sqlite3_bind_int64(w, 1, blk);
     if (kept) {
@@ -291,10 +144,10 @@ int states_save(tm_store *s, tm_pending *list) {
     st_stmts q;
     int rc = stmts_open(s->wdb, &q) ? 0 : -1;
     for (size_t i = 0; !rc && i < n;) {
-        int64_t blk = v[i]->sid / PER_ROW;
-        st_entry upd[PER_ROW];
+        int64_t blk = v[i]->sid / STATES_PER_ROW;
+        st_entry upd[STATES_PER_ROW];
         size_t k = 0;
-        for (; i < n && v[i]->sid / PER_ROW == blk; i++) {
+        for (; i < n && v[i]->sid / STATES_PER_ROW == blk; i++) {
             if (i + 1 < n && v[i + 1]->sid == v[i]->sid) continue; /* the latest chunk of a series has its state */
             const tm_pending *p = v[i];
             upd[k++] = (st_entry){.id = p->sid, .points = p->points, .walpos = p->walpos, .last_ts = p->last_ts,
@@ -321,8 +174,8 @@ int states_drop(tm_store *s, const uint32_t *ids, size_t n) {
     st_stmts q;
     int rc = stmts_open(s->wdb, &q) ? 0 : -1;
     for (size_t i = 0, j; !rc && i < n; i = j) {
-        for (j = i; j < n && v[j] / PER_ROW == v[i] / PER_ROW; j++) {}
-        rc = rewrite(&q, v[i] / PER_ROW, NULL, 0, v + i, j - i);
+        for (j = i; j < n && v[j] / STATES_PER_ROW == v[i] / STATES_PER_ROW; j++) {}
+        rc = rewrite(&q, v[i] / STATES_PER_ROW, NULL, 0, v + i, j - i);
     }
     stmts_close(&q);
     free(v);
