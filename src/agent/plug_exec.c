@@ -39,6 +39,7 @@ typedef struct {
 /* Emit every "key=value" line of out; returns how many were good. */
 static size_t emit_lines(tm_plugin *p, const tm_buf *out) {
     size_t good = 0, bad = 0;
+    if (!out->n) return 0; /* a run stopped before it wrote: p is NULL, and NULL + 0 is undefined */
     const char *s = (const char *)out->p, *end = s + out->n;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
