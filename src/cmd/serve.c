@@ -235,18 +235,21 @@ static void listeners_stop(listeners *l) {
     http_free(l->http);
 }
 
+/* Caught before any listener binds: a SIGTERM sent once a port answers (and
+ * before "ready") is a clean stop when the loop starts, never the default death. */
+static void signals_catch(serve_ctx *x, struct event **ev) {
+    ev[0] = evsignal_new(x->base, SIGINT, on_signal, x);
+    ev[1] = evsignal_new(x->base, SIGTERM, on_signal, x);
+    event_add(ev[0], NULL);
+    event_add(ev[1], NULL);
+}
+
 static void run_loop(serve_ctx *x) {
-    struct event *sint = evsignal_new(x->base, SIGINT, on_signal, x);
-    struct event *sterm = evsignal_new(x->base, SIGTERM, on_signal, x);
     struct event *tick = event_new(x->base, -1, EV_PERSIST, on_tick, x);
     struct timeval sec = {1, 0};
-    event_add(sint, NULL);
-    event_add(sterm, NULL);
     event_add(tick, &sec);
     log_info("ready");
     event_base_dispatch(x->base);
-    event_free(sint);
-    event_free(sterm);
     event_free(tick);
 }
 
@@ -300,6 +303,8 @@ int cmd_serve(int argc, char **argv) {
     x.base = event_base_new_with_config(ec);
     event_config_free(ec);
     admit_init(x.base, &lim);
+    struct event *sigs[2];
+    signals_catch(&x, sigs);
     listeners l = {0};
     int rc = 0;
     if (listeners_start(&l, &c, &x, so.step[0], err, sizeof err)) {
@@ -311,6 +316,8 @@ int cmd_serve(int argc, char **argv) {
     }
     log_info("stopping: %s", x.why ? x.why : "event loop ended");
     listeners_stop(&l);
+    event_free(sigs[0]);
+    event_free(sigs[1]);
     tails_stop(x.tails);
     forward_stop(x.fwd); /* after the listeners: their last samples are queued too */
     if (store_close(x.store)) rc = 1; /* data is safe in the log, but the stop was not clean */
