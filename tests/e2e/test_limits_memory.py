@@ -18,13 +18,7 @@ import tmlib as T
 MiB = 1 << 20
 
 
-def sanitized():
-    """ASan keeps freed memory in quarantine: RSS bounds mean nothing there."""
-    with open(T.BIN, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-SAN = sanitized()
+SAN = T.SANITIZED  # RSS bounds mean nothing under ASan
 
 
 def vm(pid, key):

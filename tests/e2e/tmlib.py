@@ -50,12 +50,34 @@ class TestFailure(Exception):
     """A check that stops the test."""
 
 
+def _sanitized():
+    try:
+        with open(BIN, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
+# Built with ASan+UBSan: RSS bounds mean nothing (freed memory sits in
+# quarantine) and everything runs 3-5x slower.
+SANITIZED = _sanitized()
+# How much longer than on a quiet machine any wait may take: the one knob for
+# every deadline (TIDEMARK_E2E_SLOW overrides it).
+SLOW = float(os.environ.get("TIDEMARK_E2E_SLOW") or (4 if SANITIZED else 2))
+
+
+def scaled(seconds):
+    """A deadline of seconds on a quiet machine, stretched for a slow one."""
+    return seconds * SLOW
+
+
 # ---------------------------------------------------------------- waiting
 
 def wait_until(pred, timeout=10.0, interval=0.05):
     """Call pred until it returns something truthy (returned) or timeout
-    seconds pass (None). Exceptions from pred count as 'not yet'."""
-    deadline = time.monotonic() + timeout
+    seconds pass (None), timeout stretched by SLOW: a wait for what must
+    come ends as soon as it came. Exceptions from pred count as 'not yet'."""
+    deadline = time.monotonic() + scaled(timeout)
     while True:
         try:
             r = pred()
@@ -70,12 +92,30 @@ def wait_until(pred, timeout=10.0, interval=0.05):
 
 # ---------------------------------------------------------------- ports
 
+def _below_ephemeral():
+    """Ports under the kernel's ephemeral range: no outgoing connection of any
+    process takes one between free_port and the server's bind (or restart),
+    and a connect to one nobody listens on cannot connect to itself."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        lo = 32768
+    return (20000, lo) if lo - 20000 >= 2000 else (1024, lo)
+
+
 def free_port(udp_too=True):
     """A loopback port free for TCP (and UDP, for Graphite) right now."""
-    for _ in range(100):
+    import random
+    lo, hi = _below_ephemeral()
+    for _ in range(200):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        port = random.randrange(lo, hi)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            s.close()
+            continue
         ok = True
         if udp_too:
             u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -259,7 +299,8 @@ class Server:
         return {"%s-listen" % n: "127.0.0.1:%d" % p for n, p in self.ports.items()}
 
     def start(self, timeout=20):
-        for attempt in range(3):
+        first = self.starts == 0
+        for attempt in range(5):
             self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
             with open(self.log_path, "ab") as lf:
                 lf.write(("---- start %d: %s\n" % (self.starts + 1, " ".join(self.command()))).encode())
@@ -275,10 +316,14 @@ class Server:
             if self.proc.poll() is None:
                 self.kill9()
                 raise TestFailure("%s: /healthz did not answer within %ss\n%s" % (self.name, timeout, self.log()))
-            # a port taken by someone else between free_port and bind: pick others,
-            # but only before the first successful start (restarts keep their ports)
-            if "cannot listen" in self.log() and self.starts == attempt + 1 and self.listen_flags:
-                self.pick_ports()
+            # a port taken by someone else between free_port and bind: pick others
+            # before the first successful start; a restart keeps its ports, so it
+            # waits for the (short-lived) taker to let go
+            if "cannot listen" in self.log() and self.listen_flags:
+                if first:
+                    self.pick_ports()
+                else:
+                    time.sleep(1 + attempt)
                 continue
             break
         raise TestFailure("%s: exited with %s at start\n%s" % (self.name, self.proc.returncode, self.log()))
@@ -292,7 +337,7 @@ class Server:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout)
+            return self.proc.wait(scaled(timeout))
         except subprocess.TimeoutExpired:
             self.kill9()
             raise TestFailure("%s did not stop within %ss of SIGTERM" % (self.name, timeout))
@@ -457,6 +502,7 @@ def run(main, timeout=110):
         raise TestFailure("test exceeded its %ss budget" % timeout)
 
     signal.signal(signal.SIGALRM, on_alarm)
+    timeout = int(max(timeout, min(scaled(timeout), 290)))  # CTest stops it at 300 s
     signal.alarm(timeout)
     t0 = time.monotonic()
     crashed = None
