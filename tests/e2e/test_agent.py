@@ -13,7 +13,6 @@ import os
 import signal
 import stat
 import subprocess
-import time
 
 import tmlib as T
 
@@ -47,7 +46,7 @@ class Agent:
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(20)
+        return self.proc.wait(T.scaled(20))
 
     def log(self):
         with open(self.log_path, "rb") as f:
@@ -123,14 +122,14 @@ def main(t):
 
     t.step("server down: the agent spools, is restarted meanwhile, and everything arrives after")
     s.stop()
-    time.sleep(3)
+    T.wait_until(lambda: "spooling" in a.log(), timeout=15)  # a round or more fails while it is down
     t.eq(a.stop(), 0, "agent exits 0 on SIGTERM")
     t.check("spooling" in a.log(), "the agent says it spools\n" + a.log()[-600:])
     a = Agent(t, ["--server", url, "--host", "pi", "--interval", "1s", "--spool-dir", spool,
                   "--plugins", "exec:%s:1s" % count], name="agent2", small=True).start()
-    time.sleep(2)
+    T.wait_until(lambda: "spooling" in a.log(), timeout=15)  # the restarted agent spools too
     s.start()
-    time.sleep(3)
+    T.wait_until(lambda: "the spool is sent" in a.log(), timeout=15)
     t.eq(a.stop(), 0, "restarted agent exits 0")
     with open(counter) as f:
         runs = int(f.read())
