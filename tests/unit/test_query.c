@@ -348,6 +348,11 @@ static void test_ingest_during_heavy_query(void **st) {
     pthread_t t;
     pthread_create(&t, NULL, heavy_thread, E);
     while (!__atomic_load_n(&heavy_rounds, __ATOMIC_ACQUIRE) && !heavy_rc) sched_yield(); /* one round done */
+    /* and the next begun: on a loaded machine the reader may wait for a CPU
+     * between rounds long enough for every write to pass outside any round */
+    while (!__atomic_load_n(&heavy_in_round, __ATOMIC_ACQUIRE) && !heavy_rc &&
+           __atomic_load_n(&heavy_rounds, __ATOMIC_ACQUIRE) < 1000)
+        sched_yield();
     long during = 0;
     for (int i = 0; i < HEAVY_WRITES; i++) {
         snprintf(key, sizeof key, "heavy.s%d", i % HEAVY_SERIES);
