@@ -1,18 +1,21 @@
-/* readmany.c — many series in one call (store.h: reader_read_many and
- * reader_read_run), the query engine's bulk fetch.
+/* readmany.c — many series in one call (store.h: reader_read_many,
+ * reader_read_run, reader_heads_each), the query engine's bulk fetch.
  *
  * Per group of series, two steps:
- *  1. under the read lock (held for GROUP_SERIES series or GROUP_NS at
- *     most, so ingestion waits for one short group, never a whole query):
- *     a series none of whose closed chunks can reach the range
- *     (closed_max < from: every sample of it since is in the head) is
- *     answered straight from its head; any other has its chunks in flight
+ *  1. under the read lock (held for GROUP_SERIES series, STAGE_BYTES of
+ *     heads or GROUP_NS at most, so ingestion waits for one short group,
+ *     never a whole query), memory is copied and nothing else is done: a
+ *     series none of whose closed chunks can reach the range (closed_max <
+ *     from: every sample of it since is in the head) has its encoded head
+ *     copied as it is (head.h: about 3 bytes a sample) into a staging
+ *     buffer reused group after group; any other has its chunks in flight
  *     and its head copied (read_memory), memory before SQLite as read.c
  *     requires.
  *  2. without any store lock (only ids, types and keys are used, which never
- *     change), the copied series read their persisted data, all in one
- *     SQLite read transaction on the reader's own connection, then the
- *     memory copy goes after it and the run is sorted (the last written wins).
+ *     change), staged heads are decoded and handed over; the other series
+ *     read their persisted data, all in one SQLite read transaction on the
+ *     reader's own connection, then the memory copy goes after it and the
+ *     run is sorted (the last written wins).
  * A head seen in step 1 may be persisted before step 2 reads SQLite: it is
  * then seen twice, and deduplicated. */
 #include <stdlib.h>
@@ -24,16 +27,40 @@
 
 #define GROUP_SERIES 256
 #define GROUP_NS (100 * 1000)
+#define STAGE_BYTES (64 * 1024)
 
-/* Where each series' answer goes: c's entries [lo, lo + n), borrowed (a
- * head is only valid under the lock), for the k-th id asked. */
+/* Where each series' answer goes: c's entries [lo, lo + n), borrowed (valid
+ * during the call), for the k-th id asked; always called without the lock. */
 typedef struct {
     void (*put)(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n); /* c NULL: not read */
     void *arg;
     int heads_only; /* a series that needs more than its head is not read */
-    int (*full)(void *arg);      /* end the group (and its lock hold) now; NULL: never */
-    void (*unlocked)(void *arg); /* after each group's lock is released; NULL: nothing */
 } sink;
+
+/* Encoded heads copied under the lock, decoded after it. */
+typedef struct {
+    uint8_t *p;
+    size_t n, cap;
+    size_t count, k[GROUP_SERIES], off[GROUP_SERIES]; /* off SIZE_MAX: an empty head */
+    int type[GROUP_SERIES];
+} staging;
+
+static void stage_head(staging *st, size_t k, const tm_series *se) {
+    size_t i = st->count++, len = se->head ? sizeof *se->head + se->head->len : 0;
+    st->k[i] = k;
+    st->type[i] = se->type;
+    st->off[i] = len ? st->n : SIZE_MAX;
+    if (!len) return;
+    if (st->n + len > st->cap) {
+        st->cap = (st->n + len) * 2;
+        st->p = xrealloc(st->p, st->cap);
+    }
+    memcpy(st->p + st->n, se->head, len);
+    st->n += (len + 7) & ~(size_t)7; /* the next head starts aligned for its header */
+}
+
+/* Step 2 for the staged heads: each decoded, cut to the range, handed over. */
+static void unstage(staging *st, int64_t from, int64_t until, const sink *out);
 
 typedef struct {
     size_t k;
@@ -62,17 +89,15 @@ static size_t bound(const int64_t *ts, size_t n, int64_t t, int after) {
 
 /* Step 1 for one series: 1 when answered from its head, else 0 with d filled. */
 static int from_memory(tm_store *s, const tm_series *se, size_t k, int64_t from, int64_t until, const sink *out,
-                       deferred *d) {
+                       staging *st, deferred *d) {
     if (se->closed_max < from && se->head_sorted) {
-        tm_cols h = {.type = se->type};
-        if (se->head) head_decode(se->head, se->type, &h);
-        size_t lo = bound(h.ts, h.n, from, 0), e = bound(h.ts, h.n, until, 1);
-        out->put(out->arg, k, &h, lo, e > lo ? e - lo : 0);
-        cols_free(&h);
+        stage_head(st, k, se);
         return 1;
     }
     if (out->heads_only) {
-        out->put(out->arg, k, NULL, 0, 0);
+        st->k[st->count] = k;
+        st->type[st->count] = -1; /* not read */
+        st->off[st->count++] = SIZE_MAX;
         return 1;
     }
     *d = (deferred){k, se->id, se->key, se->type, se->closed_max >= from, {.type = se->type}};
@@ -97,9 +122,25 @@ static void finish(tm_reader *rd, deferred *d, int64_t from, int64_t until, cons
     cols_free(&all);
 }
 
+static void unstage(staging *st, int64_t from, int64_t until, const sink *out) {
+    for (size_t i = 0; i < st->count; i++) {
+        if (st->type[i] < 0) {
+            out->put(out->arg, st->k[i], NULL, 0, 0);
+            continue;
+        }
+        tm_cols h = {.type = st->type[i]};
+        if (st->off[i] != SIZE_MAX) head_decode((const tm_head *)(st->p + st->off[i]), st->type[i], &h);
+        size_t lo = bound(h.ts, h.n, from, 0), e = bound(h.ts, h.n, until, 1);
+        out->put(out->arg, st->k[i], &h, lo, e > lo ? e - lo : 0);
+        cols_free(&h);
+    }
+    st->count = st->n = 0;
+}
+
 static size_t read_many(tm_reader *rd, const uint32_t *ids, size_t n, int64_t from, int64_t until, const sink *out) {
     tm_store *s = rd->s;
     deferred *d = xmalloc(GROUP_SERIES * sizeof *d);
+    staging *st = xcalloc(1, sizeof *st);
     size_t found = 0;
     for (size_t at = 0; at < n;) {
         size_t nd = 0, end = at + GROUP_SERIES < n ? at + GROUP_SERIES : n;
@@ -107,19 +148,21 @@ static size_t read_many(tm_reader *rd, const uint32_t *ids, size_t n, int64_t fr
         pthread_rwlock_rdlock(&s->lock);
         for (; at < end; at++) {
             const tm_series *se = catalog_get(&s->cat, ids[at]);
-            if (!se) {
-                out->put(out->arg, at, &(tm_cols){0}, 0, 0);
+            if (!se) { /* nothing to read: an empty run */
+                st->k[st->count] = at;
+                st->type[st->count] = TM_NUMBER;
+                st->off[st->count++] = SIZE_MAX;
                 continue;
             }
             found++;
-            if (!from_memory(s, se, at, from, until, out, &d[nd])) nd++;
-            if ((out->full && out->full(out->arg)) || (at % 32 == 31 && mono_ns() - t0 > GROUP_NS)) {
+            if (!from_memory(s, se, at, from, until, out, st, &d[nd])) nd++;
+            if (st->n >= STAGE_BYTES || (at % 32 == 31 && mono_ns() - t0 > GROUP_NS)) {
                 at++;
                 break;
             }
         }
         pthread_rwlock_unlock(&s->lock);
-        if (out->unlocked) out->unlocked(out->arg);
+        unstage(st, from, until, out);
         size_t nsql = 0;
         for (size_t i = 0; i < nd; i++) nsql += d[i].sql;
         /* one snapshot for the group, taken after its memory was copied; a
@@ -129,6 +172,8 @@ static size_t read_many(tm_reader *rd, const uint32_t *ids, size_t n, int64_t fr
         if (tx) sqlite3_exec(rd->db, "COMMIT", NULL, NULL, NULL);
     }
     free(d);
+    free(st->p);
+    free(st);
     return found;
 }
 
@@ -150,7 +195,7 @@ static void put_cols(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n)
 }
 
 size_t reader_read_many(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_cols *out) {
-    sink sk = {put_cols, out, 0, NULL, NULL};
+    sink sk = {put_cols, out, 0};
     return read_many(r, ids, n, from, until, &sk);
 }
 
@@ -179,60 +224,27 @@ static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) 
 size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
                        size_t *at, size_t *len) {
     run_sink rs = {run, at, len};
-    sink sk = {put_run, &rs, 0, NULL, NULL};
+    sink sk = {put_run, &rs, 0};
     return read_many(r, ids, n, from, until, &sk);
 }
 
-/* reader_heads_each's sink: heads are copied (a memcpy is the least the
- * lock can be held for) into a small staging run that is reused group after
- * group, and handed to fn once the lock is released. */
-#define STAGE_SAMPLES 4096
-
+/* reader_heads_each's sink: puts come without the lock, so fn is called
+ * straight from the decoded head. */
 typedef struct {
     tm_head_fn fn;
     void *arg;
     uint8_t *unread;
-    tm_run run;
-    size_t ns, k[GROUP_SERIES], at[GROUP_SERIES], len[GROUP_SERIES];
 } each_sink;
 
 static void put_each(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) {
     each_sink *es = arg;
     es->unread[k] = !c;
-    if (!c || c->type != TM_NUMBER) return;
-    size_t at[1], len[1];
-    run_sink rs = {&es->run, at, len};
-    put_run(&rs, 0, c, lo, n);
-    es->k[es->ns] = k;
-    es->at[es->ns] = at[0];
-    es->len[es->ns++] = len[0];
-}
-
-static int full_each(void *arg) {
-    const each_sink *es = arg;
-    return es->run.n >= STAGE_SAMPLES || es->ns == GROUP_SERIES;
-}
-
-static void unlocked_each(void *arg) {
-    each_sink *es = arg;
-    for (size_t i = 0; i < es->ns; i++) {
-        const int64_t *ts = es->len[i] ? es->run.ts + es->at[i] : NULL; /* no run yet: only empty heads */
-        const double *v = es->len[i] ? es->run.v + es->at[i] : NULL;
-        es->fn(es->arg, es->k[i], ts, v, es->len[i]);
-    }
-    es->ns = es->run.n = 0;
+    if (c && c->type == TM_NUMBER) es->fn(es->arg, k, n ? c->ts + lo : NULL, n ? c->v + lo : NULL, n);
 }
 
 size_t reader_heads_each(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_head_fn fn,
                          void *arg, uint8_t *unread) {
-    each_sink *es = xcalloc(1, sizeof *es);
-    es->fn = fn;
-    es->arg = arg;
-    es->unread = unread;
-    sink sk = {put_each, es, 1, full_each, unlocked_each};
-    size_t found = read_many(r, ids, n, from, until, &sk);
-    free(es->run.ts);
-    free(es->run.v);
-    free(es);
-    return found;
+    each_sink es = {fn, arg, unread};
+    sink sk = {put_each, &es, 1};
+    return read_many(r, ids, n, from, until, &sk);
 }
