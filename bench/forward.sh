@@ -17,9 +17,9 @@
 # pass without forwarding (the goal: >= 85%), tidemark's CPU seconds and samples per CPU-second
 # over the ingest, then the seconds until every VictoriaMetrics had every sample
 # (vm_rows_inserted_total) and the forwarded samples/s into each (counted from the start of the
-# load), and peak RSS. A summary follows: each configuration's fastest pass, and the shares of
-# those. On a shared machine other work only ever slows a pass down, so the fastest of a few is
-# the one least disturbed; `uptime` is printed with it.
+# load), and peak RSS. A summary follows: each configuration's fastest pass and its share of the
+# fastest without forwarding (other work only ever slows a pass down, so the fastest of a few is
+# the one least disturbed), and the median of the passes' own shares; `uptime` is printed with it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$here/../build/tidemark}
@@ -41,12 +41,13 @@ wait_http() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sl
 
 printf '%-5s %-8s %9s %8s %11s %7s %7s %13s %10s %13s %8s\n' pass targets samples wall_s samples/s share cpu_s \
   samples/cpu_s fwd_done_s fwd_samples/s rss_MiB
-declare -A best bestfwd
+declare -A best bestfwd shares
 prio=""
 if [ "$RECEIVER_IDLE" = 1 ]; then prio="chrt -i 0"; fi
 # One pass with $1 targets: prints its row, leaves its rate in $rate and forwarded rate in $fwdrate.
 one() {
   local targets=$1 pass=$2 args=() vms=() i p v
+  sync # the pass before's writes are flushed now, not during this one's load
   for i in $(seq 1 "$targets"); do
     p=${VMPORTS[$((i - 1))]}
     $prio "$VM" -storageDataPath="$work/vm$targets-$i" -httpListenAddr=127.0.0.1:$p >"$work/vm$targets-$i.log" 2>&1 &
@@ -86,13 +87,15 @@ one() {
 for pass in $(seq 1 "$REPS"); do
   for targets in 0 1 2; do
     one $targets $pass
+    shares[$targets]="${shares[$targets]:-} $(awk -v r="$rate" -v b="$base" 'BEGIN {printf "%.0f", 100*r/b}')"
     if [ "${best[$targets]:-0}" -lt "$rate" ]; then best[$targets]=$rate; fi
     if [ "${bestfwd[$targets]:-0}" -lt "$fwdrate" ]; then bestfwd[$targets]=$fwdrate; fi
   done
 done
 echo "fastest of $REPS passes; receivers at $([ -n "$prio" ] && echo idle || echo normal) priority; $(uptime | sed 's/.*load/load/'):"
 for targets in 0 1 2; do
-  awk -v k=$targets -v r="${best[$targets]}" -v b="${best[0]}" -v f="${bestfwd[$targets]}" 'BEGIN {
-    printf "  targets %d: %9.0f samples/s, %3.0f%% of no forwarding%s\n", k, r, 100*r/b,
+  med=$(echo ${shares[$targets]} | tr ' ' '\n' | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  awk -v k=$targets -v r="${best[$targets]}" -v b="${best[0]}" -v f="${bestfwd[$targets]}" -v m="$med" 'BEGIN {
+    printf "  targets %d: %9.0f samples/s, %3.0f%% of no forwarding (median of passes %s%%)%s\n", k, r, 100*r/b, m,
       k ? sprintf("; forwarded %.0f samples/s into each VictoriaMetrics", f) : "" }'
 done
