@@ -160,9 +160,10 @@ static tm_ids pl_view(const tm_index *ix, const plist *p) {
 }
 
 /* Children are found through the map only under a node with many (the
- * root, a host's metrics); a few are quicker to walk than to hash, and most
- * nodes (leaves, one per series) then cost the map nothing. */
-#define MAP_KIDS 8
+ * root, a level of hosts); a few are as quick to walk (their nodes are hot
+ * while one host's series come in), and most nodes (the leaves, one per
+ * series, and a host's own metrics) then cost the map nothing. */
+#define MAP_KIDS 16
 
 static uint32_t find_kid(const tm_index *ix, uint32_t parent, const char *seg, size_t n) {
     const node *p = &ix->nodes[parent];

@@ -373,6 +373,30 @@ static void test_ingest_during_heavy_query(void **st) {
     assert_true(during >= HEAVY_WRITES / 10);
 }
 
+/* A node's children are walked while few and hashed from the 16th on:
+ * every one stays found across the switch, by literal and by pattern. */
+static void test_wide_node(void **st) {
+    (void)st;
+    char key[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(key, sizeof key, "wide.k%02d", i);
+        put(key, T0, i);
+        if (i == 3 || i == 15 || i == 16 || i == 39) /* before, at and after the switch */
+            for (int j = 0; j <= i; j++) {
+                snprintf(key, sizeof key, "wide.k%02d", j);
+                assert_string_equal(glob(key, 0), key);
+            }
+    }
+    assert_string_equal(glob("wide.k3?", 0),
+                        "wide.k30 wide.k31 wide.k32 wide.k33 wide.k34 wide.k35 wide.k36 wide.k37 wide.k38 wide.k39");
+    assert_string_equal(glob("wide.k40", 0), "");
+    tm_node *v;
+    size_t n = index_find(engine_index(E), "wide.*", 6, &v);
+    assert_int_equal(n, 40);
+    assert_string_equal(v[39].path, "wide.k39");
+    nodes_free(v, n);
+}
+
 static void do_names(tm_query *q, void *arg) {
     char *out = arg, **v;
     size_t n = index_tag_values(q->ix, "__name__", &v);
@@ -426,6 +450,7 @@ int main(void) {
         cmocka_unit_test(test_matchers),   cmocka_unit_test(test_fetch),
         cmocka_unit_test(test_aggregates), cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_ingest_during_heavy_query),
+        cmocka_unit_test(test_wide_node),
         cmocka_unit_test(test_names_and_deletes), /* last: it deletes */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
