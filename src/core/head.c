@@ -69,21 +69,35 @@ static uint8_t *put_value(uint8_t *p, double v, double prev) {
     return p;
 }
 
-static const uint8_t *take_value(const uint8_t *p, const uint8_t *end, double prev, double *v) {
+/* The decoder's memory of the last decimal value: its digits m at scale k
+ * (k < 0: none). For |m| < 2^50, predict(m / 10^k, k) is m exactly (the two
+ * roundings err by less than |m| 2^-52 < 0.5), so a run of decimals adds
+ * integers and never waits on llrint or a division of the sample before. */
+typedef struct {
+    int64_t m;
+    int k;
+} dec_state;
+#define DEC_EXACT (1LL << 50)
+
+static const uint8_t *take_value(const uint8_t *p, const uint8_t *end, double prev, double *v, dec_state *ds) {
     uint8_t c = *p++ & ~T_SAME_STEP;
     if (c == V_SAME) {
-        *v = prev;
+        *v = prev; /* the same bits: ds still describes them */
     } else if (c < V_XOR) {
         int k = c - V_DEC;
         uint64_t z;
         get_uvarint(&p, end, &z);
-        *v = (double)(predict(prev, k) + unzigzag(z)) / SCALE[k];
+        int64_t m = (ds->k == k ? ds->m : predict(prev, k)) + unzigzag(z);
+        ds->m = m;
+        ds->k = m > -DEC_EXACT && m < DEC_EXACT ? k : -1;
+        *v = (double)m / SCALE[k];
     } else {
         int tz = (c - V_XOR) / 8, nb = (c - V_XOR) % 8 + 1;
         uint64_t x = 0;
         for (int i = 0; i < nb; i++) x |= (uint64_t)p[i] << (8 * i);
         p += nb;
         *v = of_bits(bits_of(prev) ^ (x << (tz * 8)));
+        ds->k = -1;
     }
     return p;
 }
@@ -141,10 +155,11 @@ void head_decode(const tm_head *h, int type, tm_cols *c) {
     int64_t ts = h->first_ts;
     int32_t step = 0;
     double v = 0;
+    dec_state ds = {0, -1};
     for (size_t i = 0; i < h->n; i++) {
         uint8_t code = *p;
         if (type == TM_STRING) p++;
-        else p = take_value(p, end, v, &v);
+        else p = take_value(p, end, v, &v, &ds);
         uint64_t z = 0;
         if (!(code & T_SAME_STEP)) get_uvarint(&p, end, &z);
         uint64_t s = (uint64_t)(int64_t)step + (uint64_t)unzigzag(z);

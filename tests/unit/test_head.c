@@ -55,6 +55,28 @@ static void test_values(void **st) {
     check_numbers(ts, v, n);
 }
 
+/* Runs of decimals the decoder adds up as integers: at each scale, across
+ * a change of scale, through V_SAME and XOR values, and with digits either
+ * side of 2^50, where it goes back to predicting from the value. */
+static void test_decimal_runs(void **st) {
+    (void)st;
+    double v[400];
+    int64_t ts[400];
+    size_t n = 0;
+    const double step[] = {1, 0.1, 0.01, 0.001, 0.0001};
+    for (int k = 0; k < 5; k++)
+        for (int i = 0; i < 20; i++) v[n++] = round((i * 7.0 - 50) * step[k] * 1e4) / 1e4;
+    for (int i = 0; i < 20; i++) v[n++] = i % 3 ? 21.25 + i * 0.01 : 1.0 / 3; /* XOR between decimals */
+    for (int i = 0; i < 20; i++) v[n++] = 55.5; /* the same bits again */
+    double big = 1125899906842624.0; /* 2^50 */
+    for (int i = -10; i < 10; i++) v[n++] = big + i; /* integers across 2^50 */
+    for (int i = -10; i < 10; i++) v[n++] = (big + i * 3) / 100; /* and at scale 100 */
+    for (int i = -10; i < 10; i++) v[n++] = -(big * 4 + i);
+    for (int i = 0; i < 20; i++) v[n++] = i % 2 ? 0.0 : -0.0;
+    for (size_t i = 0; i < n; i++) ts[i] = 1700000000000LL + (int64_t)i * 10000;
+    check_numbers(ts, v, n);
+}
+
 static void test_times(void **st) {
     (void)st;
     /* out of order, repeated, irregular, and a wide jump each way (the store
@@ -146,6 +168,7 @@ static void test_small(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_decimal_runs),
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_strings_and_locations),
         cmocka_unit_test(test_random),
