@@ -300,8 +300,10 @@ class Server:
 
     def start(self, timeout=20):
         first = self.starts == 0
+        # the run's log begins before its first attempt: a retried start (a port
+        # taken) has already replayed the data, and what it logged then belongs to it
+        self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         for attempt in range(5):
-            self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
             with open(self.log_path, "ab") as lf:
                 lf.write(("---- start %d: %s\n" % (self.starts + 1, " ".join(self.command()))).encode())
                 lf.flush()
