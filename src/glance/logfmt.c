@@ -229,8 +229,10 @@ static int field_time(log_format *f, int kind, const char *p, size_t n, int64_t 
     double s;
     if (kind == TIME_LOCAL) ok = parse_clf_time(p, n, ms);
     else if (kind == TIME_BRACKET) ok = n > 2 && p[0] == '[' && p[n - 1] == ']' && parse_clf_time(p + 1, n - 2, ms);
-    else if (kind == MSEC) ok = seconds_ms(p, n, &s), *ms = (int64_t)s;
-    else ok = parse_time_ms(p, n, 0, ms) && n > 10; /* ISO 8601: not a bare number */
+    else if (kind == MSEC) {
+        ok = seconds_ms(p, n, &s) && s < 9e18; /* past int64's milliseconds is no time */
+        if (ok) *ms = (int64_t)s;
+    } else ok = parse_time_ms(p, n, 0, ms) && n > 10; /* ISO 8601: not a bare number */
     if (ok && n < sizeof f->last_time) {
         memcpy(f->last_time, p, n);
         f->last_len = n;

@@ -77,6 +77,12 @@ static void test_custom_formats(void **st) {
     assert_float_equal(r.latency_ms, 1.5, 1e-9);
     assert_int_equal(r.ts_ms, T0);
     logfmt_free(f);
+    f = logfmt_compile("$msec $status", err, sizeof err); /* nginx: seconds with milliseconds */
+    assert_non_null(f);
+    assert_true(parse(f, "971186136.250 200", &r));
+    assert_int_equal(r.ts_ms, T0 + 250);
+    assert_false(parse(f, "44444444444444444444444 200", &r)); /* past int64's milliseconds (fuzz_logfmt) */
+    logfmt_free(f);
     assert_null(logfmt_compile("$remote_addr$status", err, sizeof err)); /* no way to tell them apart */
     assert_non_null(strstr(err, "nothing between"));
     assert_null(logfmt_compile("%h %Z", err, sizeof err));
