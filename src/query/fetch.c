@@ -10,6 +10,11 @@
  * store's lock, one SQLite transaction) per block, and enough blocks that
  * every worker keeps busy. */
 #define BLOCK 128
+/* Series of block b (of ids->n): its first index, and how many (BLOCK but the last). */
+static size_t block_span(const tm_ids *ids, size_t b, size_t *lo) {
+    *lo = b * BLOCK;
+    return ids->n - *lo < BLOCK ? ids->n - *lo : BLOCK;
+}
 
 static size_t nblocks(size_t n) { return (n + BLOCK - 1) / BLOCK; }
 
@@ -32,7 +37,7 @@ static void drop_markers(tm_cols *c) {
 
 static void cols_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
     cols_job *j = arg;
-    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, pts = 0;
+    size_t lo, n = block_span(j->ids, b, &lo), pts = 0;
     reader_read_many(rd, j->ids->v + lo, n, j->from, j->until, j->cols + lo);
     for (size_t i = 0; i < n; i++) {
         if (j->cols[lo + i].type == TM_NUMBER) drop_markers(&j->cols[lo + i]);
@@ -60,7 +65,7 @@ typedef struct {
 
 static void raw_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
     raw_job *j = arg;
-    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK;
+    size_t lo, n = block_span(j->ids, b, &lo);
     reader_read_run(rd, j->ids->v + lo, n, j->from, j->until, &j->runs[b], j->at + lo, j->len + lo);
     if (query_add_points(q, j->runs[b].n) == 0) query_check_time(q);
 }
@@ -207,7 +212,7 @@ static void grid_fold(void *arg, size_t k, const int64_t *ts, const double *v, s
 
 static void grid_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
     grid_job *j = arg;
-    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK;
+    size_t lo, n = block_span(j->ids, b, &lo);
     uint8_t unread[BLOCK];
     int64_t until = j->start + (int64_t)j->n * j->step - 1;
     if (!j->n) return;
@@ -289,7 +294,7 @@ static void buckets_fold_head(void *arg, size_t k, const int64_t *ts, const doub
 
 static void buckets_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
     buckets_job *j = arg;
-    size_t lo = b * BLOCK, n = j->ids->n - lo < BLOCK ? j->ids->n - lo : BLOCK, pts = 0;
+    size_t lo, n = block_span(j->ids, b, &lo), pts = 0;
     uint8_t unread[BLOCK];
     buckets_head h = {j, lo};
     reader_heads_each(rd, j->ids->v + lo, n, floor_step(j->from, j->step), j->until, buckets_fold_head, &h, unread);
