@@ -44,10 +44,7 @@ static int cmp_u64(const void *a, const void *b) {
 }
 
 static void segs_push(tm_spool *s, uint64_t id) {
-    if (s->nsegs == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 16;
-        s->segs = xrealloc(s->segs, s->cap * sizeof *s->segs);
-    }
+    XGROW(s->segs, s->nsegs, s->cap, 16);
     s->segs[s->nsegs++] = id;
 }
 

@@ -36,13 +36,7 @@ static void load_rule(void *arg, const char *id, const char *json) {
         free(r);
         return;
     }
-    if (a->nrules == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 16;
-        a->rules = xrealloc(a->rules, a->cap * sizeof *a->rules);
-    }
-    rule_slot *sl = xcalloc(1, sizeof *sl);
-    sl->r = r;
-    a->rules[a->nrules++] = sl;
+    slot_add(a, r);
 }
 
 static void load_state(void *arg, const char *rule, const char *series, const alert_state *st) {
@@ -59,8 +53,7 @@ static void load_silence(void *arg, const char *id, const char *json) {
     char field[64], err[300];
     if (silence_parse(json, strlen(json), 0, &s, field, sizeof field, err, sizeof err)) return;
     snprintf(s.id, sizeof s.id, "%s", id);
-    a->sil = xrealloc(a->sil, (a->nsil + 1) * sizeof *a->sil);
-    a->sil[a->nsil++] = s;
+    silence_append(a, &s);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg) {
@@ -228,6 +221,19 @@ void rule_retire(alerts *a, alert_rule *r) {
     }
     rule_free(r);
     free(r);
+}
+
+rule_slot *slot_add(alerts *a, alert_rule *r) {
+    XGROW(a->rules, a->nrules, a->cap, 16);
+    rule_slot *sl = xcalloc(1, sizeof *sl);
+    sl->r = r;
+    a->rules[a->nrules++] = sl;
+    return sl;
+}
+
+void silence_append(alerts *a, const alert_silence *s) {
+    a->sil = xrealloc(a->sil, (a->nsil + 1) * sizeof *a->sil);
+    a->sil[a->nsil++] = *s;
 }
 
 rule_slot *slot_find(alerts *a, const char *id) {

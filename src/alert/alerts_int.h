@@ -56,6 +56,8 @@ struct alerts {
 };
 
 rule_slot *slot_find(alerts *a, const char *id);
+rule_slot *slot_add(alerts *a, alert_rule *r);          /* takes r; mu held or not yet shared */
+void silence_append(alerts *a, const alert_silence *s); /* takes what s owns */
 void rule_retire(alerts *a, alert_rule *r); /* free now, or after the round in flight */
 int silenced(alerts *a, const alert_rule *r, const series_slot *s, int level, int64_t now);
 /* record a visible transition / queue a notification (db locked, in a transaction) */

@@ -17,10 +17,7 @@
 #include "stats.h"
 
 void str_push(str_list *l, const char *s, size_t n) {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    XGROW(l->v, l->n, l->cap, 16);
     l->v[l->n++] = xstrndup(s, n);
 }
 

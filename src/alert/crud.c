@@ -70,13 +70,7 @@ int alerts_create(alerts *a, const char *json, size_t n, tm_buf *out) {
         free(r);
         return fail(out, 409, "id", "id: a rule with this id exists (PUT /alerts updates it)");
     }
-    if (a->nrules == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 16;
-        a->rules = xrealloc(a->rules, a->cap * sizeof *a->rules);
-    }
-    rule_slot *sl = xcalloc(1, sizeof *sl);
-    sl->r = r;
-    a->rules[a->nrules++] = sl;
+    slot_add(a, r);
     a->layout++;
     save_rule(a, r, out);
     pthread_mutex_unlock(&a->mu);
@@ -237,8 +231,7 @@ int alerts_silence_add(alerts *a, const char *json, size_t n, tm_buf *out) {
             a->sil[i] = a->sil[--a->nsil];
             break;
         }
-    a->sil = xrealloc(a->sil, (a->nsil + 1) * sizeof *a->sil);
-    a->sil[a->nsil++] = s;
+    silence_append(a, &s);
     char *j = silence_json(&s, now);
     db_lock(a->db);
     db_put(a->db, "silences", s.id, j);

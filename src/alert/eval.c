@@ -37,10 +37,7 @@ double eval_agg(int agg, const int64_t *ts, const double *v, size_t n) {
 }
 
 static eval_obs *add(eval_out *o, const char *key, size_t klen) {
-    if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 16;
-        o->v = xrealloc(o->v, o->cap * sizeof *o->v);
-    }
+    XGROW(o->v, o->n, o->cap, 16);
     eval_obs *e = &o->v[o->n++];
     memset(e, 0, sizeof *e);
     e->key = key;

@@ -36,10 +36,7 @@ static size_t computed_key(const char *name, const tm_tag *t, size_t nt, char *o
 }
 
 static void observe(eval_out *out, const char *key, size_t klen, double v) {
-    if (out->n == out->cap) {
-        out->cap = out->cap ? out->cap * 2 : 16;
-        out->v = xrealloc(out->v, out->cap * sizeof *out->v);
-    }
+    XGROW(out->v, out->n, out->cap, 16);
     eval_obs *e = &out->v[out->n++];
     memset(e, 0, sizeof *e);
     e->key = xstrndup(key, klen);

@@ -32,10 +32,7 @@ series_slot *table_get(series_table *t, const char *key, size_t klen, int create
         }
     }
     if (!create) return NULL;
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 8;
-        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
-    }
+    XGROW(t->v, t->n, t->cap, 8);
     series_slot *s = &t->v[t->n++];
     memset(s, 0, sizeof *s);
     s->key = xstrndup(key, klen);

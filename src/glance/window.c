@@ -73,10 +73,7 @@ static uint32_t kt_get(ktable *t, const char *p, size_t n) {
         kentry *e = &t->e[t->slots[j] - 1];
         if (e->hash == h && e->len == n && !memcmp(e->key, p, n)) return t->slots[j] - 1;
     }
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
-    }
+    XGROW(t->e, t->n, t->cap, 64);
     t->e[t->n] = (kentry){xstrndup(p, n), (uint32_t)n, h, 0, INT64_MIN, 0};
     t->slots[j] = (uint32_t)++t->n;
     if (t->n * 2 > t->nslots) kt_rehash(t, t->nslots * 2);
@@ -163,10 +160,7 @@ static void touch_key(glance_win *w, slot *s, int table, const char *p, size_t n
     uint32_t id = kt_get(t, p, n);
     kentry *e = &t->e[id];
     if (e->sec != s->sec || e->idx >= s->nt || s->t[e->idx].entry != id || s->t[e->idx].table != (uint32_t)table) {
-        if (s->nt == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 16;
-            s->t = xrealloc(s->t, s->cap * sizeof *s->t);
-        }
+        XGROW(s->t, s->nt, s->cap, 16);
         e->sec = s->sec;
         e->idx = (uint32_t)s->nt;
         s->t[s->nt++] = (touch){(uint32_t)table, id, 0};

@@ -102,10 +102,7 @@ static void grow_index(statsd_agg *a) {
 }
 
 static metric *add_metric(statsd_agg *a, int kind, const char *key, size_t klen, uint64_t h, size_t slot) {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 256;
-        a->m = xrealloc(a->m, a->cap * sizeof *a->m);
-    }
+    XGROW(a->m, a->n, a->cap, 256);
     metric *m = &a->m[a->n++];
     memset(m, 0, sizeof *m);
     m->key = xstrndup(key, klen);
@@ -148,10 +145,7 @@ static int set_has(const metric *m, uint64_t h) {
 }
 
 static void timer_push(metric *m, double v, double rate) {
-    if (m->nv == m->vcap) {
-        m->vcap = m->vcap ? m->vcap * 2 : 16;
-        m->vals = xrealloc(m->vals, m->vcap * sizeof *m->vals);
-    }
+    XGROW(m->vals, m->nv, m->vcap, 16);
     m->vals[m->nv++] = v;
     m->tcount += 1 / rate;
 }

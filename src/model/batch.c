@@ -51,10 +51,7 @@ uint32_t batch_put(tm_batch *b, const char *p, size_t n) {
 }
 
 static tm_sample *sample_new(tm_batch *b, const char *key, size_t klen, int64_t ts, uint8_t type) {
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->s = xrealloc(b->s, b->cap * sizeof *b->s);
-    }
+    XGROW(b->s, b->n, b->cap, 256);
     tm_sample *s = &b->s[b->n++];
     /* Consecutive samples of one series (common in Graphite and JSON
      * batches) share the stored key instead of copying it again. */

@@ -103,10 +103,7 @@ static const char *stat_change(rconn *c, const tm_relay_cmd *cmd) {
     }
     if (i < c->nstats) return NULL;
     if (c->nstats == RELAY_MAX_STATS) return "too many stats for one relay (at most 512)";
-    if (c->nstats == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 8;
-        c->stats = xrealloc(c->stats, c->cap * sizeof *c->stats);
-    }
+    XGROW(c->stats, c->nstats, c->cap, 8);
     c->stats[c->nstats++] = xstrndup(cmd->arg, cmd->alen);
     return NULL;
 }

@@ -29,4 +29,14 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrndup(const char *s, size_t n);
+
+/* Makes room for p[n]: when n has reached cap, cap doubles (first on the first call) and p is
+ * reallocated. One macro for every growable array, whatever the integer type of n and cap. */
+#define XGROW(p, n, cap, first)                                                                    \
+    do {                                                                                           \
+        if ((size_t)(n) >= (size_t)(cap)) {                                                        \
+            (cap) = (cap) ? (cap) * 2 : (first);                                                   \
+            (p) = xrealloc((p), (size_t)(cap) * sizeof *(p));                                      \
+        }                                                                                          \
+    } while (0)
 #endif
