@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 import graphite_dataset as D  # noqa: E402
+import tmlib as T  # noqa: E402
 
 OUT = os.path.join(REPO, "tests", "e2e", "graphite", "fixture.json")
 
@@ -40,15 +41,8 @@ def free_port():
 
 
 def wait_until(pred, timeout, what):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if pred():
-                return
-        except (OSError, ValueError, urllib.error.URLError):
-            pass
-        time.sleep(0.2)
-    raise SystemExit("timed out waiting for " + what)
+    if not T.wait_until(pred, timeout, interval=0.2):
+        raise SystemExit("timed out waiting for " + what)
 
 
 def http(method, url, params):
