@@ -3,6 +3,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +152,11 @@ static void on_deferred(evutil_socket_t fd, short what, void *arg) {
         bufferevent_getcb(c->bev, NULL, NULL, NULL, &con);
         c->con = con;
         tsearch(c, &by_con, cmp_con);
+        /* an answer goes out in more than one segment (head, then a body
+         * beyond one segment): without this, Nagle holds the last one until
+         * the client's delayed ACK (40 ms) on a kept-alive connection */
+        int one = 1;
+        setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         evhttp_connection_set_closecb(c->con, on_close, c);
         if (c->hs->n > admit_limits.max_conns) {
             log_limited(LOG_WARN, "%s: %zu connections already (--max-connections), shedding the newest",
