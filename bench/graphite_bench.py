@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Graphite queries beside VictoriaMetrics: the same loadgen data in both
 (20000 series x 360 points at 10 s, so host*.mem.used is 1000 series), the
-same questions, median latency over HTTP (VictoriaMetrics with nocache=1,
+same questions, median latency over HTTP on one kept-alive connection per
+server (peerlib; VictoriaMetrics with nocache=1,
 so both compute every answer), and the ingest rate while a heavy query
 (every series, the whole range) runs in a loop beside it. One table.
 
@@ -20,7 +21,7 @@ import threading
 import time
 import urllib.parse
 
-from peerlib import Peers, get, median_ms, wait
+from peerlib import Peers, client_note, get, median_ms, wait
 
 RUNS = int(os.environ.get("RUNS", "15"))
 SERIES = int(os.environ.get("SERIES", "20000"))
@@ -110,6 +111,7 @@ def main():
         for label, a, b in rows:
             mt, mv = median_ms(a, RUNS), median_ms(b, RUNS)
             print("%-58s %12.2f %12.2f %7.1fx" % (label, mt, mv, mv / mt))
+        print("  " + client_note(RUNS, tidemark=tm, victoria_metrics=vm))
         # ingest while every series (the whole range) is queried in a loop
         heavy_tm = render("sumSeries(host*.*,host*.*.*,host*.*.*.*)")
         heavy_vm = prom('sum({__name__=~"host.*"})', "10s")

@@ -2,16 +2,24 @@
 promql_bench.py) share: free loopback ports, HTTP helpers, the median
 latency of a URL, and a Peers context that starts tidemark and
 VictoriaMetrics as plain processes on 127.0.0.1 in one temp dir, then stops
-them and removes the dir, whatever happened."""
+them and removes the dir, whatever happened.
+
+Every request goes over one persistent HTTP/1.1 connection per server and
+thread (http.client, as Grafana keeps its connections alive), so a timed
+answer is the server's work plus one loopback round trip, not a TCP
+handshake and urllib's per-request set-up, the same fixed cost on both
+sides that squeezed every ratio toward 1. median_ms checks that its runs
+opened no connection (a server that closed it would pay a reconnect)."""
+import http.client
 import json
-import os
 import shutil
 import socket
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
-import urllib.request
+import urllib.parse
 
 # tidemark's query workers run at this nice (src/query/engine.c), and so
 # does VictoriaMetrics beside it: on a loaded machine a query at nice 0
@@ -27,15 +35,77 @@ def free_port():
     return p
 
 
+class _Conn(http.client.HTTPConnection):
+    """counts the TCP connections it opens (OPENED[(host, port)])"""
+
+    def connect(self):
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with _LOCK:
+            OPENED[(self.host, self.port)] = OPENED.get((self.host, self.port), 0) + 1
+
+
+OPENED = {}
+_LOCK = threading.Lock()
+_MINE = threading.local()  # (host, port) -> _Conn, per thread: a connection is not shared
+
+
+class HTTPError(Exception):
+    pass
+
+
+def _conn(host, port, timeout):
+    conns = _MINE.__dict__.setdefault("conns", {})
+    c = conns.get((host, port))
+    if c is None:
+        c = conns[(host, port)] = _Conn(host, port, timeout=timeout)
+    c.timeout = timeout
+    if c.sock:
+        c.sock.settimeout(timeout)
+    return c
+
+
+def request(method, url, body=None, headers=None, timeout=300):
+    """(status, body) over this thread's kept-alive connection to url's
+    server; a connection the server closed while idle is opened again once"""
+    u = urllib.parse.urlsplit(url)
+    target = u.path + ("?" + u.query if u.query else "")
+    for attempt in (0, 1):
+        c = _conn(u.hostname, u.port, timeout)
+        reused = c.sock is not None
+        try:
+            c.request(method, target, body=body, headers=headers or {})
+            r = c.getresponse()
+            data = r.read()
+            if r.will_close:
+                c.close()
+            return r.status, data
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            c.close()
+            if attempt or not reused:
+                raise
+        except Exception:
+            c.close()
+            raise
+
+
 def get(url, timeout=300):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read()
+    status, data = request("GET", url, timeout=timeout)
+    if status >= 400:
+        raise HTTPError("%s: HTTP %d: %s" % (url, status, data[:200]))
+    return data
 
 
 def post(url, body, ctype, timeout=120):
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": ctype})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return r.status
+    status, data = request("POST", url, body, {"Content-Type": ctype}, timeout)
+    if status >= 400:
+        raise HTTPError("%s: HTTP %d: %s" % (url, status, data[:200]))
+    return status
+
+
+def opened(url):
+    u = urllib.parse.urlsplit(url)
+    return OPENED.get((u.hostname, u.port), 0)
 
 
 def wait(pred, secs, what):
@@ -59,13 +129,28 @@ def timed(url):
 
 
 def median_ms(url, runs):
-    get(url)  # warm: both keep their indexes in memory after a first touch
+    """the median of runs answers on the kept-alive connection (warmed by one
+    answer first: both servers keep their indexes in memory after a first
+    touch); fails when a run had to open a connection"""
+    get(url)
+    before = opened(url)
     ts = []
     for _ in range(runs):
         t = time.perf_counter()
         get(url)
         ts.append(time.perf_counter() - t)
+    if opened(url) != before:
+        raise SystemExit("bench: %s closed the connection during the runs (%d reconnects)" %
+                         (url.split("/")[2], opened(url) - before))
     return statistics.median(ts) * 1000
+
+
+def client_note(runs, **servers):
+    """one line: how the figures were taken, and the connections each server
+    (name=base URL) took in all, loading and polling included"""
+    return "median of %d answers each, on one kept-alive HTTP/1.1 connection per server and thread, " \
+           "no reconnect during the timed runs (connections opened in all: %s)" % (
+               runs, ", ".join("%s %d" % (name, opened(u)) for name, u in servers.items()))
 
 
 class Peers:

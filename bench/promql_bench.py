@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PromQL beside VictoriaMetrics: the same data in both, the same queries,
-median latency of each over HTTP (VictoriaMetrics with nocache=1, so both
-compute every answer), one table.
+median latency of each over HTTP on one kept-alive connection per server
+(peerlib; VictoriaMetrics with nocache=1, so both compute every answer), one
+table.
 
     python3 bench/promql_bench.py [path/to/tidemark]     env: RUNS (15)
 
@@ -18,7 +19,7 @@ import sys
 import time
 import urllib.parse
 
-from peerlib import Peers, get, median_ms, post, timed
+from peerlib import Peers, client_note, get, median_ms, post, timed
 
 RUNS = int(os.environ.get("RUNS", "15"))
 STEP, POINTS = 15, 40
@@ -98,6 +99,7 @@ def main():
         mt, mv = both(tm + "/api/v1/label/__name__/values", vm + "/api/v1/label/__name__/values")
         print("%-60s %12.2f %12.2f %7.1fx" % ("/api/v1/label/__name__/values, 112200 series, %d names" % len(a["data"]),
                                               mt, mv, mv / mt))
+        print("  " + client_note(RUNS, tidemark=tm, victoria_metrics=vm))
 
 
 if __name__ == "__main__":
