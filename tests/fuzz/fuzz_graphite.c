@@ -3,8 +3,10 @@
  * Invariants: every key is a valid canonical key within the arena; a
  * buffer parses the same as its lines one by one (no state leaks between
  * lines); every accepted value is exactly what strtod reads from the line's
- * value field (the fast decimal path must round correctly); a canonical key
- * fed back in is a fixed point. */
+ * value field (the fast decimal path must round correctly); a timestamp
+ * field of up to 11 digits is exactly those seconds (the eight-at-once digit
+ * path), and a plain ASCII name is its key byte for byte (the word-at-once
+ * name scan); a canonical key fed back in is a fixed point. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +35,25 @@ static void check_value(const char *p, const char *e, double v) {
     double want = strtod(tmp, NULL);
     free(tmp);
     if (memcmp(&want, &v, sizeof v) && !(want == 0 && v == 0)) abort();
+}
+
+static int blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* The name and timestamp fields of an accepted one-line input, split byte by byte. */
+static void check_name_ts(const char *p, const char *e, const tm_batch *b, const tm_sample *s) {
+    while (p < e && blank(*p)) p++;
+    const char *n0 = p;
+    int plain = 1;
+    for (; p < e && !blank(*p); p++) plain &= (unsigned char)*p < 0x80 && *p != ';';
+    if (plain && (s->key_len != (size_t)(p - n0) || memcmp(batch_key(b, s), n0, s->key_len))) abort();
+    while (p < e && blank(*p)) p++;
+    while (p < e && !blank(*p)) p++; /* the value */
+    while (p < e && blank(*p)) p++;
+    const char *t0 = p;
+    int64_t v = 0;
+    for (; p < e && *p >= '0' && *p <= '9'; p++) v = v * 10 + (*p - '0');
+    size_t n = (size_t)(p - t0);
+    if (n && n <= 11 && (p == e || blank(*p)) && s->ts != v * 1000) abort();
 }
 
 /* The key as sent (values unescaped), sent again, is the same key. */
@@ -69,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (got >= whole.n || !same_sample(&one, &one.s[0], &whole, &whole.s[got])) abort();
             if (isnan(one.s[0].v) || one.s[0].type != TM_NUMBER) abort();
             check_value(p, le, one.s[0].v);
+            check_name_ts(p, le, &one, &one.s[0]);
             got++;
         }
         p = nl ? nl + 1 : end;
