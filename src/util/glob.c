@@ -4,27 +4,39 @@
  * simulating every live pattern position at once costs at most
  * O(len(pattern) * len(string)) whatever the input. Braces need no stack at
  * match time: where an alternative ends (at its ',' or '}') the match always
- * continues after the group's '}', so a pattern position alone is a state. */
+ * continues after the group's '}', so a pattern position alone is a state.
+ * Most globs a dashboard sends ("host0[0-4]*", "*", "cpu?") are literal ends
+ * around positions of one byte each and at most one '*': those are matched
+ * by a compare per byte, no state sets (compile_simple). */
 #include "glob.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "buf.h"
 
 #define GLOB_MAX 2048 /* longer patterns match nothing */
 
 enum { T_LIT, T_ANY, T_STAR, T_CLASS, T_OPEN, T_COMMA, T_CLOSE, T_SKIP, T_END };
 
-typedef struct {
-    const char *pat;
+struct glob_prog {
+    const char *pat; /* copy, below */
     size_t plen;
+    int literal;     /* no wildcard: the string is the pattern */
     size_t pre, suf; /* literal bytes every match starts and ends with */
-    char copy[GLOB_MAX]; /* the pattern compiled last (pat points here) */
-    uint8_t type[GLOB_MAX + 1];
+    /* simple: between those ends only bytes of one position each (a
+     * literal, '?', a class) and at most one '*' (at star, else SIZE_MAX):
+     * matched by one compare per byte, no state sets */
+    int simple;
+    size_t star, head, tail; /* bytes the positions before and after the star take */
+    uint8_t *type;   /* per position, and T_END at plen */
     /* T_OPEN, T_COMMA: the group's next ',' or '}'. T_CLASS: its ']'. */
-    uint16_t link[GLOB_MAX + 1];
+    uint16_t *link;
     /* T_OPEN, T_COMMA: the group's '}'. */
-    uint16_t close[GLOB_MAX + 1];
-} prog;
+    uint16_t *close;
+};
+typedef glob_prog prog;
 
 /* The ']' closing a class opened at i, or 0 if it is a literal '['. */
 static size_t class_end(const char *p, size_t n, size_t i) {
@@ -154,20 +166,23 @@ static void clear(stateset *s) {
     s->n = 0;
 }
 
-static int run(const prog *g, const char *str, size_t slen) {
+/* Does str match the positions [from, to)? (Every position but the
+ * literal ends: their bytes are checked already, and a literal position has
+ * no moves without a byte, so the state after the prefix is from's closure.) */
+static int run(const prog *g, size_t from, size_t to, const char *str, size_t slen) {
     static _Thread_local stateset sets[2];
     uint16_t stack[GLOB_MAX + 1];
     stateset *cur = &sets[0], *nxt = &sets[1];
     clear(cur);
     clear(nxt);
-    add(g, cur, 0, stack);
+    add(g, cur, from, stack);
     for (size_t i = 0; i < slen && cur->n; i++) {
         unsigned char c = (unsigned char)str[i];
         for (size_t k = 0; k < cur->n; k++) {
             size_t q = cur->list[k];
             switch (g->type[q]) {
             case T_LIT:
-                if ((unsigned char)g->pat[q] == c) add(g, nxt, q + 1, stack);
+                if (q < to && (unsigned char)g->pat[q] == c) add(g, nxt, q + 1, stack);
                 break;
             case T_ANY:
                 if (c != '.') add(g, nxt, q + 1, stack);
@@ -186,9 +201,36 @@ static int run(const prog *g, const char *str, size_t slen) {
         cur = nxt;
         nxt = t;
     }
-    int ok = (cur->bits[g->plen >> 6] >> (g->plen & 63)) & 1;
+    int ok = (cur->bits[to >> 6] >> (to & 63)) & 1;
     clear(cur);
     return ok;
+}
+
+/* One position that takes one byte (simple patterns): where it moves to, or 0. */
+static size_t step1(const prog *g, size_t q, unsigned char c) {
+    switch (g->type[q]) {
+    case T_LIT: return (unsigned char)g->pat[q] == c ? q + 1 : 0;
+    case T_ANY: return c != '.' ? q + 1 : 0;
+    case T_CLASS: return c != '.' && class_has(g, q, c) ? g->link[q] + 1u : 0;
+    default: return 0;
+    }
+}
+
+/* A simple pattern's middle on s (the literal ends cut off): the positions
+ * before the star from the left, those after it from the right, the star
+ * taking what is between but a '.'. */
+static int run_simple(const prog *g, const char *s, size_t n) {
+    size_t end = g->plen - g->suf, mid = g->star == SIZE_MAX ? end : g->star;
+    if (g->star == SIZE_MAX ? n != g->head : n < g->head + g->tail) return 0;
+    size_t q = g->pre, i = 0;
+    for (; q < mid; i++)
+        if (!(q = step1(g, q, (unsigned char)s[i]))) return 0;
+    if (g->star == SIZE_MAX) return 1;
+    size_t span = n - g->head - g->tail;
+    if (span && memchr(s + i, '.', span)) return 0;
+    for (q = g->star + 1, i += span; q < end; i++)
+        if (!(q = step1(g, q, (unsigned char)s[i]))) return 0;
+    return 1;
 }
 
 static int has_special(const char *p, size_t n) {
@@ -209,23 +251,77 @@ static void compile_ends(prog *g) {
     while (g->suf < n - g->pre && g->type[n - 1 - g->suf] == T_LIT) g->suf++;
 }
 
+/* Is the middle simple (see prog)? Counts the bytes each side of the star takes. */
+static void compile_simple(prog *g) {
+    g->simple = 1;
+    g->star = SIZE_MAX;
+    g->head = g->tail = 0;
+    for (size_t q = g->pre; q < g->plen - g->suf; q++) {
+        switch (g->type[q]) {
+        case T_STAR:
+            if (g->star != SIZE_MAX) g->simple = 0;
+            g->star = q;
+            continue;
+        case T_LIT: case T_ANY: case T_CLASS: break;
+        case T_SKIP: continue;
+        default: g->simple = 0; continue;
+        }
+        if (g->star == SIZE_MAX) g->head++;
+        else g->tail++;
+    }
+}
+
+/* A program for n pattern bytes takes prog_size(n): the struct, then its
+ * arrays and its copy of the pattern. */
+static size_t prog_size(size_t n) { return sizeof(prog) + (n + 1) * (2 * sizeof(uint16_t) + 1) + n + 1; }
+
+static prog *compile_at(void *mem, const char *pat, size_t plen) {
+    size_t n = plen > GLOB_MAX ? 0 : plen;
+    prog *g = mem;
+    memset(g, 0, sizeof *g);
+    g->link = (uint16_t *)(g + 1);
+    g->close = g->link + n + 1;
+    g->type = (uint8_t *)(g->close + n + 1);
+    char *copy = (char *)g->type + n + 1;
+    memcpy(copy, pat, n);
+    g->pat = copy;
+    g->plen = plen; /* past GLOB_MAX: matches nothing (glob_exec) */
+    if (plen > GLOB_MAX) return g;
+    g->literal = !has_special(pat, plen);
+    compile_types(g);
+    compile_links(g);
+    compile_ends(g);
+    compile_simple(g);
+    return g;
+}
+
+glob_prog *glob_compile(const char *pat, size_t plen) {
+    return compile_at(xmalloc(prog_size(plen > GLOB_MAX ? 0 : plen)), pat, plen);
+}
+
+void glob_free(glob_prog *g) { free(g); }
+
+int glob_exec(const glob_prog *g, const char *s, size_t slen) {
+    size_t plen = g->plen;
+    if (g->literal) return plen == slen && memcmp(g->pat, s, plen) == 0;
+    if (plen > GLOB_MAX || slen < g->pre + g->suf || memcmp(s, g->pat, g->pre) ||
+        memcmp(s + slen - g->suf, g->pat + plen - g->suf, g->suf))
+        return 0;
+    if (g->simple) return run_simple(g, s + g->pre, slen - g->pre - g->suf);
+    return run(g, g->pre, plen - g->suf, s + g->pre, slen - g->pre - g->suf);
+}
+
 int glob_match(const char *pat, size_t plen, const char *s, size_t slen) {
     if (!has_special(pat, plen)) return plen == slen && memcmp(pat, s, plen) == 0;
-    if (plen > GLOB_MAX) return 0;
     /* compiled once for a run of calls with the same pattern (by content:
      * a caller may reuse its buffer) */
-    static _Thread_local prog g;
-    if (g.plen != plen || !g.pat || memcmp(g.copy, pat, plen)) {
-        memcpy(g.copy, pat, plen);
-        g.pat = g.copy;
-        g.plen = plen;
-        compile_types(&g);
-        compile_links(&g);
-        compile_ends(&g);
-    }
-    if (slen < g.pre + g.suf || memcmp(s, g.pat, g.pre) || memcmp(s + slen - g.suf, g.pat + plen - g.suf, g.suf))
-        return 0;
-    return run(&g, s, slen);
+    static _Thread_local union {
+        prog g;
+        unsigned char mem[sizeof(prog) + (GLOB_MAX + 1) * (2 * sizeof(uint16_t) + 1) + GLOB_MAX + 1];
+    } cache;
+    prog *g = &cache.g;
+    if (!g->type || g->plen != plen || (plen <= GLOB_MAX && memcmp(g->pat, pat, plen))) g = compile_at(&cache, pat, plen);
+    return glob_exec(g, s, slen);
 }
 
 int glob_is_pattern(const char *pat, size_t plen) {

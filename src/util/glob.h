@@ -4,5 +4,11 @@
 #define TM_GLOB_H
 #include <stddef.h>
 int glob_match(const char *pat, size_t plen, const char *s, size_t slen);
+/* The same, the pattern compiled once for many strings (the name tree
+ * matches one segment against every child of a node). */
+typedef struct glob_prog glob_prog;
+glob_prog *glob_compile(const char *pat, size_t plen);
+int glob_exec(const glob_prog *g, const char *s, size_t slen);
+void glob_free(glob_prog *g);
 int glob_is_pattern(const char *pat, size_t plen); /* any wildcard at all? */
 #endif
