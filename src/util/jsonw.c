@@ -8,11 +8,18 @@
 #include "../model/batch.h"
 #include "utf8.h"
 
-void json_put_string(tm_buf *b, const char *s, size_t n) {
+void json_put_chars(tm_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
-    buf_reserve(b, n + 2);
-    buf_putc(b, '"');
+    buf_reserve(b, n);
     for (size_t i = 0; i < n; i++) {
+        size_t run = i; /* bytes that go out as they are: one copy for the run */
+        while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x80 && s[run] != '"' &&
+               s[run] != '\\')
+            run++;
+        if (run > i) {
+            buf_put(b, s + i, run - i);
+            if ((i = run) == n) break;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
             buf_putc(b, '\\');
@@ -23,8 +30,6 @@ void json_put_string(tm_buf *b, const char *s, size_t n) {
             else if (c == '\t') buf_put(b, "\\t", 2);
             else if (c == '\r') buf_put(b, "\\r", 2);
             else buf_put(b, e, 6);
-        } else if (c < 0x80) {
-            buf_putc(b, c);
         } else { /* a byte that is no UTF-8 (data stored before it was refused) reads as U+FFFD */
             size_t k = utf8_seq((const unsigned char *)s + i, n - i);
             if (k) buf_put(b, s + i, k);
@@ -32,6 +37,12 @@ void json_put_string(tm_buf *b, const char *s, size_t n) {
             i += k ? k - 1 : 0;
         }
     }
+}
+
+void json_put_string(tm_buf *b, const char *s, size_t n) {
+    buf_reserve(b, n + 2);
+    buf_putc(b, '"');
+    json_put_chars(b, s, n);
     buf_putc(b, '"');
 }
 

@@ -9,6 +9,8 @@
 #include "buf.h"
 
 void json_put_string(tm_buf *b, const char *s, size_t n);
+/* The inside of a string, no quotes: a string written in pieces. */
+void json_put_chars(tm_buf *b, const char *s, size_t n);
 void json_put_number(tm_buf *b, double v);      /* shortest form that reads back exactly */
 void json_put_time(tm_buf *b, int64_t ms);      /* Unix seconds, fractional below one second */
 /* "tags" of a canonical key as a JSON object {"k":"v",...} */
