@@ -17,6 +17,10 @@ typedef struct {
 typedef void (*tm_work)(tm_query *q, void *arg, tm_reply *out);
 /* free_arg (may be NULL) releases arg after the reply went out. */
 void api_defer(tm_api *api, tm_req *r, tm_work work, void *arg, void (*free_arg)(void *));
+/* The same for a lookup that may answer at once on the loop thread
+ * (engine_here: work sees q->budget and calls query_elsewhere when it is
+ * too big for it); otherwise as api_defer. */
+void api_answer(tm_api *api, tm_req *r, tm_work work, void *arg, void (*free_arg)(void *));
 /* Copy of a parameter (NULL when absent). */
 char *param_dup(const tm_req *r, const char *name);
 #endif

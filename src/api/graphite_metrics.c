@@ -58,41 +58,36 @@ static void jsonp_close(tm_reply *out, const char *jsonp) {
     if (jsonp && *jsonp) buf_putc(&out->body, ')');
 }
 
-static const char *last_node(const char *path) {
-    const char *d = strrchr(path, '.');
-    return d ? d + 1 : path;
+static void name_key(const void *owner, uint32_t val, uint32_t *scope, const char **s, size_t *n) {
+    const tm_node *x = &((const tm_node *)owner)[val];
+    *scope = 0;
+    *s = x->path + x->name;
+    *n = x->len - x->name;
 }
 
-static void name_key(const void *owner, uint32_t val, uint32_t *scope, const char **s, size_t *n) {
-    *scope = 0;
-    *s = last_node(((const tm_node *)owner)[val].path);
-    *n = strlen(*s);
-}
+static const char *const TAIL_BRANCH = ",\"allowChildren\":1,\"expandable\":1,\"leaf\":0}";
+static const char *const TAIL_LEAF = ",\"allowChildren\":0,\"expandable\":0,\"leaf\":1}";
 
 /* treejson: branches, then leaves, each name once; ids under the query's own prefix */
-static void put_treejson(tm_buf *b, const char *query, tm_node *v, size_t n, int wildcards) {
+static void put_treejson(tm_buf *b, const char *query, const tm_node *v, size_t n, int wildcards) {
     const char *dot = strrchr(query, '.');
     size_t base = dot ? (size_t)(dot - query) + 1 : 0;
     int first = 1, any_branch = 0;
     buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) any_branch |= v[i].branch || !v[i].leaf;
     if (n > 1 && wildcards) {
-        buf_put(b, "{\"text\":\"*\",\"id\":", 17);
-        tm_buf id = {0};
-        buf_put(&id, query, base);
-        buf_putc(&id, '*');
-        json_put_string(b, (const char *)id.p, id.n);
-        buf_free(&id);
-        buf_printf(b, any_branch ? ",\"allowChildren\":1,\"expandable\":1,\"leaf\":0}"
-                                 : ",\"allowChildren\":0,\"expandable\":0,\"leaf\":1}");
+        buf_put(b, "{\"text\":\"*\",\"id\":\"", 18);
+        json_put_chars(b, query, base);
+        buf_put(b, "*\"", 2);
+        buf_put(b, any_branch ? TAIL_BRANCH : TAIL_LEAF, strlen(TAIL_BRANCH));
         first = 0;
     }
     char *seen = xcalloc(n ? n : 1, 1); /* each name once: the first node of that name (graphite's found set) */
     tm_strmap names; /* a set of the names so far: no scan of the earlier nodes per node */
     strmap_init(&names, name_key, v);
     for (size_t i = 0; i < n; i++) {
-        const char *name = last_node(v[i].path);
-        size_t len = strlen(name);
+        const char *name = v[i].path + v[i].name;
+        size_t len = v[i].len - v[i].name;
         seen[i] = strmap_get(&names, 0, name, len) != UINT32_MAX;
         if (!seen[i]) strmap_put(&names, 0, name, len, (uint32_t)i);
     }
@@ -101,69 +96,70 @@ static void put_treejson(tm_buf *b, const char *query, tm_node *v, size_t n, int
         for (size_t i = 0; i < n; i++) {
             int is_leaf = v[i].leaf && !v[i].branch;
             if (is_leaf != pass || seen[i]) continue;
-            const char *name = last_node(v[i].path);
+            const char *name = v[i].path + v[i].name;
+            size_t len = v[i].len - v[i].name;
             buf_put(b, first ? "{\"text\":" : ",{\"text\":", first ? 8 : 9);
             first = 0;
-            json_put_string(b, name, strlen(name));
-            buf_put(b, ",\"id\":", 6);
-            tm_buf id = {0};
-            buf_put(&id, query, base);
-            buf_put(&id, name, strlen(name));
-            json_put_string(b, (const char *)id.p, id.n);
-            buf_free(&id);
-            const char *tail = is_leaf ? ",\"allowChildren\":0,\"expandable\":0,\"leaf\":1}"
-                                       : ",\"allowChildren\":1,\"expandable\":1,\"leaf\":0}";
-            buf_put(b, tail, strlen(tail));
+            json_put_string(b, name, len);
+            buf_put(b, ",\"id\":\"", 7);
+            json_put_chars(b, query, base);
+            json_put_chars(b, name, len);
+            buf_putc(b, '"');
+            buf_put(b, is_leaf ? TAIL_LEAF : TAIL_BRANCH, strlen(TAIL_LEAF));
         }
     free(seen);
     buf_putc(b, ']');
 }
 
-static void put_completer(tm_buf *b, tm_node *v, size_t n, int wildcards) {
+static void put_completer(tm_buf *b, const tm_node *v, size_t n, int wildcards) {
     buf_put(b, "{\"metrics\":[", 12);
     for (size_t i = 0; i < n; i++) {
         int is_leaf = v[i].leaf && !v[i].branch;
-        buf_put(b, i ? ",{\"path\":" : "{\"path\":", i ? 9 : 8);
-        tm_buf p = {0};
-        buf_put(&p, v[i].path, strlen(v[i].path));
-        if (!is_leaf) buf_putc(&p, '.');
-        json_put_string(b, (const char *)p.p, p.n);
-        buf_free(&p);
-        const char *name = last_node(v[i].path);
+        buf_put(b, i ? ",{\"path\":\"" : "{\"path\":\"", i ? 10 : 9);
+        json_put_chars(b, v[i].path, v[i].len);
+        buf_put(b, is_leaf ? "\"" : ".\"", is_leaf ? 1 : 2);
         buf_put(b, ",\"name\":", 8);
-        json_put_string(b, name, strlen(name));
-        buf_printf(b, ",\"is_leaf\":\"%d\"}", is_leaf);
+        json_put_string(b, v[i].path + v[i].name, v[i].len - v[i].name);
+        buf_put(b, is_leaf ? ",\"is_leaf\":\"1\"}" : ",\"is_leaf\":\"0\"}", 15);
     }
     if (n > 1 && wildcards) buf_put(b, ",{\"name\":\"*\"}", 13);
     buf_put(b, "]}", 2);
+}
+
+/* The glob a find asks: completer's '..' means '*.', and a prefix matches */
+static void find_glob(const char *q, int completer, tm_buf *out) {
+    size_t n = strlen(q);
+    if (!completer) {
+        buf_put(out, q, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && q[i] == '.' && q[i + 1] == '.') {
+            buf_put(out, "*.", 2);
+            i++;
+        } else {
+            buf_putc(out, (uint8_t)q[i]);
+        }
+    }
+    if (!out->n || out->p[out->n - 1] != '*') buf_putc(out, '*');
 }
 
 static void work_find(tm_query *q, void *arg, tm_reply *out) {
     find_job *j = arg;
     const char *fmt = j->fmt ? j->fmt : "treejson";
     tm_buf query = {0};
-    buf_put(&query, j->q[0], strlen(j->q[0]));
-    if (!strcmp(fmt, "completer")) { /* '..' means '*.', and a prefix matches */
-        tm_buf c = {0};
-        for (size_t i = 0; i < query.n; i++) {
-            if (i + 1 < query.n && query.p[i] == '.' && query.p[i + 1] == '.') {
-                buf_put(&c, "*.", 2);
-                i++;
-            } else {
-                buf_putc(&c, query.p[i]);
-            }
-        }
-        if (!c.n || c.p[c.n - 1] != '*') buf_putc(&c, '*');
-        buf_free(&query);
-        query = c;
-    }
+    find_glob(j->q[0], !strcmp(fmt, "completer"), &query);
     tm_node *v;
-    size_t n = index_find(q->ix, (const char *)query.p, query.n, &v);
+    size_t n = index_find_within(q->ix, (const char *)query.p, query.n, q->budget, &v);
+    buf_free(&query);
+    if (n == SIZE_MAX) { /* too big for the loop thread: a worker finds it */
+        query_elsewhere(q);
+        return;
+    }
     if (j->leaves_only) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
             if (v[i].leaf) v[k++] = v[i];
-            else free(v[i].path);
         n = k;
     }
     jsonp_open(out, j->jsonp);
@@ -175,7 +171,7 @@ static void work_find(tm_query *q, void *arg, tm_reply *out) {
         buf_putc(&out->body, '[');
         for (size_t i = 0; i < n; i++) {
             buf_put(&out->body, i ? ",{\"path\":" : "{\"path\":", i ? 9 : 8);
-            json_put_string(&out->body, v[i].path, strlen(v[i].path));
+            json_put_string(&out->body, v[i].path, v[i].len);
             buf_printf(&out->body, ",\"is_leaf\":%s}", v[i].leaf && !v[i].branch ? "true" : "false");
         }
         buf_putc(&out->body, ']');
@@ -184,7 +180,6 @@ static void work_find(tm_query *q, void *arg, tm_reply *out) {
     }
     jsonp_close(out, j->jsonp);
     nodes_free(v, n);
-    buf_free(&query);
 }
 
 /* graphite-web's find reads from, until and now (in tz; "-1" is none) and
@@ -213,7 +208,7 @@ static void route_find(tm_req *r, void *arg) {
         find_free(j);
         return;
     }
-    api_defer(arg, r, work_find, j, find_free);
+    api_answer(arg, r, work_find, j, find_free);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

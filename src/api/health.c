@@ -48,6 +48,10 @@ static void route_metrics(tm_req *r, void *arg) {
     cum += counters.http_hist[HTTP_BUCKETS];
     buf_printf(&b, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", h, (unsigned long long)cum, h,
                counters.http_sum, h, (unsigned long long)counters.http_count);
+    buf_printf(&b, "# HELP tidemark_queries_total Queries answered, by where they ran.\n"
+                   "# TYPE tidemark_queries_total counter\n"
+                   "tidemark_queries_total{where=\"loop\"} %llu\ntidemark_queries_total{where=\"worker\"} %llu\n",
+               (unsigned long long)counters.queries_loop, (unsigned long long)counters.queries_worker);
     if (api->metrics_more) api->metrics_more(&b, api->metrics_more_arg);
     if (api->alerts) alerts_metrics(api->alerts, &b);
     http_reply(r, 200, "text/plain; version=0.0.4", b.p, b.n);

@@ -78,9 +78,15 @@ int reader_get(tm_reader *r, uint32_t id, tm_series_info *out) {
 }
 
 uint32_t reader_max_id(tm_reader *r) {
-    pthread_rwlock_rdlock(&r->s->lock);
-    uint32_t n = (uint32_t)(r->s->cat.nids - 1);
-    pthread_rwlock_unlock(&r->s->lock);
+    size_t gone;
+    return store_counts(r->s, &gone);
+}
+
+uint32_t store_counts(tm_store *s, size_t *ngone) {
+    pthread_rwlock_rdlock(&s->lock);
+    uint32_t n = (uint32_t)(s->cat.nids - 1);
+    *ngone = s->ngone;
+    pthread_rwlock_unlock(&s->lock);
     return n;
 }
 

@@ -162,6 +162,9 @@ size_t reader_heads_each(tm_reader *r, const uint32_t *ids, size_t n, int64_t fr
 /* last_str (a copy) is valid until the reader's next reader_get */
 int reader_get(tm_reader *r, uint32_t id, tm_series_info *out);
 uint32_t reader_max_id(tm_reader *r);
+/* The same without a reader (any thread): the highest id, and how many
+ * series were deleted (reader_deleted's count). */
+uint32_t store_counts(tm_store *s, size_t *ngone);
 /* A series' key by id with no lock, deleted series included (NULL for an id
  * that never held one): a key never changes and its record never moves, so
  * any thread may ask for an id it learned through a reader. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../util/buf.h"
+#include "../util/counters.h"
 #include "../util/log.h"
 #include "../util/timeparse.h"
 #include "pool.h"
@@ -188,6 +189,7 @@ static qjob *job_new(tm_engine *e, tm_query_fn fn, tm_query_fn done, void *arg) 
 }
 
 void engine_submit(tm_engine *e, tm_query_fn fn, tm_query_fn done, void *arg) {
+    count_add(&counters.queries_worker, 1);
     qjob *j = job_new(e, fn, done, arg);
     pthread_mutex_lock(&e->mu);
     e->running++;
@@ -211,6 +213,23 @@ void engine_run(tm_engine *e, tm_query_fn fn, void *arg, tm_query *out) {
     out->rd = NULL;
     free(j);
 }
+
+/* Nodes a query on the loop thread may look at: a level of a few thousand
+ * hosts and their children, some tens of microseconds of the loop. */
+#define HERE_BUDGET 8192
+
+int engine_here(tm_engine *e, tm_query_fn fn, void *arg, tm_query *q) {
+    size_t gone;
+    uint32_t max = store_counts(e->store, &gone);
+    if (!index_holds(e->ix, max, gone)) return 0;
+    *q = (tm_query){.e = e, .store = e->store, .ix = e->ix, .b = e->b, .now = now_ms(), .budget = HERE_BUDGET};
+    q->deadline = mono_ms() + e->b.max_ms;
+    fn(q, arg);
+    if (!q->elsewhere) count_add(&counters.queries_loop, 1);
+    return !q->elsewhere;
+}
+
+void query_elsewhere(tm_query *q) { q->elsewhere = 1; }
 
 int query_fail(tm_query *q, int code, const char *fmt, ...) {
     int expect = 0;

@@ -37,6 +37,8 @@ typedef struct tm_query {
     int64_t deadline;   /* monotonic ms */
     size_t points;      /* held now (query_add_points / query_release_points) */
     int code;           /* 0, or the HTTP status of the failure */
+    size_t budget;      /* engine_here: index nodes fn may look at; 0 on a worker (no bound) */
+    int elsewhere;      /* engine_here: fn gave up (query_elsewhere) */
     char err[256];
 } tm_query;
 
@@ -52,6 +54,17 @@ const tm_bounds *engine_bounds(tm_engine *e);
 /* fn(q, arg) on a worker, then done(q, arg) on base's loop thread; q is
  * freed after done returns. */
 void engine_submit(tm_engine *e, tm_query_fn fn, tm_query_fn done, void *arg);
+/* A small index lookup (/metrics/find) right here on the loop thread,
+ * without the two thread hand-offs: fn(q, arg) with q->rd NULL and
+ * q->budget set, when the index already holds every series the store has
+ * (series come only from the loop thread, so none arrive meanwhile) and no
+ * sync is writing it. fn reads only the index, within q->budget nodes
+ * (index_find_within), and calls query_elsewhere(q) when that is not
+ * enough. Returns 1 when fn answered; 0 when it did not run or gave up:
+ * then submit it (a "*.*.*" over a million series runs on a worker, and
+ * the loop goes back to ingestion after a few thousand nodes at most). */
+int engine_here(tm_engine *e, tm_query_fn fn, void *arg, tm_query *q);
+void query_elsewhere(tm_query *q);
 /* fn(q, arg) on a worker while the caller waits (any thread but a worker:
  * tests, subcommands); *out gets the query's final state. */
 void engine_run(tm_engine *e, tm_query_fn fn, void *arg, tm_query *out);

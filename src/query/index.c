@@ -318,6 +318,13 @@ void index_sync(tm_index *ix, tm_reader *rd) {
     pthread_rwlock_unlock(&ix->lock);
 }
 
+int index_holds(tm_index *ix, uint32_t max_id, size_t ngone) {
+    if (pthread_rwlock_tryrdlock(&ix->lock)) return 0;
+    int all = ix->n >= max_id && ix->ngone >= ngone;
+    pthread_rwlock_unlock(&ix->lock);
+    return all;
+}
+
 size_t index_size(tm_index *ix) {
     pthread_rwlock_rdlock(&ix->lock);
     size_t n = ix->n;
@@ -341,11 +348,15 @@ int index_type(tm_index *ix, uint32_t id) {
 }
 
 /* The nodes matching a glob, level by level: a literal segment is a lookup,
- * a pattern visits the children of the nodes matched so far. */
-static void walk(tm_index *ix, const char *glob, size_t n, tm_ids *at) {
+ * a pattern (compiled once per segment) visits the children of the nodes
+ * matched so far. Returns -1, at, once more than budget nodes were looked
+ * at (budget 0: no bound). */
+static int walk(tm_index *ix, const char *glob, size_t n, size_t budget, tm_ids *at) {
     tm_ids next = {0};
+    size_t seen = 0;
+    int over = 0;
     ids_add(at, 0);
-    for (size_t i = 0; i <= n && at->n;) {
+    for (size_t i = 0; i <= n && at->n && !over;) {
         size_t j = i;
         int depth = 0;
         while (j < n && (glob[j] != '.' || depth)) { /* a dot inside {a.b,c} belongs to the group */
@@ -356,18 +367,21 @@ static void walk(tm_index *ix, const char *glob, size_t n, tm_ids *at) {
         const char *seg = glob + i;
         size_t sl = j - i;
         next.n = 0;
-        int pat = glob_is_pattern(seg, sl);
-        for (size_t k = 0; k < at->n; k++) {
-            if (!pat) {
+        glob_prog *g = glob_is_pattern(seg, sl) ? glob_compile(seg, sl) : NULL;
+        for (size_t k = 0; k < at->n && !over; k++) {
+            if (!g) {
                 uint32_t c = find_kid(ix, at->v[k], seg, sl);
                 if (c != UINT32_MAX) ids_add(&next, c);
+                over = budget && ++seen > budget;
                 continue;
             }
-            for (uint32_t q = ix->nodes[at->v[k]].kid; q; q = ix->nodes[q].sib) {
+            for (uint32_t q = ix->nodes[at->v[k]].kid; q && !over; q = ix->nodes[q].sib) {
                 const node *c = &ix->nodes[q];
-                if (glob_match(seg, sl, seg_of(ix, c), c->seglen)) ids_add(&next, q);
+                if (glob_exec(g, seg_of(ix, c), c->seglen)) ids_add(&next, q);
+                over = budget && ++seen > budget;
             }
         }
+        glob_free(g);
         tm_ids t = *at;
         *at = next;
         next = t;
@@ -375,12 +389,13 @@ static void walk(tm_index *ix, const char *glob, size_t n, tm_ids *at) {
     }
     ids_free(&next);
     ids_sort(at);
+    return over ? -1 : 0;
 }
 
 void index_glob(tm_index *ix, const char *glob, size_t n, int with_tags, tm_ids *out) {
     tm_ids at = {0};
     pthread_rwlock_rdlock(&ix->lock);
-    walk(ix, glob, n, &at);
+    walk(ix, glob, n, 0, &at);
     for (size_t k = 0; k < at.n; k++) {
         tm_ids s = pl_view(ix, &ix->nodes[at.v[k]].ser);
         for (size_t i = 0; i < s.n; i++) {
@@ -394,35 +409,69 @@ void index_glob(tm_index *ix, const char *glob, size_t n, int with_tags, tm_ids 
     ids_sort(out);
 }
 
-static char *path_of(tm_index *ix, uint32_t k) {
-    size_t len = 0;
-    for (uint32_t x = k; x; x = ix->nodes[x].parent) len += ix->nodes[x].seglen + 1;
-    char *p = xmalloc(len + 1);
-    p[len ? len - 1 : 0] = 0;
-    size_t at = len ? len - 1 : 0;
+/* The path of node k into p, which has room for len bytes and its NUL. */
+static void path_into(tm_index *ix, uint32_t k, char *p, size_t len) {
+    p[len] = 0;
+    size_t at = len;
     for (uint32_t x = k; x; x = ix->nodes[x].parent) {
         at -= ix->nodes[x].seglen;
         memcpy(p + at, seg_of(ix, &ix->nodes[x]), ix->nodes[x].seglen);
         if (at) p[--at] = '.';
     }
-    return p;
 }
 
-static int cmp_node(const void *a, const void *b) { return strcmp(((const tm_node *)a)->path, ((const tm_node *)b)->path); }
+static size_t path_len(const tm_index *ix, uint32_t k) {
+    size_t len = 0;
+    for (uint32_t x = k; x; x = ix->nodes[x].parent) len += ix->nodes[x].seglen + 1u;
+    return len ? len - 1 : 0;
+}
 
-size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
+static int cmp_node(const void *a, const void *b) {
+    const tm_node *x = a, *y = b;
+    int c = memcmp(x->path, y->path, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static int try_rdlock(tm_index *ix, int wait) {
+    if (wait) return pthread_rwlock_rdlock(&ix->lock) == 0;
+    return pthread_rwlock_tryrdlock(&ix->lock) == 0;
+}
+
+size_t index_find_within(tm_index *ix, const char *glob, size_t n, size_t budget, tm_node **out) {
     tm_ids at = {0};
-    pthread_rwlock_rdlock(&ix->lock);
-    walk(ix, glob, n, &at);
-    tm_node *v = xcalloc(at.n ? at.n : 1, sizeof *v);
-    size_t m = 0;
-    for (size_t k = 0; k < at.n; k++) {
+    *out = NULL;
+    if (!try_rdlock(ix, !budget)) return SIZE_MAX;
+    if (walk(ix, glob, n, budget, &at)) {
+        pthread_rwlock_unlock(&ix->lock);
+        ids_free(&at);
+        return SIZE_MAX;
+    }
+    /* one block: the nodes, then their paths */
+    tm_node *v = xmalloc((at.n ? at.n : 1) * sizeof *v);
+    size_t m = 0, bytes = 0, seen = 0;
+    for (size_t k = 0; k < at.n && !(budget && seen > budget); k++) {
         const node *x = &ix->nodes[at.v[k]];
         uint32_t below = 0; /* a child counts when some untagged series lies below it */
-        for (uint32_t q = x->kid; q; q = ix->nodes[q].sib) below += ix->nodes[q].plain_below;
+        for (uint32_t q = x->kid; q; q = ix->nodes[q].sib, seen++) below += ix->nodes[q].plain_below;
         uint32_t plain = x->plain_below - below; /* untagged number series named exactly this path */
         if (!plain && !below) continue; /* only tagged series here: Graphite's tree never shows them */
-        v[m++] = (tm_node){path_of(ix, at.v[k]), plain > 0, below > 0};
+        size_t len = path_len(ix, at.v[k]);
+        v[m] = (tm_node){NULL, plain > 0, below > 0, len, len - x->seglen};
+        at.v[m++] = at.v[k];
+        bytes += len + 1;
+    }
+    if (budget && seen > budget) { /* the children looked at count too */
+        pthread_rwlock_unlock(&ix->lock);
+        ids_free(&at);
+        free(v);
+        return SIZE_MAX;
+    }
+    v = xrealloc(v, (m ? m : 1) * sizeof *v + bytes);
+    char *p = (char *)(v + (m ? m : 1));
+    for (size_t k = 0; k < m; k++) {
+        path_into(ix, at.v[k], p, v[k].len);
+        v[k].path = p;
+        p += v[k].len + 1;
     }
     pthread_rwlock_unlock(&ix->lock);
     ids_free(&at);
@@ -431,8 +480,12 @@ size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
     return m;
 }
 
+size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out) {
+    return index_find_within(ix, glob, n, 0, out);
+}
+
 void nodes_free(tm_node *v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i].path);
+    (void)n; /* the paths live in the same block */
     free(v);
 }
 

@@ -23,6 +23,9 @@ tm_index *index_new(void);
 void index_free(tm_index *ix);
 void index_sync(tm_index *ix, tm_reader *rd);
 size_t index_size(tm_index *ix); /* series indexed: ids 1..size */
+/* Has the index taken in ids up to max_id and ngone deletions
+ * (store_counts)? 0 too while a sync writes it: the caller never waits. */
+int index_holds(tm_index *ix, uint32_t max_id, size_t ngone);
 
 /* The canonical key ("name;k=v...") of a series; stable for the store's life. */
 const char *index_key(tm_index *ix, uint32_t id, size_t *klen);
@@ -35,12 +38,18 @@ void index_glob(tm_index *ix, const char *glob, size_t n, int with_tags, tm_ids 
 
 /* /metrics/find: the nodes matching a glob, sorted by path; leaf when an
  * untagged number series has exactly that name, branch when one lies
- * below it (Graphite's tree holds only those). */
+ * below it (Graphite's tree holds only those). The paths live in the
+ * array's own block (nodes_free frees both). */
 typedef struct {
-    char *path;
+    const char *path;
     int leaf, branch;
+    size_t len, name; /* the path's length; where its last segment starts */
 } tm_node;
 size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out);
+/* The same, for a thread that must not wait (the loop thread): SIZE_MAX
+ * (and *out NULL) when the walk would look at more than budget nodes (0:
+ * no bound) or the index is being written; then ask index_find elsewhere. */
+size_t index_find_within(tm_index *ix, const char *glob, size_t n, size_t budget, tm_node **out);
 void nodes_free(tm_node *v, size_t n);
 
 /* Tag keys (never "__name__") and one key's values, sorted; strings

@@ -16,6 +16,7 @@ struct tm_counters {
     uint64_t http_hist[HTTP_BUCKETS + 1];
     uint64_t http_count;
     double http_sum;
+    uint64_t queries_loop, queries_worker; /* answered on the loop thread (engine_here), on a worker */
 };
 extern struct tm_counters counters;
 

@@ -397,6 +397,69 @@ static void test_wide_node(void **st) {
     nodes_free(v, n);
 }
 
+typedef struct {
+    int ran, give_up;
+    size_t budget, found;
+} here_arg;
+
+static void do_here(tm_query *q, void *arg) {
+    here_arg *h = arg;
+    h->ran++;
+    h->budget = q->budget;
+    assert_null(q->rd); /* the loop thread has no reader: the index alone */
+    tm_node *v;
+    h->found = index_find_within(q->ix, "wide.*", 6, q->budget, &v);
+    if (h->found == SIZE_MAX || h->give_up) query_elsewhere(q);
+    else nodes_free(v, h->found);
+}
+
+/* A find on the loop thread: only once the index holds every series the
+ * store has (a series just written sends it to a worker, which syncs), and
+ * within its budget of nodes; a walk past the budget gives up, with nothing
+ * half-answered. */
+static void test_find_here(void **st) {
+    (void)st;
+    tm_index *ix = engine_index(E);
+    glob("wide.*", 0); /* a worker's query: the index is synced */
+    here_arg h = {0};
+    tm_query q;
+    assert_int_equal(engine_here(E, do_here, &h, &q), 1);
+    assert_int_equal(h.ran, 1);
+    assert_true(h.budget > 0);
+    assert_int_equal(h.found, 40);
+    put("wide.k40", T0, 1); /* stored, not yet indexed */
+    h = (here_arg){0};
+    assert_int_equal(engine_here(E, do_here, &h, &q), 0);
+    assert_int_equal(h.ran, 0);
+    glob("wide.k40", 0);
+    assert_int_equal(engine_here(E, do_here, &h, &q), 1);
+    assert_int_equal(h.found, 41);
+    h = (here_arg){.give_up = 1};
+    assert_int_equal(engine_here(E, do_here, &h, &q), 0);
+    assert_int_equal(h.ran, 1);
+
+    tm_node *v, *w;
+    assert_int_equal(index_find_within(ix, "wide.*", 6, 20, &v), SIZE_MAX); /* 41 children */
+    assert_null(v);
+    assert_int_equal(index_find_within(ix, "wide.k0?", 8, 20, &v), SIZE_MAX); /* looked at, though not matched */
+    size_t n = index_find_within(ix, "wide.*", 6, 100, &v), m = index_find(ix, "wide.*", 6, &w);
+    assert_int_equal(n, 41);
+    assert_int_equal(m, 41);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(v[i].path, w[i].path);
+        assert_int_equal(v[i].len, strlen(v[i].path));
+        assert_string_equal(v[i].path + v[i].name, strrchr(v[i].path, '.') + 1);
+    }
+    assert_string_equal(v[40].path, "wide.k40");
+    nodes_free(v, n);
+    nodes_free(w, m);
+    n = index_find_within(ix, "a", 1, 100, &v); /* a literal: one lookup */
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].path, "a");
+    assert_int_equal(v[0].name, 0);
+    nodes_free(v, n);
+}
+
 static void do_names(tm_query *q, void *arg) {
     char *out = arg, **v;
     size_t n = index_tag_values(q->ix, "__name__", &v);
@@ -435,7 +498,12 @@ static void test_names_and_deletes(void **st) {
     assert_string_equal(sel(1, "host=x3", NULL, NULL), "");
     forget("nm.two;host=x2");
     forget("nm.one");
+    here_arg h = {0};
+    tm_query q;
+    assert_int_equal(engine_here(E, do_here, &h, &q), 0); /* a delete not yet taken out: to a worker */
+    assert_int_equal(h.ran, 0);
     assert_string_equal(sel(1, "__name__=nm.two", NULL, NULL), "");
+    assert_int_equal(engine_here(E, do_here, &h, &q), 1);
     assert_string_equal(names(), "nm.x.y");
     assert_string_equal(glob("nm.*", 0), ""); /* nm.one is gone; nm.x and nm.two name no untagged series */
     assert_string_equal(glob("nm.*.y", 0), "nm.x.y");
@@ -451,6 +519,7 @@ int main(void) {
         cmocka_unit_test(test_aggregates), cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_ingest_during_heavy_query),
         cmocka_unit_test(test_wide_node),
+        cmocka_unit_test(test_find_here), /* after test_wide_node: its 40 children */
         cmocka_unit_test(test_names_and_deletes), /* last: it deletes */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
