@@ -100,17 +100,18 @@ void delete_rows(tm_store *s) {
     pthread_mutex_unlock(&s->mu);
     if (n) {
         static const char *const sql[] = {"DELETE FROM chunks WHERE series=?", "DELETE FROM rollups WHERE series=?",
-                                          "DELETE FROM series WHERE id=?"};
+                                          "DELETE FROM series WHERE id=?"}; /* series: databases made before keys */
+        int nsql = s->has_series ? 3 : 2;
         sqlite3_stmt *st[3] = {0};
-        for (int k = 0; k < 3; k++) sqlite3_prepare_v2(s->wdb, sql[k], -1, &st[k], NULL);
+        for (int k = 0; k < nsql; k++) sqlite3_prepare_v2(s->wdb, sql[k], -1, &st[k], NULL);
         int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
         for (size_t i = 0; ok && i < n; i++)
-            for (int k = 0; ok && k < 3; k++) {
+            for (int k = 0; ok && k < nsql; k++) {
                 sqlite3_bind_int64(st[k], 1, ids[i]);
                 if (sqlite3_step(st[k]) != SQLITE_DONE) ok = 0;
                 sqlite3_reset(st[k]);
             }
-        ok = ok && !states_drop(s, ids, n);
+        ok = ok && !keys_drop(s, ids, n) && !states_drop(s, ids, n);
         /* never left open: a transaction left behind would fail every later commit */
         if (tx_end(s->wdb, ok)) log_error("sqlite: deleting series: %s", sqlite3_errmsg(s->wdb));
         for (int k = 0; k < 3; k++) sqlite3_finalize(st[k]);

@@ -18,9 +18,10 @@ static const char *SCHEMA =
     "PRAGMA page_size=16384;" /* blobs of a few hundred bytes waste less of a big page */
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;" /* the WAL is cut once a commit returns */
-    /* what never changes; format 1 databases also have points, last_ts, last_v, last_v2, last_s and
-     * walpos here, which states (states.c) replaces */
-    "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL);"
+    /* what never changes: each series' key and type (keys.c); databases made before it have a
+     * table series(id, key, type), and format 1 ones points, last_ts, last_v, last_v2, last_s and
+     * walpos there too, which states (states.c) replaces */
+    "CREATE TABLE IF NOT EXISTS keys(blk INTEGER PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS states(blk INTEGER PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, start INTEGER NOT NULL,"
     " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER);"
@@ -50,9 +51,20 @@ int blob_ok(sqlite3_stmt *st, int data_col, int crc_col) {
     return (uint32_t)sqlite3_column_int64(st, crc_col) == crc32c(0, p, n);
 }
 
-/* Every series; the state columns only in a format 1 database (states
- * come after, and replace them). */
+static int has_table(sqlite3 *db, const char *name) {
+    sqlite3_stmt *st;
+    int yes = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?", -1, &st, NULL)) return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* The series of a database made before `keys`, one row each; the state
+ * columns only in a format 1 database (states come after, and replace them). */
 static int load_series(tm_store *s, char *err, size_t errlen) {
+    if (!(s->has_series = has_table(s->wdb, "series"))) return 0;
     sqlite3_stmt *st;
     int v1 = !sqlite3_prepare_v2(s->wdb, "SELECT id, key, type, points, last_ts, last_v, last_v2, last_s, walpos FROM series",
                                  -1, &st, NULL);
@@ -65,6 +77,7 @@ static int load_series(tm_store *s, char *err, size_t errlen) {
         size_t n = (size_t)sqlite3_column_bytes(st, 1);
         tm_series *se = catalog_add(&s->cat, (uint32_t)sqlite3_column_int64(st, 0), k, n, key_hash(k, n),
                                     sqlite3_column_int(st, 2));
+        keys_loaded_old(s, se->id);
         if (!v1) continue;
         se->points = (uint64_t)sqlite3_column_int64(st, 3);
         if (sqlite3_column_type(st, 4) != SQLITE_NULL) se->last_ts = sqlite3_column_int64(st, 4);
@@ -123,7 +136,7 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
     }
     sqlite3_busy_timeout(s->rdb, 5000);
     if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen) || load_series(s, err, errlen) ||
-        states_load(s, path, err, errlen))
+        keys_load(s, path, err, errlen) || states_load(s, path, err, errlen))
         return -1;
     retire_ids(s);
     return s->o.memory ? 0 : db_check_blobs(s, path, err, errlen);
@@ -144,7 +157,7 @@ int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *
     return 0;
 }
 
-static int save_chunk(sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_buf *blob) {
+static int save_chunk(sqlite3_stmt *ins, tm_pending *p, tm_buf *blob) {
     blob->n = 0;
     chunk_encode_at(&p->c, p->c.ts[0], blob);
     sqlite3_bind_int64(ins, 1, p->sid);
@@ -154,39 +167,30 @@ static int save_chunk(sqlite3_stmt *ins, sqlite3_stmt *ser, tm_pending *p, tm_bu
     sqlite3_bind_int64(ins, 5, (int32_t)crc32c(0, blob->p, blob->n)); /* signed: 4 bytes in the row, not 6 */
     int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(ins);
-    if (rc) return -1;
-    /* the key never changes once the series exists, so reading it here is safe */
-    tm_series *se = p->se;
-    sqlite3_bind_int64(ser, 1, p->sid);
-    sqlite3_bind_text(ser, 2, se->key, (int)se->klen, SQLITE_STATIC);
-    sqlite3_bind_int(ser, 3, se->type);
-    rc = sqlite3_step(ser) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(ser);
     return rc;
 }
 
-/* Write a run of closed chunks in one transaction: 0 when it committed. */
+/* Write a run of closed chunks in one transaction: 0 when it committed.
+ * With them go the keys of their series not yet written, and each
+ * series' state. */
 static int write_chunks(tm_store *s, tm_pending *list) {
-    sqlite3_stmt *ins = NULL, *ser = NULL, *hwm = NULL;
+    sqlite3_stmt *ins = NULL, *hwm = NULL;
     sqlite3_prepare_v2(s->wdb, "INSERT INTO chunks(series, start, end, data, crc) VALUES(?,?,?,?,?)", -1, &ins, NULL);
-    sqlite3_prepare_v2(s->wdb,
-                       "INSERT OR IGNORE INTO series(id, key, type) VALUES(?,?,?)",
-                       -1, &ser, NULL);
     sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO meta(k, v) VALUES('next_id', ?)", -1, &hwm, NULL);
     tm_buf blob = {0};
-    int ok = ins && ser && hwm && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    for (tm_pending *p = list; ok && p; p = p->next_in_queue) ok = p->skip || !save_chunk(ins, ser, p, &blob);
-    ok = ok && !states_save(s, list);
+    int ok = ins && hwm && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    for (tm_pending *p = list; ok && p; p = p->next_in_queue) ok = p->skip || !save_chunk(ins, p, &blob);
+    ok = ok && !keys_save(s, list) && !states_save(s, list);
     if (ok) {
         sqlite3_bind_int64(hwm, 1, (sqlite3_int64)__atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE));
         ok = sqlite3_step(hwm) == SQLITE_DONE;
     }
     if (!ok) snprintf(s->persist_err, sizeof s->persist_err, "%s", sqlite3_errmsg(s->wdb));
     int rc = tx_end(s->wdb, ok);
+    keys_end(s, !rc);
     if (ok && rc) snprintf(s->persist_err, sizeof s->persist_err, "commit: %s", sqlite3_errmsg(s->wdb));
     buf_free(&blob);
     sqlite3_finalize(ins);
-    sqlite3_finalize(ser);
     sqlite3_finalize(hwm);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../util/log.h"
+#include "blocktab.h"
 #include "staterow.h"
 #include "store_int.h"
 
@@ -64,21 +65,17 @@ int states_load(tm_store *s, const char *path, char *err, size_t errlen) {
 }
 
 typedef struct {
-    sqlite3_stmt *sel, *put, *del;
+    blocktab t;
     tm_buf row;
 } st_stmts;
 
 static int stmts_open(sqlite3 *db, st_stmts *q) {
     memset(q, 0, sizeof *q);
-    return !sqlite3_prepare_v2(db, "SELECT data, crc FROM states WHERE blk=?", -1, &q->sel, NULL) &&
-           !sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO states(blk, data, crc) VALUES(?,?,?)", -1, &q->put, NULL) &&
-           !sqlite3_prepare_v2(db, "DELETE FROM states WHERE blk=?", -1, &q->del, NULL);
+    return !blocktab_open(db, "states", &q->t);
 }
 
 static void stmts_close(st_stmts *q) {
-    sqlite3_finalize(q->sel);
-    sqlite3_finalize(q->put);
-    sqlite3_finalize(q->del);
+    blocktab_close(&q->t);
     buf_free(&q->row);
 }
 
@@ -95,10 +92,10 @@ static int rewrite(st_stmts *q, int64_t blk, const st_entry *upd, size_t nupd, c
     st_entry all[2 * STATES_PER_ROW], x;
     size_t n = 0, i = 0;
     st_reader r;
-    sqlite3_bind_int64(q->sel, 1, blk);
-    if (sqlite3_step(q->sel) == SQLITE_ROW && blob_ok(q->sel, 0, 1) &&
-        staterow_start(&r, blk, sqlite3_column_blob(q->sel, 0), (size_t)sqlite3_column_bytes(q->sel, 0))) {
-        /* entries point into the row read: it stays valid until the reset below */
+    const void *data;
+    size_t len;
+    if (blocktab_get(&q->t, blk, &data, &len) == 1 && staterow_start(&r, blk, data, len)) {
+        /* entries point into the row read: it stays valid until blocktab_done below */
         int k;
         while ((k = staterow_next(&r, &x)) > 0) {
             while (i < nupd && upd[i].id < x.id) all[n++] = upd[i++];
@@ -113,16 +110,9 @@ static int rewrite(st_stmts *q, int64_t blk, const st_entry *upd, size_t nupd, c
         if (!in(all[j].id, drop, ndrop)) all[kept++] = all[j];
     tm_buf *b = &q->row;
     b->n = 0;
-    staterow_encode(b, blk, all, kept);
-    sqlite3_stmt *w = kept ? q->put : q->del;
-    sqlite3_bind_int64(w, 1, blk);
-    if (kept) {
-        sqlite3_bind_blob(w, 2, b->p, (int)b->n, SQLITE_STATIC);
-        sqlite3_bind_int64(w, 3, (int32_t)crc32c(0, b->p, b->n)); /* signed: 4 bytes in the row */
-    }
-    int rc = sqlite3_step(w) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(w);
-    sqlite3_reset(q->sel);
+    if (kept) staterow_encode(b, blk, all, kept); /* none: the row goes */
+    int rc = blocktab_put(&q->t, blk, b);
+    blocktab_done(&q->t);
     return rc;
 }
 

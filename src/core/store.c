@@ -330,6 +330,7 @@ int store_close(tm_store *s) {
     }
     wal_close(s->wal);
     persist_close(s);
+    keys_free(s);
     catalog_free(&s->cat);
     buf_free(&s->walbuf);
     free(s->ser);

@@ -27,6 +27,11 @@ struct tm_reader {
     char *last_str; /* reader_get's copy of a string series' last value */
 };
 
+typedef struct {
+    uint64_t *w;
+    size_t n; /* words */
+} tm_bits;
+
 struct tm_store {
     tm_store_opts o;
     char *dir;
@@ -78,6 +83,16 @@ struct tm_store {
     uint64_t del_req, del_done;
     uint32_t *gone;
     size_t ngone, capgone;
+
+    /* keys.c, persister thread (and open): per id, whether its key is in a
+     * `keys` row, or in the `series` table of an older database; the ids
+     * the open transaction added */
+    tm_bits in_keys, in_series;
+    struct {
+        uint32_t *v;
+        size_t n, cap;
+    } knew;
+    int has_series; /* the database has the older `series` table */
 };
 
 /* persist.c */
@@ -100,6 +115,18 @@ int blob_ok(sqlite3_stmt *st, int data_col, int crc_col);
 int states_load(tm_store *s, const char *path, char *err, size_t errlen);
 int states_save(tm_store *s, tm_pending *list); /* the latest state of each series in list (skip ones aside) */
 int states_drop(tm_store *s, const uint32_t *ids, size_t n);
+
+/* keys.c: the catalog's rows (persister thread, inside its transaction;
+ * keys_load at open, after the older `series` table's rows, each marked
+ * with keys_loaded_old). keys_save writes the keys of the series in list
+ * that no row holds yet; keys_end(committed) after the transaction keeps
+ * or forgets that they are written. */
+int keys_load(tm_store *s, const char *path, char *err, size_t errlen);
+void keys_loaded_old(tm_store *s, uint32_t id);
+int keys_save(tm_store *s, tm_pending *list);
+void keys_end(tm_store *s, int committed);
+int keys_drop(tm_store *s, const uint32_t *ids, size_t n);
+void keys_free(tm_store *s);
 
 /* integrity.c: 0, or -1 with what is damaged in err */
 int db_quick_check(tm_store *s, const char *path, char *err, size_t errlen);

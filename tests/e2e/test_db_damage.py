@@ -4,7 +4,7 @@ by the server, stopped cleanly):
 
 1. one flipped byte inside a persisted chunk: the start is refused, non-zero,
    with a message naming the chunk, its series and "checksum"; the same for
-   a row of the series' saved states;
+   a row of the series' saved states, and for a row of their keys;
 2. garbage over a page of the file: refused, naming SQLite's quick_check;
 3. the catalog row of a series is lost while its chunks remain: the server
    starts, and a series created afterwards shows only its own samples (it
@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import time
 
+import tmdb
 import tmlib as T
 
 
@@ -58,7 +59,7 @@ def main(t):
     d, db = copy("flip")
     con = sqlite3.connect(db)
     cid, sid, data = con.execute("SELECT id, series, data FROM chunks ORDER BY id LIMIT 1").fetchone()
-    key = con.execute("SELECT key FROM series WHERE id=?", (sid,)).fetchone()[0]
+    key = tmdb.series(con)[sid]
     data = bytearray(data)
     data[len(data) // 2] ^= 0x04
     con.execute("UPDATE chunks SET data=? WHERE id=?", (bytes(data), cid))
@@ -72,22 +73,28 @@ def main(t):
             "the message names chunk %d of %s and its checksum: %r" % (cid, key, log[-600:]))
     t.eq(digest(db), before, "the damaged file is left as it was")
 
+    def flipped_row(table, name, xor):
+        """A byte of the first row of a table of rows (blk, data, crc) flipped: the start names the row."""
+        d, db = copy(name)
+        con = sqlite3.connect(db)
+        blk, data = con.execute("SELECT blk, data FROM %s ORDER BY blk LIMIT 1" % table).fetchone()
+        data = bytearray(data)
+        data[len(data) // 2] ^= xor
+        con.execute("UPDATE %s SET data=? WHERE blk=?" % table, (bytes(data), blk))
+        con.commit()
+        con.close()
+        before = digest(db)
+        s = T.Server(t, name, data_dir=d)
+        t.servers.append(s)
+        log = start_fails(t, s, "flipped %s row" % table)
+        t.check("checksum" in log and ("%s row %d" % (table, blk)) in log,
+                "the message names %s row %d and its checksum: %r" % (table, blk, log[-600:]))
+        t.eq(digest(db), before, "the damaged file is left as it was")
+
     t.step("a flipped byte inside a series' saved state")
-    d, db = copy("state")
-    con = sqlite3.connect(db)
-    blk, data = con.execute("SELECT blk, data FROM states ORDER BY blk LIMIT 1").fetchone()
-    data = bytearray(data)
-    data[len(data) // 2] ^= 0x10
-    con.execute("UPDATE states SET data=? WHERE blk=?", (bytes(data), blk))
-    con.commit()
-    con.close()
-    before = digest(db)
-    s = T.Server(t, "state", data_dir=d)
-    t.servers.append(s)
-    log = start_fails(t, s, "flipped state")
-    t.check("checksum" in log and ("states row %d" % blk) in log,
-            "the message names states row %d and its checksum: %r" % (blk, log[-600:]))
-    t.eq(digest(db), before, "the damaged file is left as it was")
+    flipped_row("states", "state", 0x10)
+    t.step("a flipped byte inside a row of the catalog's keys")
+    flipped_row("keys", "keys", 0x01)
 
     t.step("garbage over a page")
     d, db = copy("page")
@@ -107,10 +114,10 @@ def main(t):
     t.step("a lost catalog row: its id is never handed out again")
     d, db = copy("lostrow")
     con = sqlite3.connect(db)
-    sid = con.execute("SELECT id FROM series WHERE key='dmg.b'").fetchone()[0]
-    top = con.execute("SELECT MAX(id) FROM series").fetchone()[0]
+    (sid,) = tmdb.ids_of(con, "dmg.b")
+    top = max(tmdb.series(con))
     t.require(sid == top, "dmg.b has the highest id (%s of %s)" % (sid, top))
-    con.execute("DELETE FROM series WHERE id=?", (sid,))
+    tmdb.drop_series(con, sid)
     con.commit()
     con.close()
     s = t.server("lostrow", data_dir=d)

@@ -18,6 +18,7 @@ import os
 import sqlite3
 import time
 
+import tmdb
 import tmlib as T
 
 TOKEN = "del-s3cret"
@@ -29,7 +30,7 @@ def db_rows(s, key):
     path = os.path.join(s.data_dir, "tidemark.db")
     c = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
     try:
-        ids = [r[0] for r in c.execute("SELECT id FROM series WHERE key=?", (key,))]
+        ids = tmdb.ids_of(c, key)
         if not ids:
             return 0, 0, 0, None
         q = ",".join("?" * len(ids))

@@ -1,9 +1,12 @@
 /* test_store_compat.c — a data directory of chunk format 1 (as commit
  * ac271b3 wrote it: the series' state in columns of `series`, format 1
  * chunk blobs) opens and reads correctly; new commits then write format 2
- * (a states row, key-only series rows) beside the old rows, and a restart
- * reads both. The database is built here with format 1's own schema and
- * rows; its chunks are chunk_v1_blobs.h, written by the format 1 codec. */
+ * (a states row; the new series' key in a `keys` row) beside the old rows,
+ * and a restart reads both. The database is built here with format 1's own
+ * schema and rows; its chunks are chunk_v1_blobs.h, written by the format 1
+ * codec. And a directory of the format before `keys` (as 365ad48 wrote it:
+ * key-only `series` rows): old series read, new ones go to `keys`, deletes
+ * reach both tables, and no id comes back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,8 +148,8 @@ static void test_format1_dir(void **st) {
     batch_free(&b);
     assert_int_equal(store_close(s), 0);
     assert_true(count(path, "SELECT count(*) FROM states") >= 1);
-    assert_int_equal(count(path, "SELECT count(*) FROM series"), NK + 1);
-    assert_int_equal(count(path, "SELECT count(*) FROM series WHERE key='new.x' AND points IS NULL"), 1);
+    assert_int_equal(count(path, "SELECT count(*) FROM series"), NK); /* old rows stay where they are */
+    assert_int_equal(count(path, "SELECT count(*) FROM keys"), 1);    /* and new.x goes to keys */
 
     s = test_store(dir, 0, TM_FSYNC_OFF, ret);
     check_old(s, 0);
@@ -168,7 +171,92 @@ static void test_format1_dir(void **st) {
     assert_int_equal(store_close(s), 0);
 }
 
+static void write1(tm_store *s, const char *key, int64_t t, double v) {
+    tm_batch b;
+    batch_init(&b);
+    batch_add_number(&b, key, strlen(key), t, v);
+    assert_int_equal(store_write(s, &b, t), 1);
+    batch_free(&b);
+}
+
+static void expect(tm_store *s, const char *key, uint32_t id, size_t n, int64_t t0, double v_last) {
+    tm_series_info in;
+    assert_true(store_find(s, key, strlen(key), &in));
+    assert_int_equal(in.id, id);
+    assert_int_equal(in.points, n);
+    assert_true(in.last_v == v_last);
+    tm_cols got;
+    assert_true(store_read(s, id, t0, t0 + 100000000, &got));
+    assert_int_equal(got.n, n);
+    assert_true(got.v[n - 1] == v_last);
+    cols_free(&got);
+}
+
+/* The format before `keys`: its schema, verbatim, made from the rows this
+ * build wrote (the same chunks and states; only where the keys live differs). */
+static void to_series_rows(const char *path) {
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "BEGIN; CREATE TABLE series(id INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER "
+                                  "NOT NULL); INSERT INTO series VALUES(1,'f2.a',0),(2,'f2.b',0),(3,'f2.c',0);"
+                                  "DROP TABLE keys; COMMIT;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_series_rows_dir(void **st) {
+    (void)st;
+    char d[300], path[320];
+    snprintf(d, sizeof d, "%s/f2", dir);
+    snprintf(path, sizeof path, "%s/tidemark.db", d);
+    const char *ret = "10s:30y";
+    int64_t t0 = 1700000000000LL;
+    tm_store *s = test_store(d, 0, TM_FSYNC_OFF, ret);
+    for (int i = 0; i < 5; i++) {
+        write1(s, "f2.a", t0 + 10000 * i, i);
+        write1(s, "f2.b", t0 + 10000 * i, 10 + i);
+        write1(s, "f2.c", t0 + 10000 * i, 20 + i);
+    }
+    assert_int_equal(store_close(s), 0);
+    to_series_rows(path);
+    assert_int_equal(count(path, "SELECT count(*) FROM sqlite_schema WHERE name='keys'"), 0);
+
+    s = test_store(d, 0, TM_FSYNC_OFF, ret);
+    expect(s, "f2.a", 1, 5, t0, 4);
+    expect(s, "f2.b", 2, 5, t0, 14);
+    expect(s, "f2.c", 3, 5, t0, 24);
+    write1(s, "f2.a", t0 + 50000, 5);
+    write1(s, "f2.new", t0 + 50000, 7);
+    write1(s, "f2.gone", t0 + 50000, 8);
+    assert_int_equal(store_close(s), 0);
+    assert_int_equal(count(path, "SELECT count(*) FROM series"), 3); /* old rows never move */
+    assert_int_equal(count(path, "SELECT count(*) FROM keys"), 1);   /* ids 4 and 5: one row */
+
+    s = test_store(d, 0, TM_FSYNC_OFF, ret);
+    expect(s, "f2.a", 1, 6, t0, 5);
+    expect(s, "f2.new", 4, 1, t0, 7);
+    expect(s, "f2.gone", 5, 1, t0, 8);
+    uint32_t del[] = {2, 5};
+    assert_int_equal(store_delete(s, del, 2), 2);
+    assert_int_equal(store_close(s), 0);
+    assert_int_equal(count(path, "SELECT count(*) FROM series"), 2);
+    assert_int_equal(count(path, "SELECT count(*) FROM chunks WHERE series IN (2, 5)"), 0);
+
+    s = test_store(d, 0, TM_FSYNC_OFF, ret);
+    tm_series_info in;
+    assert_false(store_find(s, "f2.b", 4, &in));
+    assert_false(store_find(s, "f2.gone", 7, &in));
+    expect(s, "f2.c", 3, 5, t0, 24);
+    expect(s, "f2.new", 4, 1, t0, 7);
+    write1(s, "f2.b", t0 + 60000, 9); /* the same key again: a new series, with a new id */
+    assert_true(store_find(s, "f2.b", 4, &in));
+    assert_int_equal(in.id, 6);
+    assert_int_equal(store_close(s), 0);
+}
+
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_format1_dir)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_format1_dir), cmocka_unit_test(test_series_rows_dir)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }
