@@ -99,9 +99,11 @@ void delete_rows(tm_store *s) {
     s->ndels = s->capdels = 0;
     pthread_mutex_unlock(&s->mu);
     if (n) {
-        static const char *const sql[] = {"DELETE FROM chunks WHERE series=?", "DELETE FROM rollups WHERE series=?",
-                                          "DELETE FROM series WHERE id=?"}; /* series: databases made before keys */
-        int nsql = s->has_series ? 3 : 2;
+        /* the tables there are: rollups come with the first block, series is of databases made before keys */
+        const char *sql[3] = {"DELETE FROM chunks WHERE series=?"};
+        int nsql = 1;
+        if (s->has_rollups) sql[nsql++] = "DELETE FROM rollups WHERE series=?";
+        if (s->has_series) sql[nsql++] = "DELETE FROM series WHERE id=?";
         sqlite3_stmt *st[3] = {0};
         for (int k = 0; k < nsql; k++) sqlite3_prepare_v2(s->wdb, sql[k], -1, &st[k], NULL);
         int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;

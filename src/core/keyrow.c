@@ -17,7 +17,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+
+#include "rowzip.h"
 
 enum { KR_RAW = 0, KR_DEFLATE = 1 };
 /* Below this, deflate's own block header eats any gain. */
@@ -45,77 +46,21 @@ void keyrow_add(kr_writer *w, const kr_entry *x) {
     w->count++;
 }
 
-static size_t uvarint_len(uint64_t x) {
-    size_t n = 1;
-    while (x >= 0x80) x >>= 7, n++;
-    return n;
-}
-
-/* Raw deflate of in into out (appended); 0 when it does not fit in max bytes. */
-static int deflate_into(const uint8_t *in, size_t n, tm_buf *out, size_t max) {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
-    buf_reserve(out, max);
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)n;
-    z.next_out = out->p + out->n;
-    z.avail_out = (uInt)max;
-    int rc = deflate(&z, Z_FINISH);
-    size_t got = max - z.avail_out;
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END) return 0;
-    out->n += got;
-    return 1;
-}
-
 void keyrow_finish(kr_writer *w, tm_buf *out) {
     out->n = 0;
     if (w->count) {
         tm_buf body = {0};
         buf_put_uvarint(&body, w->count);
         buf_put(&body, w->body.p, w->body.n);
-        size_t hdr = 1 + uvarint_len(body.n);
-        if (body.n >= KR_DEFLATE_MIN) {
-            buf_putc(out, KR_DEFLATE);
-            buf_put_uvarint(out, body.n);
-            if (!deflate_into(body.p, body.n, out, body.n - hdr)) out->n = 0; /* not smaller */
-        }
-        if (!out->n) {
+        buf_putc(out, KR_DEFLATE);
+        if (body.n < KR_DEFLATE_MIN || !rowzip_pack(body.p, body.n, body.n, out)) { /* not smaller */
+            out->n = 0;
             buf_putc(out, KR_RAW);
             buf_put(out, body.p, body.n);
         }
         buf_free(&body);
     }
     buf_free(&w->body);
-}
-
-/* Exactly size bytes out of the raw deflate stream in[0..n), which must end with the stream. */
-static uint8_t *inflate_exact(const uint8_t *in, size_t n, size_t size) {
-    uint8_t *out = xmalloc(size ? size : 1), spare;
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, -15) != Z_OK) {
-        free(out);
-        return NULL;
-    }
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)size;
-    int rc = inflate(&z, Z_FINISH);
-    if ((rc == Z_BUF_ERROR || rc == Z_OK) && !z.avail_out) { /* full: the stream must end here, with nothing more */
-        z.next_out = &spare;
-        z.avail_out = 1;
-        rc = inflate(&z, Z_FINISH);
-    }
-    int ok = rc == Z_STREAM_END && z.avail_in == 0 && z.total_out == size;
-    inflateEnd(&z);
-    if (!ok) {
-        free(out);
-        return NULL;
-    }
-    return out;
 }
 
 int keyrow_start(kr_reader *r, int64_t blk, const void *data, size_t n) {
@@ -126,9 +71,8 @@ int keyrow_start(kr_reader *r, int64_t blk, const void *data, size_t n) {
     const uint8_t *p = data, *end = p + n;
     uint8_t flag = *p++;
     if (flag == KR_DEFLATE) {
-        uint64_t size;
-        if (!get_uvarint(&p, end, &size) || size > KR_BODY_MAX || !(r->raw = inflate_exact(p, (size_t)(end - p), size)))
-            return 0;
+        size_t size;
+        if (!(r->raw = rowzip_unpack(p, (size_t)(end - p), KR_BODY_MAX, &size))) return 0;
         p = r->raw;
         end = p + size;
     } else if (flag != KR_RAW) {

@@ -26,10 +26,15 @@ static const char *SCHEMA =
     "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, start INTEGER NOT NULL,"
     " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER);"
     "CREATE INDEX IF NOT EXISTS chunks_series ON chunks(series, end);"
+    /* rollups (ROLLUPS_SCHEMA) come with the first rollup block: until then they would be two
+     * empty pages */
+    /* PRAGMA user_version holds next_id: ids below it were handed out once and are never handed
+     * out again (databases made before kept it in a table meta(k, v), still read) */
+    ;
+
+const char *const ROLLUPS_SCHEMA =
     "CREATE TABLE IF NOT EXISTS rollups(series INTEGER NOT NULL, arch INTEGER NOT NULL, start INTEGER NOT NULL,"
-    " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER, PRIMARY KEY(series, arch, start));"
-    /* next_id: ids below it were handed out once and are never handed out again */
-    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER);";
+    " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER, PRIMARY KEY(series, arch, start));";
 
 /* Databases made before chunks carried a checksum get the column (NULL: not checked). */
 static void add_crc_columns(sqlite3 *db) {
@@ -104,7 +109,9 @@ static int64_t query_int(sqlite3 *db, const char *sql) {
 /* No new series may take the id of one whose row was lost or deleted while
  * its chunks (or its place in the id sequence) remain. */
 static void retire_ids(tm_store *s) {
-    int64_t hi = query_int(s->wdb, "SELECT v FROM meta WHERE k='next_id'") - 1;
+    int64_t hi = (int64_t)(uint32_t)query_int(s->wdb, "PRAGMA user_version") - 1;
+    int64_t old = query_int(s->wdb, "SELECT v FROM meta WHERE k='next_id'") - 1; /* 0: no such table */
+    if (old > hi) hi = old;
     int64_t c = query_int(s->wdb, "SELECT MAX(series) FROM chunks");
     int64_t r = query_int(s->wdb, "SELECT MAX(series) FROM rollups");
     if (c > hi) hi = c;
@@ -135,6 +142,7 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
         return -1;
     }
     sqlite3_busy_timeout(s->rdb, 5000);
+    s->has_rollups = has_table(s->wdb, "rollups");
     if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen) || load_series(s, err, errlen) ||
         keys_load(s, path, err, errlen) || states_load(s, path, err, errlen))
         return -1;
@@ -147,14 +155,20 @@ int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *
     r->db = db;
     if (sqlite3_prepare_v2(db, "SELECT data, crc, id, start FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id",
                            -1, &r->chunks, NULL) ||
-        sqlite3_prepare_v2(db,
-                           "SELECT arch, data, crc, start FROM rollups WHERE series=? AND end>=? AND start<=? "
-                           "ORDER BY arch DESC, start",
-                           -1, &r->rollups, NULL)) {
+        (__atomic_load_n(&s->has_rollups, __ATOMIC_ACQUIRE) && !persist_reader_rollups(r))) {
         snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
         return -1;
     }
     return 0;
+}
+
+int persist_reader_rollups(struct tm_reader *r) {
+    if (!r->rollups && __atomic_load_n(&r->s->has_rollups, __ATOMIC_ACQUIRE))
+        sqlite3_prepare_v2(r->db,
+                           "SELECT arch, data, crc, start FROM rollups WHERE series=? AND end>=? AND start<=? "
+                           "ORDER BY arch DESC, start",
+                           -1, &r->rollups, NULL);
+    return r->rollups != NULL;
 }
 
 static int save_chunk(sqlite3_stmt *ins, tm_pending *p, tm_buf *blob) {
@@ -174,16 +188,17 @@ static int save_chunk(sqlite3_stmt *ins, tm_pending *p, tm_buf *blob) {
  * With them go the keys of their series not yet written, and each
  * series' state. */
 static int write_chunks(tm_store *s, tm_pending *list) {
-    sqlite3_stmt *ins = NULL, *hwm = NULL;
+    sqlite3_stmt *ins = NULL;
     sqlite3_prepare_v2(s->wdb, "INSERT INTO chunks(series, start, end, data, crc) VALUES(?,?,?,?,?)", -1, &ins, NULL);
-    sqlite3_prepare_v2(s->wdb, "INSERT OR REPLACE INTO meta(k, v) VALUES('next_id', ?)", -1, &hwm, NULL);
     tm_buf blob = {0};
-    int ok = ins && hwm && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int ok = ins && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     for (tm_pending *p = list; ok && p; p = p->next_in_queue) ok = p->skip || !save_chunk(ins, p, &blob);
     ok = ok && !keys_save(s, list) && !states_save(s, list);
-    if (ok) {
-        sqlite3_bind_int64(hwm, 1, (sqlite3_int64)__atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE));
-        ok = sqlite3_step(hwm) == SQLITE_DONE;
+    if (ok) { /* the file header's 4 bytes, written with every commit anyway: no table, no page */
+        char sql[48];
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d",
+                 (int)(uint32_t)__atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE));
+        ok = sqlite3_exec(s->wdb, sql, NULL, NULL, NULL) == SQLITE_OK;
     }
     if (!ok) snprintf(s->persist_err, sizeof s->persist_err, "%s", sqlite3_errmsg(s->wdb));
     int rc = tx_end(s->wdb, ok);
@@ -191,7 +206,6 @@ static int write_chunks(tm_store *s, tm_pending *list) {
     if (ok && rc) snprintf(s->persist_err, sizeof s->persist_err, "commit: %s", sqlite3_errmsg(s->wdb));
     buf_free(&blob);
     sqlite3_finalize(ins);
-    sqlite3_finalize(hwm);
     return rc;
 }
 

@@ -40,6 +40,7 @@ void read_memory(tm_store *s, const tm_series *se, int64_t from, int64_t until, 
 
 /* Rollup buckets of every archive overlapping the range, coarsest first. */
 static void gather_rollups(tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out, size_t *cap) {
+    if (!persist_reader_rollups(rd)) return; /* no table yet: no rollup */
     sqlite3_stmt *st = rd->rollups;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, from);

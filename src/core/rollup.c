@@ -36,10 +36,26 @@ static int cmp_bucket(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+int rollups_table(tm_store *s) {
+    if (s->has_rollups || s->rollups_made) return 0;
+    if (sqlite3_exec(s->wdb, ROLLUPS_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) return -1;
+    s->rollups_made = 1;
+    return 0;
+}
+
+void rollups_settle(tm_store *s, int committed) {
+    if (s->rollups_made && committed) __atomic_store_n(&s->has_rollups, 1, __ATOMIC_RELEASE);
+    s->rollups_made = 0;
+}
+
 /* Merge sorted buckets b[0..n) (all in one block) into the stored block. */
 static int fold_block(tm_store *s, uint32_t sid, size_t a, int64_t start, const tm_bucket *b, size_t n) {
     sqlite3_stmt *sel = NULL, *put = NULL;
     tm_cols c = {0};
+    if (rollups_table(s)) {
+        log_limited(LOG_ERROR, "sqlite: making the rollups table: %s", sqlite3_errmsg(s->wdb));
+        return -1;
+    }
     sqlite3_prepare_v2(s->wdb, "SELECT data, crc FROM rollups WHERE series=? AND arch=? AND start=?", -1, &sel, NULL);
     sqlite3_bind_int64(sel, 1, sid);
     sqlite3_bind_int64(sel, 2, (sqlite3_int64)a);
@@ -182,7 +198,9 @@ static void expire_raw(tm_store *s, int64_t now) {
         int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
         for (size_t id = first; ok && id < first + 1024 && id < nids; id++)
             ok = !expire_series(s, sel, del, (uint32_t)id, now);
-        if (tx_end(s->wdb, ok)) {
+        int rc = tx_end(s->wdb, ok);
+        rollups_settle(s, !rc);
+        if (rc) {
             log_limited(LOG_ERROR, "sqlite: retention pass failed (%s): retried later", sqlite3_errmsg(s->wdb));
             break;
         }
@@ -192,6 +210,7 @@ static void expire_raw(tm_store *s, int64_t now) {
 }
 
 static void expire_rollups(tm_store *s, size_t a, int64_t now) {
+    if (!s->has_rollups) return; /* none yet */
     sqlite3_stmt *sel = NULL, *del = NULL;
     sqlite3_prepare_v2(s->wdb, "SELECT series, start, data FROM rollups WHERE arch=? AND end<? LIMIT 512", -1, &sel,
                        NULL);

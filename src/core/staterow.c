@@ -10,16 +10,26 @@
  *     and svarint m, the value being m / 10^e exactly
  *   last_s when set: uvarint length, the bytes
  *   svarint walpos - previous walpos
- * and the crc column holds the blob's CRC-32C, as for chunks. */
+ * or, when that is smaller, the byte 0xdf (no row's count starts with it)
+ * and the rest in rowzip.h's deflated form: the entries repeat most of
+ * their bytes (flags, time and log position deltas), so a row deflates to
+ * about half. The crc column holds the blob's CRC-32C, as for chunks. */
 #include "staterow.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
 #include "intseq.h"
+#include "rowzip.h"
+#include "../model/batch.h"
 
 enum { F_TS = 1, F_V_RAW = 2, F_V2_RAW = 4, F_STR = 8 };
+enum { SR_DEFLATE = 0xdf };
+/* Far above what 64 entries take (each under 64 bytes and its string, of
+ * TM_STR_MAX at most): bounds the inflated size a damaged row may claim. */
+#define SR_BODY_MAX ((size_t)STATES_PER_ROW * (64 + 4 * TM_STR_MAX) + 16)
 
 static int raw_needed(double v, int *e, int64_t *m) {
     *e = decimal_digits(v);
@@ -115,11 +125,21 @@ static st_entry first_base(int64_t blk) {
 }
 
 int staterow_start(st_reader *r, int64_t blk, const void *data, size_t n) {
+    memset(r, 0, sizeof *r);
+    if (!data) return 0;
     r->p = data;
     r->end = r->p + n;
     r->blk = blk;
     r->prev = first_base(blk);
-    return data && get_uvarint(&r->p, r->end, &r->left) && r->left <= STATES_PER_ROW;
+    if (n && *r->p == SR_DEFLATE) {
+        size_t len;
+        if (!(r->raw = rowzip_unpack(r->p + 1, n - 1, SR_BODY_MAX, &len))) return 0;
+        r->p = r->raw;
+        r->end = r->p + len;
+    }
+    if (get_uvarint(&r->p, r->end, &r->left) && r->left <= STATES_PER_ROW) return 1;
+    staterow_end(r);
+    return 0;
 }
 
 int staterow_next(st_reader *r, st_entry *x) {
@@ -130,11 +150,26 @@ int staterow_next(st_reader *r, st_entry *x) {
     return 1;
 }
 
+void staterow_end(st_reader *r) {
+    free(r->raw);
+    r->raw = NULL;
+    r->p = r->end = NULL;
+    r->left = 0;
+}
+
 void staterow_encode(tm_buf *b, int64_t blk, const st_entry *e, size_t n) {
     st_entry prev = first_base(blk);
-    buf_put_uvarint(b, n);
+    tm_buf body = {0};
+    buf_put_uvarint(&body, n);
     for (size_t i = 0; i < n; i++) {
-        put_entry(b, &e[i], &prev);
+        put_entry(&body, &e[i], &prev);
         advance(&prev, &e[i]);
     }
+    size_t at = b->n;
+    buf_putc(b, SR_DEFLATE);
+    if (!rowzip_pack(body.p, body.n, body.n, b)) {
+        b->n = at;
+        buf_put(b, body.p, body.n);
+    }
+    buf_free(&body);
 }

@@ -1,5 +1,6 @@
 /* staterow.h — one row of the `states` table: the persisted state of up to
- * 64 series (ids blk * 64 .. blk * 64 + 63), delta-coded. Pure bytes, no
+ * 64 series (ids blk * 64 .. blk * 64 + 63), delta-coded, deflated when that
+ * is smaller. Pure bytes, no
  * SQLite: states.c reads and writes the rows. The decoder checks bounds and
  * never reads past the row; it is fuzzed (fuzz_staterow). */
 #ifndef TM_STATEROW_H
@@ -24,14 +25,18 @@ typedef struct {
 void staterow_encode(tm_buf *b, int64_t blk, const st_entry *e, size_t n);
 
 typedef struct {
+    uint8_t *raw; /* the inflated row (owned), entries' strings point into it */
     const uint8_t *p, *end;
     uint64_t left;
     int64_t blk;
     st_entry prev;
 } st_reader;
 
-/* 0 when the row cannot be one (no data, or more than 64 entries). */
+/* 0 when the row cannot be one (no data, or more than 64 entries; r is
+ * then released). Entries' strings point into data, or into r until
+ * staterow_end. */
 int staterow_start(st_reader *r, int64_t blk, const void *data, size_t n);
 /* 1 and the next entry in *x, 0 at the end, -1 when the row is malformed. */
 int staterow_next(st_reader *r, st_entry *x);
+void staterow_end(st_reader *r);
 #endif

@@ -45,12 +45,15 @@ int states_load(tm_store *s, const char *path, char *err, size_t errlen) {
         st_entry x;
         int k = 0;
         if (blob_ok(st, 1, 2) && blk >= 0 && blk <= UINT32_MAX / STATES_PER_ROW &&
-            staterow_start(&r, blk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)))
+            staterow_start(&r, blk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1))) {
             while ((k = staterow_next(&r, &x)) > 0) {
                 tm_series *se = catalog_get(&s->cat, x.id);
                 if (se) apply(&s->cat, se, &x);
             }
-        else k = -1;
+            staterow_end(&r);
+        } else {
+            k = -1;
+        }
         if (k < 0) {
             snprintf(err, errlen,
                      "%s is damaged: the saved state of series ids %lld to %lld (states row %lld) fails its "
@@ -91,11 +94,11 @@ static int in(uint32_t id, const uint32_t *v, size_t n) {
 static int rewrite(st_stmts *q, int64_t blk, const st_entry *upd, size_t nupd, const uint32_t *drop, size_t ndrop) {
     st_entry all[2 * STATES_PER_ROW], x;
     size_t n = 0, i = 0;
-    st_reader r;
+    st_reader r = {0};
     const void *data;
     size_t len;
     if (blocktab_get(&q->t, blk, &data, &len) == 1 && staterow_start(&r, blk, data, len)) {
-        /* entries point into the row read: it stays valid until blocktab_done below */
+        /* entries point into the row read (or r): it stays valid until blocktab_done and staterow_end below */
         int k;
         while ((k = staterow_next(&r, &x)) > 0) {
             while (i < nupd && upd[i].id < x.id) all[n++] = upd[i++];
@@ -113,6 +116,7 @@ static int rewrite(st_stmts *q, int64_t blk, const st_entry *upd, size_t nupd, c
     if (kept) staterow_encode(b, blk, all, kept); /* none: the row goes */
     int rc = blocktab_put(&q->t, blk, b);
     blocktab_done(&q->t);
+    staterow_end(&r);
     return rc;
 }
 

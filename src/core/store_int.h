@@ -93,10 +93,16 @@ struct tm_store {
         size_t n, cap;
     } knew;
     int has_series; /* the database has the older `series` table */
+    /* the rollups table exists (committed; set once, atomic: readers prepare
+     * their statement when they see it), and the open transaction made it */
+    int has_rollups, rollups_made;
 };
 
 /* persist.c */
 int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen);
+/* The reader's rollups statement, prepared once the table exists: 1 when it is there. */
+int persist_reader_rollups(struct tm_reader *r);
+extern const char *const ROLLUPS_SCHEMA;
 int persist_open(tm_store *s, char *err, size_t errlen);
 void persist_start(tm_store *s);
 /* Drains the queue first; -1 when some chunks could not be committed (they
@@ -154,6 +160,10 @@ void read_persisted(struct tm_reader *rd, uint32_t id, const char *key, int type
                     int rollups, tm_cols *out, size_t *cap);
 
 /* rollup.c (persister thread) */
+/* The table, made inside the open transaction when it is not there yet;
+ * rollups_settle after that transaction (committed or not). */
+int rollups_table(tm_store *s);
+void rollups_settle(tm_store *s, int committed);
 /* Fold n buckets (any order) into archive a's blocks of series sid. */
 int rollup_fold(tm_store *s, uint32_t sid, size_t a, const tm_bucket *b, size_t n);
 /* Fold raw samples (sorted by time) into the archives their age calls for. */

@@ -35,7 +35,10 @@ def db_rows(s, key):
             return 0, 0, 0, None
         q = ",".join("?" * len(ids))
         chunks = c.execute("SELECT count(*) FROM chunks WHERE series IN (%s)" % q, ids).fetchone()[0]
-        rollups = c.execute("SELECT count(*) FROM rollups WHERE series IN (%s)" % q, ids).fetchone()[0]
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
+        rollups = 0  # the table comes with the first rollup block
+        if "rollups" in tables:
+            rollups = c.execute("SELECT count(*) FROM rollups WHERE series IN (%s)" % q, ids).fetchone()[0]
         return len(ids), chunks, rollups, ids[0]
     finally:
         c.close()

@@ -1,5 +1,6 @@
 /* test_store.c — the store through its header: writes, reads, overwrite,
- * out-of-order, types, restart, buckets, late samples into rollups; and the
+ * out-of-order, types, restart, buckets, late samples into rollups, the
+ * rollups table made with the first block; and the
  * WAL alone: replay and torn-tail cutting. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +186,52 @@ static void test_late_into_rollup(void **st) {
     store_close(s);
 }
 
+static int has_rollups_table(const char *path) {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int yes = 0;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (!sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name='rollups'", -1, &st, NULL))
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return yes;
+}
+
+/* The rollups table comes with the first rollup block (an empty one is two
+ * pages); a reader opened before it existed reads the blocks once it does. */
+static void test_rollups_table_later(void **st) {
+    (void)st;
+    char d[300], path[320];
+    snprintf(d, sizeof d, "%s/later", dir);
+    snprintf(path, sizeof path, "%s/tidemark.db", d);
+    tm_store *s = test_store(d, 0, TM_FSYNC_OFF, "1s:2s,1m:90d");
+    char err[256];
+    tm_reader *r = store_reader_open(s, err, sizeof err);
+    assert_non_null(r);
+    int64_t old = (now_ms() / 60000 - 10) * 60000;
+    for (int i = 0; i < 12; i++) put(s, "later.x", old + i * 10000, i); /* two 1m buckets */
+    assert_false(has_rollups_table(path));
+    uint32_t id = id_of(s, "later.x");
+    size_t n = 0;
+    for (int i = 0; i < 200 && n != 2; i++) { /* the head closes, is persisted, then rolled up */
+        store_tick(s, now_ms());
+        usleep(25 * 1000);
+        tm_cols c;
+        reader_read(r, id, old, old + 120000, &c);
+        n = c.n == 2 && c.ts[1] == old + 60000 ? 2 : 0; /* buckets, read as their last values */
+        cols_free(&c);
+    }
+    assert_int_equal(n, 2);
+    assert_true(has_rollups_table(path));
+    tm_cols c;
+    assert_true(reader_buckets(r, id, old, old + 120000, 60000, &c));
+    assert_true(c.n == 2 && c.cnt[0] == 6 && c.cnt[1] == 6 && c.last[1] == 11);
+    cols_free(&c);
+    store_reader_close(r);
+    store_close(s);
+}
+
 /* A staleness marker is kept bit for bit (head, WAL replay, persisted
  * chunk), never becomes the last value, folds into no bucket, and ends
  * nothing when its series is unknown. */
@@ -353,6 +401,7 @@ int main(void) {
         cmocka_unit_test(test_name_index),
         cmocka_unit_test(test_restart_and_buckets),
         cmocka_unit_test(test_late_into_rollup),
+        cmocka_unit_test(test_rollups_table_later),
         cmocka_unit_test(test_wal_torn_tail),
         cmocka_unit_test(test_observers),
         cmocka_unit_test(test_stale_marker),
