@@ -183,7 +183,7 @@ tm_forward *forward_start(tm_store *s, const tm_forward_opts *o, char *err, size
             }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     for (size_t i = 0; i < f->nt; i++) {
-        f->t[i].snd = sender_start(&f->t[i].spec, f->t[i].q, f->o.batch, f->o.flush_ms);
+        f->t[i].snd = sender_start(&f->t[i].spec, f->t[i].q, f->o.batch, f->o.batch_max, f->o.flush_ms);
         log_info("forwarding to %s %s", fwd_kind_names[f->t[i].spec.kind], f->t[i].spec.label);
     }
     if (store_observe(s, on_write, f)) {
@@ -225,6 +225,7 @@ static void metric(tm_buf *b, const char *name, const char *type, const char *he
 static uint64_t g_bytes(const tm_queue_stats *q, const tm_sender_stats *s) { return (void)s, q->bytes; }
 static uint64_t g_samples(const tm_queue_stats *q, const tm_sender_stats *s) { return (void)s, q->samples; }
 static uint64_t g_sent(const tm_queue_stats *q, const tm_sender_stats *s) { return (void)q, s->sent; }
+static uint64_t g_requests(const tm_queue_stats *q, const tm_sender_stats *s) { return (void)q, s->requests; }
 static uint64_t g_failed(const tm_queue_stats *q, const tm_sender_stats *s) { return (void)q, s->failed; }
 static uint64_t g_retries(const tm_queue_stats *q, const tm_sender_stats *s) { return (void)q, s->retries; }
 static uint64_t g_queued(const tm_queue_stats *q, const tm_sender_stats *s) { return (void)s, q->appended; }
@@ -236,6 +237,7 @@ void forward_metrics(tm_buf *b, void *arg) {
     metric(b, "tidemark_forward_pending_samples", "gauge", "Samples queued, not yet acknowledged.", f, g_samples);
     metric(b, "tidemark_forward_queued_samples_total", "counter", "Samples appended to the queue.", f, g_queued);
     metric(b, "tidemark_forward_sent_samples_total", "counter", "Samples the remote acknowledged.", f, g_sent);
+    metric(b, "tidemark_forward_requests_total", "counter", "Requests the remote acknowledged.", f, g_requests);
     metric(b, "tidemark_forward_failed_requests_total", "counter", "Sends that failed (no answer, 5xx, 429).", f,
            g_failed);
     metric(b, "tidemark_forward_retries_total", "counter", "Batches sent again after a failure.", f, g_retries);

@@ -30,7 +30,7 @@ typedef struct {
     char **match; /* global name globs */
     size_t nmatch;
     int shard;
-    size_t replicas, batch;
+    size_t replicas, batch, batch_max; /* sender.h */
     int flush_ms;
     uint64_t max_disk; /* bytes per target */
 } tm_forward_opts;

@@ -369,15 +369,28 @@ void queue_write(tm_queue *q, const tm_batch *b, const uint32_t *ids, const uint
     pthread_mutex_unlock(&q->mu);
 }
 
+/* mu held */
+static uint64_t unread(const tm_queue *q) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < q->nseg; i++)
+        if (q->segs[i].no > q->rd.seg) n += q->segs[i].samples;
+        else if (q->segs[i].no == q->rd.seg) n += q->segs[i].samples - q->rd.samples;
+    return n;
+}
+
+uint64_t queue_unread(tm_queue *q) {
+    pthread_mutex_lock(&q->mu);
+    uint64_t n = unread(q);
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
+
 void queue_stats(tm_queue *q, tm_queue_stats *st) {
     pthread_mutex_lock(&q->mu);
     int in_first = q->nseg && q->segs[0].no == q->ack.seg;
     st->bytes = q->total_bytes - (in_first ? q->ack.off : 0);
     /* unread, plus read and not yet acknowledged (its segment may be gone) */
-    st->samples = q->unacked;
-    for (size_t i = 0; i < q->nseg; i++)
-        if (q->segs[i].no > q->rd.seg) st->samples += q->segs[i].samples;
-        else if (q->segs[i].no == q->rd.seg) st->samples += q->segs[i].samples - q->rd.samples;
+    st->samples = q->unacked + unread(q);
     st->appended = q->appended;
     st->dropped = q->dropped;
     st->corrupt = q->corrupt;

@@ -24,7 +24,7 @@ enum { D_OK, D_RETRY, D_REJECT };
 struct tm_sender {
     const tm_target_spec *t;
     tm_queue *q;
-    size_t batch;
+    size_t batch, batch_max;
     int flush_ms;
     pthread_t thr;
     pthread_mutex_t mu; /* for stop and the backoff's wait */
@@ -159,13 +159,29 @@ static int64_t mono_ms(void) {
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Up to s->batch samples, waiting at most flush_ms past the first. */
+/* The samples the next request may carry: batch while the sender keeps up;
+ * while more than that waits unread, all of it up to batch_max. A receiver
+ * parses and looks up a series' labels once per request, however many of
+ * its samples come with them, so a backlog goes out in fewer, cheaper
+ * requests (and sooner), and a sender that keeps up still sends small ones
+ * every flush_ms. */
+static size_t request_size(tm_sender *s) {
+    if (s->batch_max <= s->batch) return s->batch;
+    uint64_t w = queue_unread(s->q);
+    return w <= s->batch ? s->batch : w < s->batch_max ? (size_t)w : s->batch_max;
+}
+
+/* Up to request_size() samples (and about SENDER_KEY_BYTES of their keys),
+ * read batch at a time, waiting at most flush_ms past the first. */
 static void fill(tm_sender *s, tm_batch *b) {
     batch_reset(b);
+    size_t want = request_size(s);
     if (!queue_read(s->q, b, s->batch, 1000)) return;
     int64_t until = mono_ms() + s->flush_ms;
-    for (int64_t left; b->n < s->batch && !stopping(s) && (left = until - mono_ms()) > 0;)
-        if (!queue_read(s->q, b, s->batch - b->n, (int)left)) break; /* the time is up, or a cut */
+    for (int64_t left; b->n < want && b->alen < SENDER_KEY_BYTES && !stopping(s) && (left = until - mono_ms()) > 0;) {
+        size_t m = want - b->n < s->batch ? want - b->n : s->batch;
+        if (!queue_read(s->q, b, m, (int)left)) break; /* the time is up, or a cut */
+    }
 }
 
 /* Send one batch until it is delivered or refused; 0 when stopped first. */
@@ -174,6 +190,7 @@ static int send_batch(tm_sender *s, const tm_buf *body, size_t n) {
         int r = s->t->kind == FWD_GRAPHITE ? deliver_tcp(s, body) : deliver_http(s, body);
         if (r == D_OK) {
             __atomic_add_fetch(&s->st.sent, n, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&s->st.requests, 1, __ATOMIC_RELAXED);
             return 1;
         }
         if (r == D_REJECT) {
@@ -231,11 +248,12 @@ static void *run(void *arg) {
     return NULL;
 }
 
-tm_sender *sender_start(const tm_target_spec *t, tm_queue *q, size_t batch, int flush_ms) {
+tm_sender *sender_start(const tm_target_spec *t, tm_queue *q, size_t batch, size_t batch_max, int flush_ms) {
     tm_sender *s = xcalloc(1, sizeof *s);
     s->t = t;
     s->q = q;
     s->batch = batch;
+    s->batch_max = batch_max;
     s->flush_ms = flush_ms;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
@@ -258,6 +276,7 @@ void sender_stop(tm_sender *s) {
 
 void sender_stats(tm_sender *s, tm_sender_stats *st) {
     st->sent = __atomic_load_n(&s->st.sent, __ATOMIC_RELAXED);
+    st->requests = __atomic_load_n(&s->st.requests, __ATOMIC_RELAXED);
     st->rejected = __atomic_load_n(&s->st.rejected, __ATOMIC_RELAXED);
     st->failed = __atomic_load_n(&s->st.failed, __ATOMIC_RELAXED);
     st->retries = __atomic_load_n(&s->st.retries, __ATOMIC_RELAXED);

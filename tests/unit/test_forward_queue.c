@@ -67,12 +67,15 @@ static void test_order_ack_reopen(void **st) {
     put(q, 5, 5, 3);
     tm_batch b;
     batch_init(&b);
+    assert_int_equal(queue_unread(q), 10);
     assert_int_equal(queue_read(q, &b, 7, 0), 7); /* stops inside the second record */
     for (int i = 0; i < 7; i++) expect(&b, (size_t)i, i, 3);
+    assert_int_equal(queue_unread(q), 3); /* read, not yet acknowledged: no longer unread */
     queue_ack(q, 6);
     tm_queue_stats s;
     queue_stats(q, &s);
     assert_int_equal(s.samples, 3);
+    assert_int_equal(queue_unread(q), 3);
     queue_close(q);
 
     q = qopen(1 << 20); /* resumes inside the record, with the keys of its segment */
@@ -83,6 +86,7 @@ static void test_order_ack_reopen(void **st) {
 
     q = qopen(1 << 20);
     put(q, 10, 4, 3);
+    assert_int_equal(queue_unread(q), 7); /* the 3 left in the old segment and the 4 in the new one */
     batch_reset(&b);
     assert_int_equal(queue_read(q, &b, 100, 0), 7);
     for (int i = 0; i < 7; i++) expect(&b, (size_t)i, 7 + i, 3);
