@@ -13,11 +13,14 @@
 
 #define PROM_MAX_TAGS 64 /* labels past it are left out */
 
-/* Remote write 1.0: snappy-compressed WriteRequest. The name becomes
+/* Remote write 1.0: snappy-compressed WriteRequest, one TimeSeries per
+ * series of the batch (its samples in batch order). The name becomes
  * __name__ with every byte outside [a-zA-Z0-9_:] made '_' (host1.cpu →
  * host1_cpu), tags become labels (names likewise, without ':'). A
  * tm_prom_enc is one sender's: it keeps each series' labels encoded
- * (bounded: it starts again past 32 MiB). */
+ * (bounded: it starts again past 32 MiB), found by the sample's `line`
+ * taken as a series id (the queue reader's batches: qrec.h) and its key;
+ * any other line value only makes the lookup slower. */
 typedef struct tm_prom_enc tm_prom_enc;
 tm_prom_enc *prom_enc_new(void);
 void prom_enc_free(tm_prom_enc *e);

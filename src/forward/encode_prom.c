@@ -4,19 +4,21 @@
  *
  * The protobuf is written by hand: a series' labels are made safe, sorted
  * and encoded the first time it is seen and kept (the sender sees the same
- * series batch after batch), so a sample costs a lookup and 13-20 bytes. */
+ * series batch after batch), so a sample costs a lookup and 13-20 bytes.
+ * The lookup goes by the sample's series id (its `line`, as the queue
+ * reader sets it: encode.h), not a hash of its key, and the key is then
+ * compared: an id names the entry to try first, never the labels sent. */
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/catalog.h"
 #include "encode.h"
 
 #define CACHE_MAX_BYTES (32u << 20) /* past it the cache starts again: memory stays bounded */
 
 typedef struct {
-    uint64_t h;
-    uint32_t koff, klen; /* the key, in arena */
+    uint32_t id;         /* the series id it was made for */
+    uint32_t koff, klen; /* the key, in arena (klen 0: a free slot) */
     uint32_t loff, llen; /* its Label messages, encoded, in arena */
     uint32_t gen, sid;   /* the batch it was last seen in, and its series there */
 } lab_entry;
@@ -137,8 +139,10 @@ static void cache_reset(tm_prom_enc *e, size_t cap) {
     e->arena.n = 0;
 }
 
-/* The cache entry of a key, made (labels encoded) when it is new. */
-static lab_entry *lookup(tm_prom_enc *e, const char *key, size_t klen) {
+static size_t slot0(const tm_prom_enc *e, uint32_t id) { return (id * 0x9E3779B1u) & (e->cap - 1); }
+
+/* The cache entry of a series, made (labels encoded) when it is new. */
+static lab_entry *lookup(tm_prom_enc *e, uint32_t id, const char *key, size_t klen) {
     if ((e->n + 1) * 2 > e->cap) { /* grow: entries keep their arena offsets */
         lab_entry *old = e->e;
         size_t oc = e->cap;
@@ -146,18 +150,17 @@ static lab_entry *lookup(tm_prom_enc *e, const char *key, size_t klen) {
         e->e = xcalloc(e->cap, sizeof *e->e);
         for (size_t i = 0; i < oc; i++)
             if (old[i].klen) {
-                size_t j = old[i].h & (e->cap - 1);
+                size_t j = slot0(e, old[i].id);
                 while (e->e[j].klen) j = (j + 1) & (e->cap - 1);
                 e->e[j] = old[i];
             }
         free(old);
     }
-    uint64_t h = key_hash(key, klen);
-    size_t j = h & (e->cap - 1);
+    size_t j = slot0(e, id);
     for (; e->e[j].klen; j = (j + 1) & (e->cap - 1))
-        if (e->e[j].h == h && e->e[j].klen == klen && !memcmp(e->arena.p + e->e[j].koff, key, klen)) return &e->e[j];
+        if (e->e[j].id == id && e->e[j].klen == klen && !memcmp(e->arena.p + e->e[j].koff, key, klen)) return &e->e[j];
     lab_entry *x = &e->e[j];
-    x->h = h;
+    x->id = id;
     x->klen = (uint32_t)klen;
     x->koff = (uint32_t)e->arena.n;
     buf_put(&e->arena, key, klen);
@@ -190,7 +193,7 @@ static size_t group(tm_prom_enc *e, const tm_batch *b, size_t *used) {
     for (size_t i = 0; i < n; i++) {
         const tm_sample *x = &b->s[i];
         if (x->type != TM_NUMBER) continue;
-        lab_entry *c = lookup(e, batch_key(b, x), x->key_len);
+        lab_entry *c = lookup(e, x->line, batch_key(b, x), x->key_len);
         if (c->gen != e->gen) {
             c->gen = e->gen;
             c->sid = (uint32_t)ns;

@@ -178,6 +178,7 @@ long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t wa
         }
         if (k >= skip && k - skip < want) {
             const char *key = (const char *)d->arena.p + d->off[e];
+            out->line = (uint32_t)id;
             if (type == TM_NUMBER) batch_add_number(out, key, d->len[e], ts, v);
             else if (type == TM_LOCATION) batch_add_location(out, key, d->len[e], ts, v, v2);
             else batch_add_string(out, key, d->len[e], ts, (const char *)str, len);

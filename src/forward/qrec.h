@@ -49,7 +49,8 @@ void qrec_head_put(tm_buf *w, uint32_t count, int64_t newest);
 void qrec_def(tm_buf *w, uint32_t id, int type, const char *key, size_t klen);
 
 /* Decode one payload: every definition goes to d; samples skip .. skip+want-1
- * (in record order) are appended to out with their keys. Returns the
+ * (in record order) are appended to out with their keys, each sample's
+ * `line` set to its series id (what the sender's encoders key on). Returns the
  * record's sample count, or -1 when it is malformed (then nothing of it
  * should be trusted; out may hold part of it). */
 long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t want, tm_batch *out);

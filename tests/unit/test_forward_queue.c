@@ -55,6 +55,7 @@ static void expect(const tm_batch *b, size_t i, int ts, int nser) {
     char key[64];
     int k = snprintf(key, sizeof key, "series.number.%d;host=h%d", ts % nser, ts % nser);
     assert_int_equal(b->s[i].ts, ts);
+    assert_int_equal(b->s[i].line, 1 + ts % nser); /* its series id (put's ids) */
     assert_true(b->s[i].v == ts * 0.5);
     assert_int_equal(b->s[i].key_len, k);
     assert_memory_equal(batch_key(b, &b->s[i]), key, (size_t)k);
@@ -273,6 +274,7 @@ static void test_prom_roundtrip(void **st) {
         for (int p = 0; p < 2; p++)
             for (int i = 0; i < 5000; i++) {
                 int k = snprintf(key, sizeof key, "h%d.cpu;Az=%d;dc=eu", i, i % 7);
+                b.line = (size_t)i + 1; /* its series id, as the queue reader sets it */
                 batch_add_number(&b, key, (size_t)k, 1000 * (round * 2 + p), i + p * 0.5);
             }
         assert_int_equal(enc_prom(pe, &b, &o), 10000);
@@ -287,6 +289,22 @@ static void test_prom_roundtrip(void **st) {
                 assert_true(x->ts == 1000 * (round * 2 + p) && x->v == i + p * 0.5);
             }
     }
+    /* an id only says where to look: one id for two keys (a damaged queue)
+     * still sends each key's own labels, h1's samples in one series */
+    batch_reset(&b);
+    b.line = 2; /* h1's id above */
+    batch_add_number(&b, "h1.cpu;Az=1;dc=eu", 17, 9000, 1);
+    batch_add_number(&b, "x.y", 3, 9000, 2);
+    batch_add_number(&b, "h1.cpu;Az=1;dc=eu", 17, 9001, 3);
+    assert_int_equal(enc_prom(pe, &b, &o), 3);
+    batch_reset(&r);
+    assert_int_equal(promwrite_parse(o.p, o.n, &r, NULL), 0);
+    assert_int_equal(r.n, 3);
+    assert_memory_equal(batch_key(&r, &r.s[0]), "h1_cpu;Az=1;dc=eu", 17);
+    assert_memory_equal(batch_key(&r, &r.s[1]), "h1_cpu;Az=1;dc=eu", 17);
+    assert_true(r.s[0].ts == 9000 && r.s[1].ts == 9001 && r.s[1].v == 3);
+    assert_int_equal(r.s[2].key_len, 3);
+    assert_memory_equal(batch_key(&r, &r.s[2]), "x_y", 3);
     prom_enc_free(pe);
     batch_free(&b);
     batch_free(&r);
