@@ -129,15 +129,19 @@ int qrec_head(const uint8_t *p, size_t n, uint32_t *count, int64_t *newest) {
     return 0;
 }
 
-long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t want, tm_batch *out) {
-    uint32_t count;
-    int64_t newest;
-    if (qrec_head(p, n, &count, &newest)) return -1;
-    const uint8_t *end = p + n;
-    p += QREC_HEAD;
-    size_t k = 0;
-    int64_t last = 0;
-    while (p < end) {
+long qrec_decode_step(tm_qdict *d, const uint8_t *p, size_t n, tm_qrpos *at, size_t want, tm_batch *out) {
+    if (!at->pos) {
+        int64_t newest;
+        if (qrec_head(p, n, &at->count, &newest)) return -1;
+        *at = (tm_qrpos){QREC_HEAD, 0, 0, at->count};
+    }
+    const uint8_t *end = p + n, *base = p;
+    p += at->pos;
+    int64_t last = at->last;
+    uint64_t k = at->k;
+    /* stops after the want-th sample; the last samples' step reads on to the end, so a
+     * record is only done once all of it was checked */
+    while (p < end && (want || k >= at->count)) {
         uint8_t kind = *p++;
         uint64_t id, len;
         if (!get_uvarint(&p, end, &id) || id > UINT32_MAX) return -1;
@@ -152,7 +156,7 @@ long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t wa
             continue;
         }
         int64_t ts;
-        if (!get_svarint(&p, end, &ts)) return -1;
+        if (k >= at->count || !get_svarint(&p, end, &ts)) return -1;
         int rel = kind == E_NUM || kind == E_LOC || kind == E_STR;
         if (rel) ts = (int64_t)((uint64_t)last + (uint64_t)ts); /* wraps like the writer's difference did */
         last = ts;
@@ -176,7 +180,7 @@ long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t wa
             if (type == TM_LOCATION) memcpy(&v2, p + 8, 8);
             p += need;
         }
-        if (k >= skip && k - skip < want) {
+        if (out) {
             const char *key = (const char *)d->arena.p + d->off[e];
             out->line = (uint32_t)id;
             if (type == TM_NUMBER) batch_add_number(out, key, d->len[e], ts, v);
@@ -184,6 +188,18 @@ long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t wa
             else batch_add_string(out, key, d->len[e], ts, (const char *)str, len);
         }
         k++;
+        want--;
     }
-    return k == count ? (long)k : -1;
+    at->pos = (size_t)(p - base);
+    at->k = k;
+    at->last = last;
+    return p == end && k != at->count ? -1 : (long)at->count;
+}
+
+long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t want, tm_batch *out) {
+    tm_qrpos at = {0};
+    if (qrec_decode_step(d, p, n, &at, skip, NULL) < 0 || qrec_decode_step(d, p, n, &at, want, out) < 0) return -1;
+    while (at.pos < n) /* the rest, checked */
+        if (qrec_decode_step(d, p, n, &at, SIZE_MAX, NULL) < 0) return -1;
+    return (long)at.count;
 }

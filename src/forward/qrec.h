@@ -54,6 +54,19 @@ void qrec_def(tm_buf *w, uint32_t id, int type, const char *key, size_t klen);
  * record's sample count, or -1 when it is malformed (then nothing of it
  * should be trusted; out may hold part of it). */
 long qrec_decode(tm_qdict *d, const uint8_t *p, size_t n, size_t skip, size_t want, tm_batch *out);
+
+/* The same in steps, so a record read a batch at a time is decoded once:
+ * from where *at says the last step stopped (zeroed: the start), until want
+ * more samples went to out (out NULL: were passed over) or the record
+ * ended. Returns the record's count (the last step: once its entries
+ * agreed with it), or -1 when malformed; at->k samples are behind. */
+typedef struct {
+    size_t pos;   /* bytes of the payload behind */
+    uint64_t k;   /* samples behind */
+    int64_t last; /* time of the sample before */
+    uint32_t count;
+} tm_qrpos;
+long qrec_decode_step(tm_qdict *d, const uint8_t *p, size_t n, tm_qrpos *at, size_t want, tm_batch *out);
 /* The head alone (count and newest ts); -1 when too short. */
 int qrec_head(const uint8_t *p, size_t n, uint32_t *count, int64_t *newest);
 #endif

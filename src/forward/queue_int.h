@@ -52,6 +52,12 @@ struct tm_queue {
     tm_qdict dict;
     uint32_t dict_seg; /* segment whose keys dict holds (0: none) */
     tm_buf rbuf;
+    /* rbuf holds the record at (held_seg, held_off), decoded up to held (a
+     * record cut by a batch's end is read on from there, not again) */
+    int held_ok;
+    uint32_t held_seg;
+    uint64_t held_off;
+    tm_qrpos held;
 };
 
 void seg_path(const tm_queue *q, uint32_t no, char *out, size_t n);

@@ -24,18 +24,30 @@ static int reader_open(tm_queue *q, uint32_t no) {
 /* The keys defined before at in its segment (after a restart, or a jump). */
 static void dict_for(tm_queue *q, const qpos *at, uint64_t end) {
     if (q->dict_seg == at->seg) return;
+    q->held_ok = 0; /* rbuf is taken for the records before */
     qdict_reset(&q->dict);
     q->dict_seg = at->seg;
     for (uint64_t off = 0; off < at->off && !frame_read(q->rfd, off, end, &q->rbuf); off += 8 + q->rbuf.n)
         qrec_decode(&q->dict, q->rbuf.p, q->rbuf.n, 0, 0, NULL);
 }
 
-/* Decode the record at `at` (mu not held); its sample count, or -1. */
+/* Decode up to want samples of the record at `at` (mu not held); its sample
+ * count, or -1. The record stays in rbuf with where its decoding stopped:
+ * the next batch goes on from there when it starts at the same place. */
 static long read_record(tm_queue *q, const qpos *at, uint64_t end, size_t want, tm_batch *out) {
     if (reader_open(q, at->seg)) return -1;
     dict_for(q, at, end);
-    if (frame_read(q->rfd, at->off, end, &q->rbuf)) return -1;
-    return qrec_decode(&q->dict, q->rbuf.p, q->rbuf.n, at->skip, want, out);
+    if (!q->held_ok || q->held_seg != at->seg || q->held_off != at->off || q->held.k != at->skip) {
+        q->held_ok = 0;
+        q->held = (tm_qrpos){0};
+        if (frame_read(q->rfd, at->off, end, &q->rbuf) ||
+            qrec_decode_step(&q->dict, q->rbuf.p, q->rbuf.n, &q->held, at->skip, NULL) < 0)
+            return -1;
+        q->held_ok = 1, q->held_seg = at->seg, q->held_off = at->off;
+    }
+    long got = qrec_decode_step(&q->dict, q->rbuf.p, q->rbuf.n, &q->held, want, out);
+    if (got < 0) q->held_ok = 0;
+    return got;
 }
 
 /* Where the read position is, with mu held: 1 a record to read (*end set),

@@ -101,6 +101,66 @@ static void test_order_ack_reopen(void **st) {
     batch_free(&b);
 }
 
+/* a record read a few samples at a time (decoded on from where the last
+ * batch stopped), acknowledged inside it, reopened: every sample once, in order */
+static void test_record_in_steps(void **st) {
+    (void)st;
+    tm_queue *q = qopen(1 << 20);
+    put(q, 0, 50, 7);
+    put(q, 50, 10, 7);
+    tm_batch b;
+    batch_init(&b);
+    int next = 0;
+    for (int round = 0; round < 5; round++) {
+        batch_reset(&b);
+        assert_int_equal(queue_read(q, &b, 7, 0), 7);
+        for (size_t i = 0; i < b.n; i++) expect(&b, i, next++, 7);
+    }
+    queue_ack(q, next - 1);
+    queue_close(q);
+    q = qopen(1 << 20);
+    for (size_t got; (batch_reset(&b), got = queue_read(q, &b, 7, 0));) {
+        for (size_t i = 0; i < b.n; i++) expect(&b, i, next++, 7);
+        queue_ack(q, next - 1);
+    }
+    assert_int_equal(next, 60);
+    queue_close(q);
+    batch_free(&b);
+
+    /* in steps or at once, the same samples; a count the entries do not
+     * reach is found at the record's end */
+    tm_batch r1, r2;
+    batch_init(&r1), batch_init(&r2), batch_init(&b);
+    for (int i = 0; i < 9; i++) batch_add_number(&b, "a.b", 3, 100 + i, i);
+    tm_qbody body = {0};
+    qbody_clear(&body);
+    for (size_t i = 0; i < b.n; i++) qbody_add(&body, 3, &b, &b.s[i]);
+    tm_buf w = {0};
+    qrec_head_put(&w, body.count, body.newest);
+    qrec_def(&w, 3, TM_NUMBER, "a.b", 3);
+    buf_put(&w, body.ent.p, body.ent.n);
+    tm_qdict d = {0};
+    assert_int_equal(qrec_decode(&d, w.p, w.n, 2, 5, &r1), 9);
+    tm_qrpos at = {0};
+    assert_int_equal(qrec_decode_step(&d, w.p, w.n, &at, 2, NULL), 9);
+    for (int k = 0; k < 5; k++) assert_int_equal(qrec_decode_step(&d, w.p, w.n, &at, 1, &r2), 9);
+    assert_int_equal(r1.n, 5);
+    assert_int_equal(r2.n, 5);
+    for (size_t i = 0; i < 5; i++) assert_true(r1.s[i].ts == r2.s[i].ts && r2.s[i].ts == 102 + (int)i);
+    assert_int_equal(qrec_decode_step(&d, w.p, w.n, &at, 100, &r2), 9);
+    assert_int_equal(at.pos, w.n);
+    uint32_t more = 10;
+    memcpy(w.p, &more, 4);
+    at = (tm_qrpos){0};
+    assert_int_equal(qrec_decode_step(&d, w.p, w.n, &at, 4, NULL), 10);
+    assert_int_equal(qrec_decode_step(&d, w.p, w.n, &at, 100, NULL), -1);
+    assert_int_equal(qrec_decode(&d, w.p, w.n, 0, 1, NULL), -1);
+    qdict_free(&d);
+    buf_free(&w);
+    buf_free(&body.ent);
+    batch_free(&b), batch_free(&r1), batch_free(&r2);
+}
+
 static void test_bound_drops_oldest(void **st) {
     (void)st;
     tm_queue *q = qopen(64 << 10);
@@ -364,6 +424,7 @@ static void test_encoders(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_ack_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_in_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
         cmocka_unit_test(test_record_times),
         cmocka_unit_test_setup_teardown(test_batch_stops_at_cut, setup, teardown),
