@@ -9,67 +9,8 @@
 #include "../util/buf.h"
 #include "../util/arena.h"
 #include "../util/glob.h"
-#include "strmap.h"
 #include "../util/sort.h"
-
-/* A set of series ids in 4 bytes: most names have one series, so its id
- * is kept in place (PL_SET clear; 0 is the empty set, ids start at 1); a
- * second one moves the set into ix->sets (PL_SET | its index). */
-typedef uint32_t plist;
-#define PL_SET 0x80000000u
-
-/* 28 bytes: a node per name segment, about two per series. */
-typedef struct {
-    uint32_t sid; /* the segment is bytes off.. of this series' key (store_key: keys outlive the index,
-                     deletes included; keys are at most TM_KEY_MAX, 11 bits) */
-    uint32_t off : 11, seglen : 11;
-    uint32_t nkids : 10; /* saturates: only "at least MAP_KIDS" matters */
-    uint32_t parent, kid, sib; /* first child, next sibling; 0 is none (the root is no one's child) */
-    plist ser;       /* series named exactly this path (any tags) */
-    uint32_t plain_below; /* untagged number series at or below this node: Graphite's tree shows only
-                             these; less its children's, those named exactly this path */
-} node;
-
-typedef struct {
-    const char *v; /* in ix->strs */
-    uint32_t vlen, tag;
-    plist ids;
-} posting;
-
-typedef struct {
-    const char *k; /* in ix->strs */
-    uint32_t klen;
-    uint32_t *post; /* indexes into postings */
-    uint32_t np, cp;
-} tagkey;
-
-struct tm_index {
-    pthread_rwlock_t lock;
-    size_t n; /* ids 1..n indexed */
-    size_t ngone; /* the store's deletions taken out so far */
-    tm_store *st;   /* keys come from the store (store_key), not copied */
-    uint8_t *types; /* per id; NO_SERIES for a hole or a deleted series */
-    size_t cap;
-    node *nodes; /* [0] is the root */
-    size_t nn, cn;
-    tm_strmap kids; /* (parent, segment) → node, for parents of MAP_KIDS or more */
-    tagkey *tags;
-    size_t nt, ct;
-    tm_strmap tagidx; /* (0, key) → tag */
-    posting *posts;
-    size_t npost, cpost;
-    tm_strmap vals; /* (tag, value) → posting */
-    tm_ids *sets;   /* plists of two or more ids */
-    size_t nsets, csets;
-    tm_arena strs;  /* tag keys and values */
-};
-
-#define NO_SERIES 0xff
-
-static const char *seg_of(const tm_index *ix, const node *x) {
-    size_t kl;
-    return store_key(ix->st, x->sid, &kl) + x->off;
-}
+#include "index_int.h"
 
 /* The key of an indexed series (deleted ones too: forget_series needs it). */
 static const char *key_of(const tm_index *ix, uint32_t id, size_t *klen) { return store_key(ix->st, id, klen); }
@@ -97,6 +38,7 @@ tm_index *index_new(void) {
     strmap_init(&ix->kids, kid_key, ix);
     strmap_init(&ix->tagidx, tag_key, ix);
     strmap_init(&ix->vals, val_key, ix);
+    kids_init(ix);
     return ix;
 }
 
@@ -112,6 +54,7 @@ void index_free(tm_index *ix) {
     strmap_free(&ix->kids);
     strmap_free(&ix->tagidx);
     strmap_free(&ix->vals);
+    kids_free(ix);
     arena_free(&ix->strs);
     pthread_rwlock_destroy(&ix->lock);
     free(ix);
@@ -159,11 +102,11 @@ static tm_ids pl_view(const tm_index *ix, const plist *p) {
     return (tm_ids){(uint32_t *)p, *p ? 1 : 0, 1};
 }
 
-/* Children are found through the map only under a node with many (the
- * root, a level of hosts); a few are as quick to walk (their nodes are hot
- * while one host's series come in), and most nodes (the leaves, one per
- * series, and a host's own metrics) then cost the map nothing. */
-#define MAP_KIDS 16
+/* Children are found through the map only under a node with many
+ * (MAP_KIDS: the root, a level of hosts); a few are as quick to walk (their
+ * nodes are hot while one host's series come in), and most nodes (the
+ * leaves, one per series, and a host's own metrics) then cost the map
+ * nothing. */
 
 static uint32_t find_kid(const tm_index *ix, uint32_t parent, const char *seg, size_t n) {
     const node *p = &ix->nodes[parent];
@@ -200,6 +143,7 @@ static uint32_t child(tm_index *ix, uint32_t parent, uint32_t id, const char *ke
     } else if (p->nkids > MAP_KIDS) {
         strmap_put(&ix->kids, parent, seg, n, c);
     }
+    if (p->nkids >= SORT_MIN) kids_stale(ix, parent);
     return c;
 }
 
@@ -349,8 +293,10 @@ int index_type(tm_index *ix, uint32_t id) {
 
 /* The nodes matching a glob, level by level: a literal segment is a lookup,
  * a pattern (compiled once per segment) visits the children of the nodes
- * matched so far. Returns -1, at, once more than budget nodes were looked
- * at (budget 0: no bound). */
+ * matched so far (of a wide node, only its literal prefix's range:
+ * kidsort.c). Returns -1 once more than budget nodes were looked at, or a
+ * wide node it would visit is not sorted yet (budget 0: no bound, and it
+ * sorts). */
 static int walk(tm_index *ix, const char *glob, size_t n, size_t budget, tm_ids *at) {
     tm_ids next = {0};
     size_t seen = 0;
@@ -368,11 +314,28 @@ static int walk(tm_index *ix, const char *glob, size_t n, size_t budget, tm_ids 
         size_t sl = j - i;
         next.n = 0;
         glob_prog *g = glob_is_pattern(seg, sl) ? glob_compile(seg, sl) : NULL;
+        const char *pre = NULL;
+        size_t pl = g ? glob_prefix(g, &pre) : 0;
         for (size_t k = 0; k < at->n && !over; k++) {
             if (!g) {
                 uint32_t c = find_kid(ix, at->v[k], seg, sl);
                 if (c != UINT32_MAX) ids_add(&next, c);
                 over = budget && ++seen > budget;
+                continue;
+            }
+            const uint32_t *r;
+            size_t rn;
+            int range = pl ? kids_range(ix, at->v[k], pre, pl, !budget, &r, &rn) : 0;
+            if (range < 0) { /* not sorted yet: a walk on a worker sorts it, the next ones are quick */
+                over = 1;
+                break;
+            }
+            if (range) { /* only the prefix's range */
+                for (size_t x = 0; x < rn && !over; x++) {
+                    const node *c = &ix->nodes[r[x]];
+                    if (glob_exec(g, seg_of(ix, c), c->seglen)) ids_add(&next, r[x]);
+                    over = budget && ++seen > budget;
+                }
                 continue;
             }
             for (uint32_t q = ix->nodes[at->v[k]].kid; q && !over; q = ix->nodes[q].sib) {

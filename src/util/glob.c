@@ -301,6 +301,11 @@ glob_prog *glob_compile(const char *pat, size_t plen) {
 
 void glob_free(glob_prog *g) { free(g); }
 
+size_t glob_prefix(const glob_prog *g, const char **pre) {
+    *pre = g->pat;
+    return g->plen > GLOB_MAX ? 0 : g->pre;
+}
+
 int glob_exec(const glob_prog *g, const char *s, size_t slen) {
     size_t plen = g->plen;
     if (g->literal) return plen == slen && memcmp(g->pat, s, plen) == 0;

@@ -10,5 +10,7 @@ typedef struct glob_prog glob_prog;
 glob_prog *glob_compile(const char *pat, size_t plen);
 int glob_exec(const glob_prog *g, const char *s, size_t slen);
 void glob_free(glob_prog *g);
+/* The literal bytes every match begins with (*pre: the pattern's own): their count. */
+size_t glob_prefix(const glob_prog *g, const char **pre);
 int glob_is_pattern(const char *pat, size_t plen); /* any wildcard at all? */
 #endif

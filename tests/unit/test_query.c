@@ -460,6 +460,79 @@ static void test_find_here(void **st) {
     nodes_free(v, n);
 }
 
+typedef struct {
+    const char *glob;
+    size_t n;
+    char got[4096];
+} find_arg;
+
+static void do_find(tm_query *q, void *arg) {
+    find_arg *f = arg;
+    tm_node *v;
+    f->n = index_find_within(q->ix, f->glob, strlen(f->glob), q->budget, &v);
+    f->got[0] = 0;
+    if (f->n == SIZE_MAX) {
+        query_elsewhere(q);
+        return;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        snprintf(f->got + strlen(f->got), sizeof f->got - strlen(f->got), "%s%s", i ? " " : "", v[i].path);
+    nodes_free(v, f->n);
+}
+
+/* A find on a worker, then on the "loop" (this thread): both answers. */
+static void find_both(const char *pat, char *worker, char *loop, size_t cap) {
+    find_arg f = {pat, 0, ""};
+    tm_query q;
+    engine_run(E, do_find, &f, &q);
+    snprintf(worker, cap, "%s", f.got);
+    f = (find_arg){pat, 0, ""};
+    assert_int_equal(engine_here(E, do_find, &f, &q), 1);
+    snprintf(loop, cap, "%s", f.got);
+}
+
+/* A wide node's children in segment order (kidsort.c): a segment with a
+ * literal prefix visits that prefix's range only, and answers as the walk
+ * over every child does, from a worker (which sorts) and from the loop
+ * (which uses an order that is there, and hands a find to a worker while
+ * the order is stale), before and after a new child. */
+static void test_kid_order(void **st) {
+    (void)st;
+    char key[32], w[4096], l[4096];
+    for (int i = 0; i < 300; i++) { /* not in order: 7 is prime to 300 */
+        snprintf(key, sizeof key, "ord.k%03d", i * 7 % 300);
+        put(key, T0, i);
+    }
+    put("ord.k", T0, 1);  /* shorter than the prefixes below */
+    put("ord.k1", T0, 1); /* a prefix of its siblings */
+    find_both("ord.k1*", w, l, sizeof w);
+    assert_true(!strncmp(w, "ord.k1 ord.k100 ord.k101 ", 25));
+    assert_string_equal(w + strlen(w) - 8, "ord.k199");
+    assert_string_equal(l, w);
+    find_both("ord.k15?", w, l, sizeof w);
+    assert_string_equal(w, "ord.k150 ord.k151 ord.k152 ord.k153 ord.k154 ord.k155 ord.k156 ord.k157 ord.k158 ord.k159");
+    assert_string_equal(l, w);
+    find_both("ord.k2[89]9", w, l, sizeof w);
+    assert_string_equal(w, "ord.k289 ord.k299");
+    assert_string_equal(l, w);
+    find_both("ord.x*", w, l, sizeof w);
+    assert_string_equal(w, "");
+    assert_string_equal(l, w);
+    find_both("ord.*", w, l, sizeof w); /* no prefix: every child */
+    assert_true(!strncmp(w, "ord.k ord.k000 ord.k001", 23));
+    put("ord.k1zz", T0, 1); /* the node's order is stale now */
+    assert_string_equal(glob("ord.k1zz", 0), "ord.k1zz"); /* synced, by a literal: not sorted again */
+    find_arg f = {"ord.k1*", 0, ""};
+    tm_query q;
+    assert_int_equal(engine_here(E, do_find, &f, &q), 0); /* not on the loop: a worker sorts it again */
+    find_both("ord.k1*", w, l, sizeof w);
+    assert_string_equal(w + strlen(w) - 17, "ord.k199 ord.k1zz");
+    assert_string_equal(l, w);
+    find_both("ord.k1z*", w, l, sizeof w);
+    assert_string_equal(w, "ord.k1zz");
+    assert_string_equal(l, w);
+}
+
 static void do_names(tm_query *q, void *arg) {
     char *out = arg, **v;
     size_t n = index_tag_values(q->ix, "__name__", &v);
@@ -520,6 +593,7 @@ int main(void) {
         cmocka_unit_test(test_ingest_during_heavy_query),
         cmocka_unit_test(test_wide_node),
         cmocka_unit_test(test_find_here), /* after test_wide_node: its 40 children */
+        cmocka_unit_test(test_kid_order),
         cmocka_unit_test(test_names_and_deletes), /* last: it deletes */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
