@@ -83,9 +83,11 @@ static void put_treejson(tm_buf *b, const char *query, const tm_node *v, size_t 
         first = 0;
     }
     char *seen = xcalloc(n ? n : 1, 1); /* each name once: the first node of that name (graphite's found set) */
+    size_t one = 1; /* under one parent (the glob's last segment alone has a wildcard), names differ */
+    while (one < n && v[one].name == v[0].name && !memcmp(v[one].path, v[0].path, v[0].name)) one++;
     tm_strmap names; /* a set of the names so far: no scan of the earlier nodes per node */
     strmap_init(&names, name_key, v);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && one < n; i++) {
         const char *name = v[i].path + v[i].name;
         size_t len = v[i].len - v[i].name;
         seen[i] = strmap_get(&names, 0, name, len) != UINT32_MAX;

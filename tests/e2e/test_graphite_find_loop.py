@@ -55,7 +55,8 @@ def main(t):
     t.step("every format alike from a worker and from the loop")
     forms = [("small.*", {}), ("small.*", {"wildcards": "1"}), ("small.*", {"leavesOnly": "1"}),
              ("small.", {"format": "completer"}), ("small..x", {"format": "completer", "wildcards": "1"}),
-             ("small.{a,c}*", {"format": "json"}), ("small.[a-b]", {"format": "treejson", "jsonp": "cb"})]
+             ("small.{a,c}*", {"format": "json"}), ("small.[a-b]", {"format": "treejson", "jsonp": "cb"}),
+             ("small.*.x", {}), ("small.*.x", {"format": "completer"})]
     for i, (q, p) in enumerate(forms):
         s.write([sample("other.n%d" % i, now)])  # the index is behind again: the first find goes to a worker
         loop0, work0 = counts(s)
@@ -64,6 +65,10 @@ def main(t):
         loop1, work1 = counts(s)
         t.eq((loop1 - loop0, work1 - work0), (1, 1), "%s %s: one from a worker, one from the loop" % (q, p))
         t.eq((second.status, second.text), (first.status, first.text), "%s %s: the same answer" % (q, p))
+    for where in ("a worker", "the loop"):
+        body = find(s, "small.*.x") if where == "the loop" else (s.write([sample("other.x", now)]), find(s, "small.*.x"))[1]
+        t.eq([(n["text"], n["id"], n["leaf"]) for n in body], [("x", "small.*.x", 1)],
+             "treejson from %s: small.a.x, small.b.x, small.c.x are one name" % where)
     s.write([sample("small.z", now)])
     for where in ("a worker", "the loop"):
         body = json.loads(s.get("/metrics/find?" + T.qs({"query": "small.*", "wildcards": "1"})).text)
