@@ -106,18 +106,15 @@ static int numeric(const alert_rule *r) {
     return !r->expr && !r->str_thr && (r->has_thr[1] || r->has_thr[2] || r->has_thr[3]);
 }
 
-/* Find series id's samples in raw (ids sorted): [*a, *b). */
-static int samples_of(const tm_raw *raw, uint32_t id, size_t *a, size_t *b) {
+/* Series id's place in raw (ids sorted), or -1. */
+static long samples_of(const tm_raw *raw, uint32_t id) {
     size_t lo = 0, hi = raw->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (raw->ids[mid] < id) lo = mid + 1;
         else hi = mid;
     }
-    if (lo == raw->n || raw->ids[lo] != id) return 0;
-    *a = raw->off[lo];
-    *b = raw->off[lo + 1];
-    return 1;
+    return lo == raw->n || raw->ids[lo] != id ? -1 : (long)lo;
 }
 
 /* Every numeric rule of window w: one fetch of the union of their series. */
@@ -141,9 +138,9 @@ static void fetch_window(tm_query *q, eval_round *rd, int64_t w, uint8_t *done) 
         }
         for (size_t k = 0; k < out->n; k++) { /* observe_last made one per series */
             eval_obs *e = &out->v[k];
-            size_t a, b;
-            if (!e->id || !samples_of(&raw, e->id, &a, &b) || a == b) continue;
-            e->o.v = eval_agg(r->agg, raw.ts + a, raw.v + a, b - a);
+            long at = e->id ? samples_of(&raw, e->id) : -1;
+            if (at < 0 || !raw.len[at]) continue;
+            e->o.v = eval_agg(r->agg, raw.ts[at], raw.v[at], raw.len[at]);
             e->o.has = !isnan(e->o.v);
         }
     }

@@ -54,13 +54,14 @@ int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_c
     return query_failed(q) ? -1 : 0;
 }
 
-/* fetch_raw: each block reads into its own run, then the runs are laid end
- * to end in series order. */
+/* fetch_raw: each block reads into its own run, and the series point into
+ * it (copying them end to end would cost as much again as the read). */
 typedef struct {
     const tm_ids *ids;
     int64_t from, until;
     tm_run *runs;   /* one per block */
-    size_t *at, *len; /* per series, within its block's run */
+    size_t *at;     /* per series, within its block's run */
+    size_t *len;
 } raw_job;
 
 static void raw_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
@@ -74,41 +75,27 @@ int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_ra
     memset(out, 0, sizeof *out);
     if (query_check_series(q, ids->n)) return -1;
     size_t nb = nblocks(ids->n), n = ids->n;
-    raw_job j = {ids, from, until, xcalloc(nb ? nb : 1, sizeof(tm_run)), xcalloc(n ? n : 1, sizeof(size_t)),
-                 xcalloc(n ? n : 1, sizeof(size_t))};
+    out->runs = xcalloc(nb ? nb : 1, sizeof(tm_run));
+    out->nruns = nb;
+    out->len = xcalloc(n ? n : 1, sizeof(size_t));
+    size_t *at = xcalloc(n ? n : 1, sizeof(size_t));
+    raw_job j = {ids, from, until, out->runs, at, out->len};
     query_parallel(q, nb, raw_block, &j);
-    size_t total = 0;
-    for (size_t b = 0; b < nb; b++) total += j.runs[b].n;
-    int failed = query_failed(q);
-    if (failed) {
-        query_release_points(q, total);
-    } else {
-        out->n = n;
-        out->ids = xmalloc((n ? n : 1) * sizeof *out->ids);
-        out->off = xmalloc((n + 1) * sizeof *out->off);
-        out->ts = xmalloc((total ? total : 1) * sizeof *out->ts);
-        out->v = xmalloc((total ? total : 1) * sizeof *out->v);
-        size_t at = 0;
-        for (size_t i = 0; i < n; i++) {
-            const tm_run *r = &j.runs[i / BLOCK];
-            out->ids[i] = ids->v[i];
-            out->off[i] = at;
-            if (j.len[i]) {
-                memcpy(out->ts + at, r->ts + j.at[i], j.len[i] * sizeof *out->ts);
-                memcpy(out->v + at, r->v + j.at[i], j.len[i] * sizeof *out->v);
-            }
-            at += j.len[i];
-        }
-        out->off[n] = at;
+    for (size_t b = 0; b < nb; b++) out->points += out->runs[b].n;
+    out->n = n;
+    out->ids = xmalloc((n ? n : 1) * sizeof *out->ids);
+    out->ts = xmalloc((n ? n : 1) * sizeof *out->ts);
+    out->v = xmalloc((n ? n : 1) * sizeof *out->v);
+    for (size_t i = 0; i < n; i++) {
+        const tm_run *r = &out->runs[i / BLOCK];
+        out->ids[i] = ids->v[i];
+        out->ts[i] = out->len[i] ? r->ts + at[i] : NULL;
+        out->v[i] = out->len[i] ? r->v + at[i] : NULL;
     }
-    for (size_t b = 0; b < nb; b++) {
-        free(j.runs[b].ts);
-        free(j.runs[b].v);
-    }
-    free(j.runs);
-    free(j.at);
-    free(j.len);
-    return failed ? -1 : 0;
+    free(at);
+    if (!query_failed(q)) return 0;
+    raw_free(q, out);
+    return -1;
 }
 
 static int read_any(tm_query *q, uint32_t id, int64_t from, int64_t until) {
@@ -132,11 +119,16 @@ int fetch_any(tm_query *q, uint32_t id, int64_t from, int64_t until) {
 }
 
 void raw_free(tm_query *q, tm_raw *r) {
-    if (q) query_release_points(q, r->off ? r->off[r->n] : 0);
+    if (q) query_release_points(q, r->points);
+    for (size_t b = 0; b < r->nruns; b++) {
+        free(r->runs[b].ts);
+        free(r->runs[b].v);
+    }
+    free(r->runs);
     free(r->ids);
-    free(r->off);
     free(r->ts);
     free(r->v);
+    free(r->len);
     memset(r, 0, sizeof *r);
 }
 

@@ -1,9 +1,8 @@
 /* fetch.h — stored data of many series over one range, read once, in bulk,
  * spread over the workers (query_parallel), counted against the points bound.
  *
- * fetch_raw: raw samples of number series in [from, until] into flat
- * columns: series k's samples are ts[off[k]..off[k+1]) and v[...], oldest
- * first, one per timestamp (ms). Data held only as rollups appears as each
+ * fetch_raw: raw samples of number series in [from, until], series k's
+ * oldest first, one per timestamp (ms). Data held only as rollups appears as each
  * bucket's last value at its start (store_read's rule). For PromQL's range
  * windows and lookback, so staleness markers (tm_is_stale) are kept here;
  * fetch_cols leaves them out, and the grid and bucket roads skip them as
@@ -22,19 +21,24 @@
 #include "grid.h"
 #include "ids.h"
 
+/* Series k's samples are ts[k][0..len[k]) and v[k][...]: pointers into the
+ * runs the blocks were read into (nothing is copied after the read). */
 typedef struct {
-    size_t n;       /* series */
-    uint32_t *ids;  /* n */
-    size_t *off;    /* n + 1 */
-    int64_t *ts;
-    double *v;
+    size_t n;        /* series */
+    uint32_t *ids;   /* n */
+    int64_t **ts;    /* n */
+    double **v;      /* n */
+    size_t *len;     /* n */
+    size_t points;   /* in all, counted against the bound until raw_free */
+    tm_run *runs;    /* what the pointers point into */
+    size_t nruns;
 } tm_raw;
 
 /* Samples of any type, each series its own run (out[k] for ids->v[k];
  * empty for a missing series); counted against the points bound. */
 int fetch_cols(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_cols *out);
 int fetch_raw(tm_query *q, const tm_ids *ids, int64_t from, int64_t until, tm_raw *out);
-void raw_free(tm_query *q, tm_raw *r); /* also gives its points back to the bound */
+void raw_free(tm_query *q, tm_raw *r); /* also gives its points back to the bound (q NULL: not) */
 /* Has series id any sample in [from, until]? From its newest sample's time
  * alone where that settles it (the common case: a range ending now), else
  * by reading the range. On the calling worker's reader. */

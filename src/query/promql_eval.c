@@ -49,17 +49,6 @@ static int64_t step_at(const pq_ctx *c, const pq_node *e, size_t i) {
     return pq_step_time(c, i);
 }
 
-/* index of the last sample at or before t in ts[0..n), or -1 */
-static long last_at(const int64_t *ts, size_t n, int64_t t) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (ts[mid] <= t) lo = mid + 1;
-        else hi = mid;
-    }
-    return (long)lo - 1;
-}
-
 static int fetch(pq_ctx *c, const pq_node *sel, int64_t back, tm_raw *raw) {
     int64_t first, last;
     eval_span(c, sel, &first, &last);
@@ -78,6 +67,8 @@ static pq_lset series_labels(pq_ctx *c, uint32_t id) {
 
 /* An instant selector: per step, the last sample within the lookback,
  * none when that sample is a staleness marker (the series ended there).
+ * Step times never go back (an @ time stays put), so the sample found
+ * slides forward with them.
  * With sample_ts, each series' sts[i] is the time of step i's sample
  * (timestamp() reads it). */
 int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) {
@@ -85,17 +76,18 @@ int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) 
     *out = pq_vector();
     if (fetch(c, e, PQ_LOOKBACK_MS, &raw)) return -1;
     for (size_t k = 0; k < raw.n; k++) {
-        const int64_t *ts = raw.ts + raw.off[k];
-        const double *v = raw.v + raw.off[k];
-        size_t n = raw.off[k + 1] - raw.off[k];
+        const int64_t *ts = raw.ts[k];
+        const double *v = raw.v[k];
+        size_t n = raw.len[k];
         if (!n) continue;
         pq_series *s = pq_add_series(c, out, series_labels(c, raw.ids[k]));
         if (sample_ts) s->sts = pq_new(c, c->n * sizeof(int64_t) + 1);
-        size_t got = 0;
+        size_t got = 0, next = 0; /* next: the first sample after the step's time */
         for (size_t i = 0; i < c->n; i++) {
             int64_t t = step_at(c, e, i) - e->offset;
-            long j = last_at(ts, n, t);
-            if (j < 0 || ts[j] < t - PQ_LOOKBACK_MS || tm_is_stale(v[j])) continue; /* a marker ends it */
+            while (next < n && ts[next] <= t) next++;
+            size_t j = next - 1;
+            if (!next || ts[j] < t - PQ_LOOKBACK_MS || tm_is_stale(v[j])) continue; /* a marker ends it */
             s->v[i] = v[j];
             s->has[i] = 1;
             if (sample_ts) s->sts[i] = ts[j];
@@ -107,6 +99,17 @@ int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) 
     return 0;
 }
 
+/* Keeps raw's samples for the context's life, their points given back to
+ * the bound now, as when range vectors held copies of them. */
+static void keep_raw(pq_ctx *c, tm_raw *raw) {
+    query_release_points(c->q, raw->points);
+    raw->points = 0;
+    c->raws = xrealloc(c->raws, (c->nraws + 1) * sizeof *c->raws);
+    c->raws[c->nraws++] = *raw;
+}
+
+/* A range selector's series point into the fetched samples; only a series
+ * with staleness markers (windows never hold them) gets a copy without. */
 static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
     tm_raw raw;
     memset(out, 0, sizeof *out);
@@ -114,24 +117,22 @@ static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
     out->v.type = PQ_T_MATRIX;
     if (fetch(c, e, e->range, &raw)) return -1;
     for (size_t k = 0; k < raw.n; k++) {
-        const int64_t *ts = raw.ts + raw.off[k];
-        const double *v = raw.v + raw.off[k];
-        size_t n = raw.off[k + 1] - raw.off[k], m = 0;
+        int64_t *ts = raw.ts[k];
+        double *v = raw.v[k];
+        size_t n = raw.len[k], m = 0;
         for (size_t i = 0; i < n; i++) m += !tm_is_stale(v[i]);
         if (!m) continue;
         pq_series *s = pq_add_series(c, &out->v, series_labels(c, raw.ids[k]));
+        if (m == n) { /* the common case: no marker at all */
+            s->sts = ts, s->sv = v, s->ns = n;
+            continue;
+        }
         s->sts = pq_new(c, m * sizeof *s->sts);
         s->sv = pq_new(c, m * sizeof *s->sv);
-        if (m == n) { /* the common case: no marker at all */
-            memcpy(s->sts, ts, n * sizeof *ts);
-            memcpy(s->sv, v, n * sizeof *v);
-            s->ns = n;
-        } else {
-            for (size_t i = 0; i < n; i++) /* windows never hold staleness markers */
-                if (!tm_is_stale(v[i])) s->sts[s->ns] = ts[i], s->sv[s->ns++] = v[i];
-        }
+        for (size_t i = 0; i < n; i++)
+            if (!tm_is_stale(v[i])) s->sts[s->ns] = ts[i], s->sv[s->ns++] = v[i];
     }
-    raw_free(c->q, &raw);
+    keep_raw(c, &raw);
     out->range = e->range;
     out->offset = e->offset;
     out->at = e->at;
@@ -287,6 +288,8 @@ int pq_eval(tm_query *q, const pq_node *e, int64_t start, int64_t end, int64_t s
 void pq_ctx_free(pq_ctx *c) {
     if (!c) return;
     query_release_points(c->q, c->held);
+    for (size_t i = 0; i < c->nraws; i++) raw_free(NULL, &c->raws[i]);
+    free(c->raws);
     pq_free(c->ar);
     free(c);
 }

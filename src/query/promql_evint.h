@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fetch.h"
 #include "promql_eval.h"
 #include "promql_int.h"
 
@@ -21,6 +22,8 @@ struct pq_ctx {
     char err[1024];       /* the whole message (the query's own holds 256 bytes) */
     size_t held;          /* grid points of its series, counted against the points bound */
     pq_series sink;       /* what series past the bound write into, while the query unwinds */
+    tm_raw *raws;         /* fetched samples range vectors point into, freed with the context */
+    size_t nraws;
 };
 
 /* A range vector as a function sees it: every series' samples, and the

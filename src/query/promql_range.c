@@ -17,7 +17,12 @@ typedef struct {
     double range_s;
     double arg; /* the scalar argument at this step (quantile, predict_linear's duration) */
     int64_t ts; /* the evaluation time (predict_linear's intercept) */
-    int no_resets; /* known: no sample in the window is below the one before it */
+    /* rate and increase: the window's counter resets, as indexes into the
+     * series' samples all (each below the one before it: all[drop[r] - 1]
+     * is added) */
+    const double *all;
+    const uint32_t *drop;
+    size_t ndrop;
 } win;
 
 /* extrapolatedRate: the delta over the window, extended to its edges where
@@ -25,13 +30,10 @@ typedef struct {
 static int extrapolated(const win *w, int counter, int rate, double *out) {
     if (w->n < 2) return 0;
     double result = w->v[w->n - 1] - w->v[0];
-    if (counter && !w->no_resets) { /* adding nothing when there is no reset */
-        double last = 0;
-        for (size_t i = 0; i < w->n; i++) {
-            if (w->v[i] < last) result += last;
-            last = w->v[i];
-        }
-    }
+    /* Prometheus adds each sample's predecessor where the sample is below it,
+     * in order: the same additions, found beforehand (a first sample below 0
+     * would add 0, which changes nothing) */
+    for (size_t r = 0; counter && r < w->ndrop; r++) result += w->all[w->drop[r] - 1];
     double to_start = (double)(w->t[0] - w->start) / 1000, to_end = (double)(w->end - w->t[w->n - 1]) / 1000;
     double sampled = (double)(w->t[w->n - 1] - w->t[0]) / 1000, avg = sampled / (double)(w->n - 1);
     if (counter && result > 0 && w->v[0] >= 0) {
@@ -185,29 +187,41 @@ typedef struct {
     unsigned char *any; /* absent_over_time only (run on one thread): a step with any sample */
 } range_job;
 
-/* One series of the range vector, every step: its windows slide forward. */
-static void range_series(tm_query *q, tm_reader *rd, size_t k, void *arg) {
-    range_job *j = arg;
+/* rate and increase: where the series' counter resets, as indexes of its
+ * samples (each below the one before it), so a window finds its own by
+ * sliding two indexes over this list as over the samples */
+static uint32_t *find_drops(const pq_series *s) {
+    uint32_t *d = malloc((s->ns + 1) * sizeof *d), nd = 0;
+    for (size_t i = 1; d && i < s->ns; i++)
+        if (s->sv[i] < s->sv[i - 1]) d[nd++] = (uint32_t)i;
+    if (d) d[nd] = UINT32_MAX; /* past every sample: the slides stop on it */
+    return d;
+}
+
+/* One series of the range vector, every step: its windows slide forward
+ * (two indexes moving on, no search; an @ window stays put), without an
+ * allocation per step. */
+static void range_one(const range_job *j, size_t k) {
     const pq_matrix *m = j->m;
     const pq_series *s = &m->v.s[k];
     pq_series *o = j->out ? &j->out[k] : NULL; /* none for absent_over_time */
     double *scratch = j->id == PQ_F_QUANTILE_OVER_TIME ? malloc((s->ns + 1) * sizeof *scratch) : NULL;
-    size_t lo = 0, hi = 0;
-    (void)rd;
-    if (query_check_time(q)) return;
-    /* rate and increase: resets[i] counts the drops among samples 1..i, so a
-     * window tells in O(1) that its reset loop would add nothing */
-    uint32_t *resets = j->id == PQ_F_RATE || j->id == PQ_F_INCREASE ? malloc((s->ns + 1) * sizeof *resets) : NULL;
-    for (size_t i = 0; resets && i < s->ns; i++)
-        resets[i] = i ? resets[i - 1] + (s->sv[i] < s->sv[i - 1]) : 0;
+    uint32_t *drops = j->id == PQ_F_RATE || j->id == PQ_F_INCREASE ? find_drops(s) : NULL;
+    size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
+    win w = {.range_s = (double)m->range / 1000, .all = s->sv};
     for (size_t i = 0; i < j->c->n; i++) {
         int64_t ts = m->at ? m->at_ms : pq_step_time(j->c, i), end = ts - m->offset, start = end - m->range;
-        if (m->at) lo = 0, hi = 0;
         while (lo < s->ns && s->sts[lo] < start) lo++;
         if (hi < lo) hi = lo;
         while (hi < s->ns && s->sts[hi] <= end) hi++;
-        win w = {s->sts + lo, s->sv + lo, hi - lo, start, end, (double)m->range / 1000,
-                 j->ns ? j->sarg[0].scalar[i] : 0, ts, resets && hi > lo && resets[hi - 1] == resets[lo]};
+        w.t = s->sts + lo, w.v = s->sv + lo, w.n = hi - lo, w.start = start, w.end = end, w.ts = ts;
+        if (j->ns) w.arg = j->sarg[0].scalar[i];
+        if (drops) { /* the resets inside: drop index in (lo, hi) */
+            while (drops[dlo] <= lo) dlo++;
+            if (dhi < dlo) dhi = dlo;
+            while (drops[dhi] < hi) dhi++;
+            w.drop = drops + dlo, w.ndrop = dhi - dlo;
+        }
         if (j->any) {
             if (w.n) j->any[i] = 1;
             continue;
@@ -220,14 +234,26 @@ static void range_series(tm_query *q, tm_reader *rd, size_t k, void *arg) {
         if (got) o->v[i] = v, o->has[i] = 1;
     }
     free(scratch);
-    free(resets);
+    free(drops);
+}
+
+/* Series go to the workers RANGE_BLOCK at a time: one claim of the shared
+ * counter per block, not per series. */
+#define RANGE_BLOCK 64
+static void range_block(tm_query *q, tm_reader *rd, size_t b, void *arg) {
+    const range_job *j = arg;
+    (void)rd;
+    for (size_t k = b * RANGE_BLOCK; k < j->m->v.n && k < (b + 1) * RANGE_BLOCK; k++) {
+        if (query_check_time(q)) return;
+        range_one(j, k);
+    }
 }
 
 /* absent_over_time: one series (labels from the selector's equalities)
  * where no series has a sample in the window */
 static int absent_over_time(pq_ctx *c, const pq_node *arg, range_job *j, pq_value *out) {
     j->any = pq_new(c, c->n + 1);
-    for (size_t k = 0; k < j->m->v.n; k++) range_series(c->q, NULL, k, j);
+    for (size_t k = 0; k < j->m->v.n; k++) range_one(j, k);
     pq_lset ls = {pq_new(c, 0), 0};
     while (arg->kind == PQ_PAREN) arg = arg->args[0];
     if (arg->kind == PQ_SEL) ls = pq_absent_labels(c, arg);
@@ -254,7 +280,7 @@ int pq_eval_range_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
     if (query_failed(c->q)) return -1;
     /* series are independent: spread over the engine's workers */
     j.out = out->s;
-    query_parallel(c->q, m.v.n, range_series, &j);
+    query_parallel(c->q, (m.v.n + RANGE_BLOCK - 1) / RANGE_BLOCK, range_block, &j);
     size_t w = 0; /* series without a value at any step are no answer */
     for (size_t k = 0; k < out->n; k++)
         if (memchr(out->s[k].has, 1, c->n)) out->s[w++] = out->s[k];

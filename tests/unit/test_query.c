@@ -219,10 +219,11 @@ static void test_fetch(void **st) {
     engine_run(E, do_fetch, &a, &q);
     assert_int_equal(q.code, 0);
     assert_int_equal(a.raw.n, 2);
-    assert_int_equal(a.raw.off[1], 4); /* 20..50 s: 4 samples each */
-    assert_int_equal(a.raw.off[2], 8);
-    assert_true(a.raw.ts[0] == T0 + 20000 && a.raw.v[0] == 2);
-    assert_true(a.raw.ts[7] == T0 + 50000 && a.raw.v[7] == 205);
+    assert_int_equal(a.raw.len[0], 4); /* 20..50 s: 4 samples each */
+    assert_int_equal(a.raw.len[1], 4);
+    assert_int_equal(a.raw.points, 8);
+    assert_true(a.raw.ts[0][0] == T0 + 20000 && a.raw.v[0][0] == 2);
+    assert_true(a.raw.ts[1][3] == T0 + 50000 && a.raw.v[1][3] == 205);
     /* grid: [20,40) avg(2,3)=2.5 and [40,60) avg(4,5)=4.5; a.x.c is 200 more */
     assert_int_equal(a.set.n, 2);
     assert_true(a.set.s[0].v[0] == 2.5 && a.set.s[0].v[1] == 4.5);
@@ -322,7 +323,7 @@ static void do_heavy(tm_query *q, void *arg) {
         }
         if (raw.n != HEAVY_SERIES) heavy_bad++;
         for (size_t i = 0; i < raw.n; i++) /* every series whole: at least its first 2000 points */
-            if (raw.off[i + 1] - raw.off[i] < HEAVY_POINTS) heavy_bad++;
+            if (raw.len[i] < HEAVY_POINTS) heavy_bad++;
         raw_free(q, &raw);
         __atomic_add_fetch(&heavy_rounds, 1, __ATOMIC_RELEASE);
     }
