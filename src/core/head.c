@@ -79,18 +79,29 @@ typedef struct {
 } dec_state;
 #define DEC_EXACT (1LL << 50)
 
-static const uint8_t *take_value(const uint8_t *p, const uint8_t *end, double prev, double *v, dec_state *ds) {
+/* A uvarint, the one-byte case (small changes of digits or step) inline. */
+static inline const uint8_t *take_uvarint(const uint8_t *p, const uint8_t *end, uint64_t *z) {
+    if (p < end && *p < 0x80) {
+        *z = *p;
+        return p + 1;
+    }
+    *z = 0;
+    get_uvarint(&p, end, z);
+    return p;
+}
+
+static inline const uint8_t *take_value(const uint8_t *p, const uint8_t *end, double prev, double *v, dec_state *ds) {
     uint8_t c = *p++ & ~T_SAME_STEP;
     if (c == V_SAME) {
         *v = prev; /* the same bits: ds still describes them */
     } else if (c < V_XOR) {
         int k = c - V_DEC;
         uint64_t z;
-        get_uvarint(&p, end, &z);
+        p = take_uvarint(p, end, &z);
         int64_t m = (ds->k == k ? ds->m : predict(prev, k)) + unzigzag(z);
         ds->m = m;
         ds->k = m > -DEC_EXACT && m < DEC_EXACT ? k : -1;
-        *v = (double)m / SCALE[k];
+        *v = k ? (double)m / SCALE[k] : (double)m; /* m / 1 is m: no division for integers */
     } else {
         int tz = (c - V_XOR) / 8, nb = (c - V_XOR) % 8 + 1;
         uint64_t x = 0;
@@ -148,9 +159,32 @@ void head_append(tm_head **hp, int type, int64_t ts, double v, double v2, const 
     h->n++;
 }
 
+void head_decode_numbers(const tm_head *h, int64_t *ts_out, double *v_out) {
+    const uint8_t *p = h->data, *end = h->data + h->len;
+    int64_t ts = h->first_ts;
+    int32_t step = 0;
+    double v = 0;
+    dec_state ds = {0, -1};
+    for (size_t i = 0; i < h->n; i++) {
+        uint8_t code = *p;
+        p = take_value(p, end, v, &v, &ds);
+        uint64_t z = 0;
+        if (!(code & T_SAME_STEP)) p = take_uvarint(p, end, &z);
+        uint64_t s = (uint64_t)(int64_t)step + (uint64_t)unzigzag(z);
+        ts = (int64_t)((uint64_t)ts + s);
+        step = (int32_t)s;
+        ts_out[i] = ts;
+        v_out[i] = v;
+    }
+}
+
 void head_decode(const tm_head *h, int type, tm_cols *c) {
     cols_alloc(c, type, h ? h->n : 0);
     if (!h) return;
+    if (type == TM_NUMBER) {
+        head_decode_numbers(h, c->ts, c->v);
+        return;
+    }
     const uint8_t *p = h->data, *end = h->data + h->len; /* written here: always whole */
     int64_t ts = h->first_ts;
     int32_t step = 0;

@@ -35,4 +35,7 @@ typedef struct tm_head { /* 32 bytes, then the data */
 void head_append(tm_head **h, int type, int64_t ts, double v, double v2, const char *str, size_t slen);
 /* Every sample, in arrival order, into c (allocated; cols_free). */
 void head_decode(const tm_head *h, int type, tm_cols *c);
+/* A number series' head into ts and v (room for h->n each): the bulk
+ * reads' road, into buffers they reuse series after series. */
+void head_decode_numbers(const tm_head *h, int64_t *ts, double *v);
 #endif

@@ -33,6 +33,7 @@
  * during the call), for the k-th id asked; always called without the lock. */
 typedef struct {
     void (*put)(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n); /* c NULL: not read */
+    void (*reserve)(void *arg, size_t n); /* NULL, or: about n more samples are coming */
     void *arg;
     int heads_only; /* a series that needs more than its head is not read */
 } sink;
@@ -43,6 +44,11 @@ typedef struct {
     size_t n, cap;
     size_t count, k[GROUP_SERIES], off[GROUP_SERIES]; /* off SIZE_MAX: an empty head */
     int type[GROUP_SERIES];
+    size_t samples; /* in the staged heads */
+    /* number heads decode here, series after series (no allocation each) */
+    int64_t *ts;
+    double *v;
+    size_t room;
 } staging;
 
 static void stage_head(staging *st, size_t k, const tm_series *se) {
@@ -57,6 +63,7 @@ static void stage_head(staging *st, size_t k, const tm_series *se) {
     }
     memcpy(st->p + st->n, se->head, len);
     st->n += (len + 7) & ~(size_t)7; /* the next head starts aligned for its header */
+    st->samples += se->head->n;
 }
 
 /* Step 2 for the staged heads: each decoded, cut to the range, handed over. */
@@ -122,19 +129,42 @@ static void finish(tm_reader *rd, deferred *d, int64_t from, int64_t until, cons
     cols_free(&all);
 }
 
+/* One staged head decoded: a number head into the staging's reused arrays
+ * (h borrows them), any other allocated (h owns it: *owned). */
+static void decode_staged(staging *st, size_t i, tm_cols *h, int *owned) {
+    const tm_head *hd = st->off[i] != SIZE_MAX ? (const tm_head *)(st->p + st->off[i]) : NULL;
+    *h = (tm_cols){.type = st->type[i]};
+    *owned = 0;
+    if (!hd) return;
+    if (st->type[i] != TM_NUMBER) {
+        head_decode(hd, st->type[i], h);
+        *owned = 1;
+        return;
+    }
+    if (hd->n > st->room) {
+        st->room = (size_t)hd->n * 2;
+        st->ts = xrealloc(st->ts, st->room * sizeof *st->ts);
+        st->v = xrealloc(st->v, st->room * sizeof *st->v);
+    }
+    head_decode_numbers(hd, st->ts, st->v);
+    h->ts = st->ts, h->v = st->v, h->n = hd->n;
+}
+
 static void unstage(staging *st, int64_t from, int64_t until, const sink *out) {
+    if (out->reserve) out->reserve(out->arg, st->samples);
     for (size_t i = 0; i < st->count; i++) {
         if (st->type[i] < 0) {
             out->put(out->arg, st->k[i], NULL, 0, 0);
             continue;
         }
-        tm_cols h = {.type = st->type[i]};
-        if (st->off[i] != SIZE_MAX) head_decode((const tm_head *)(st->p + st->off[i]), st->type[i], &h);
+        tm_cols h;
+        int owned;
+        decode_staged(st, i, &h, &owned);
         size_t lo = bound(h.ts, h.n, from, 0), e = bound(h.ts, h.n, until, 1);
         out->put(out->arg, st->k[i], &h, lo, e > lo ? e - lo : 0);
-        cols_free(&h);
+        if (owned) cols_free(&h);
     }
-    st->count = st->n = 0;
+    st->count = st->n = st->samples = 0;
 }
 
 static size_t read_many(tm_reader *rd, const uint32_t *ids, size_t n, int64_t from, int64_t until, const sink *out) {
@@ -173,6 +203,8 @@ static size_t read_many(tm_reader *rd, const uint32_t *ids, size_t n, int64_t fr
     }
     free(d);
     free(st->p);
+    free(st->ts);
+    free(st->v);
     free(st);
     return found;
 }
@@ -195,7 +227,7 @@ static void put_cols(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n)
 }
 
 size_t reader_read_many(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_cols *out) {
-    sink sk = {put_cols, out, 0};
+    sink sk = {put_cols, NULL, out, 0};
     return read_many(r, ids, n, from, until, &sk);
 }
 
@@ -204,6 +236,18 @@ typedef struct {
     size_t *at, *len;
 } run_sink;
 
+static void run_room(tm_run *r, size_t cap) {
+    r->cap = cap;
+    r->ts = xrealloc(r->ts, r->cap * sizeof *r->ts);
+    r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+}
+
+/* a group's heads are about to come: room for all of them at once */
+static void reserve_run(void *arg, size_t n) {
+    tm_run *r = ((run_sink *)arg)->run;
+    if (r->n + n > r->cap) run_room(r, r->n + n);
+}
+
 static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) {
     run_sink *rs = arg;
     tm_run *r = rs->run;
@@ -211,11 +255,7 @@ static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) 
     rs->len[k] = c->type != TM_NUMBER ? 0 : n;
     if (c->type != TM_NUMBER) return;
     if (!n) return;
-    if (r->n + n > r->cap) {
-        r->cap = (r->n + n) * 2 > 1024 ? (r->n + n) * 2 : 1024;
-        r->ts = xrealloc(r->ts, r->cap * sizeof *r->ts);
-        r->v = xrealloc(r->v, r->cap * sizeof *r->v);
-    }
+    if (r->n + n > r->cap) run_room(r, (r->n + n) * 2 > 1024 ? (r->n + n) * 2 : 1024);
     memcpy(r->ts + r->n, c->ts + lo, n * sizeof *r->ts);
     memcpy(r->v + r->n, c->v + lo, n * sizeof *r->v);
     r->n += n;
@@ -224,7 +264,7 @@ static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) 
 size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
                        size_t *at, size_t *len) {
     run_sink rs = {run, at, len};
-    sink sk = {put_run, &rs, 0};
+    sink sk = {put_run, reserve_run, &rs, 0};
     return read_many(r, ids, n, from, until, &sk);
 }
 
@@ -245,6 +285,6 @@ static void put_each(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n)
 size_t reader_heads_each(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_head_fn fn,
                          void *arg, uint8_t *unread) {
     each_sink es = {fn, arg, unread};
-    sink sk = {put_each, &es, 1};
+    sink sk = {put_each, NULL, &es, 1};
     return read_many(r, ids, n, from, until, &sk);
 }

@@ -116,13 +116,14 @@ static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
     out->v = pq_vector();
     out->v.type = PQ_T_MATRIX;
     if (fetch(c, e, e->range, &raw)) return -1;
+    pq_reserve(c, &out->v, raw.n);
     for (size_t k = 0; k < raw.n; k++) {
         int64_t *ts = raw.ts[k];
         double *v = raw.v[k];
         size_t n = raw.len[k], m = 0;
         for (size_t i = 0; i < n; i++) m += !tm_is_stale(v[i]);
         if (!m) continue;
-        pq_series *s = pq_add_series(c, &out->v, series_labels(c, raw.ids[k]));
+        pq_series *s = pq_add_samples(c, &out->v, series_labels(c, raw.ids[k]));
         if (m == n) { /* the common case: no marker at all */
             s->sts = ts, s->sv = v, s->ns = n;
             continue;
@@ -170,7 +171,7 @@ static int eval_subquery(pq_ctx *c, const pq_node *e, pq_matrix *out) {
         for (size_t i = 0; i < n; i++) {
             if (!is->has[i]) continue;
             if (!s) {
-                s = pq_add_series(c, &out->v, is->ls);
+                s = pq_add_samples(c, &out->v, is->ls);
                 s->sts = pq_new(c, n * sizeof *s->sts);
                 s->sv = pq_new(c, n * sizeof *s->sv);
             }
@@ -220,7 +221,7 @@ static int eval_matrix_value(pq_ctx *c, const pq_node *e, pq_value *out) {
         while (lo < s->ns && s->sts[lo] < t - m.range) lo++;
         while (hi > lo && s->sts[hi - 1] > t) hi--;
         if (hi == lo) continue;
-        pq_series *o = pq_add_series(c, out, s->ls);
+        pq_series *o = pq_add_samples(c, out, s->ls);
         o->sts = s->sts + lo;
         o->sv = s->sv + lo;
         o->ns = hi - lo;

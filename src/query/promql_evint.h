@@ -43,6 +43,9 @@ int pq_fail_q(pq_ctx *c, int code, const char *fmt, ...) __attribute__((format(p
 
 /* values */
 pq_series *pq_add_series(pq_ctx *c, pq_value *v, pq_lset ls); /* value arrays for ctx->n steps */
+/* A range vector's series: samples (sts, sv, ns, set by the caller), no value arrays. */
+pq_series *pq_add_samples(pq_ctx *c, pq_value *v, pq_lset ls);
+void pq_reserve(pq_ctx *c, pq_value *v, size_t n); /* room for n more series */
 pq_value pq_vector(void);
 pq_value pq_scalar(pq_ctx *c, double x); /* the same at every step */
 const char *pq_get(const pq_lset *ls, const char *name); /* NULL when absent */

@@ -17,34 +17,39 @@ typedef struct {
     double range_s;
     double arg; /* the scalar argument at this step (quantile, predict_linear's duration) */
     int64_t ts; /* the evaluation time (predict_linear's intercept) */
-    /* rate and increase: the window's counter resets, as indexes into the
-     * series' samples all (each below the one before it: all[drop[r] - 1]
-     * is added) */
-    const double *all;
-    const uint32_t *drop;
-    size_t ndrop;
 } win;
 
-/* extrapolatedRate: the delta over the window, extended to its edges where
- * the samples suggest the series went on. */
-static int extrapolated(const win *w, int counter, int rate, double *out) {
-    if (w->n < 2) return 0;
-    double result = w->v[w->n - 1] - w->v[0];
+/* A window's samples: t[0..n), v[0..n). */
+typedef struct {
+    const int64_t *t;
+    const double *v;
+    size_t n;
+} span;
+
+/* extrapolatedRate: the delta over the window [start, end], extended to its
+ * edges where the samples suggest the series went on. A counter's resets
+ * are drop[0..ndrop), indexes into the series' samples all (each below the
+ * one before it: all[drop[r] - 1] is added). Plain arguments, not a win:
+ * inlined into the step loop, they stay in registers. */
+static inline int extrapolated(span x, int64_t start, int64_t end, double range_s, const double *all,
+                               const uint32_t *drop, size_t ndrop, int counter, int rate, double *out) {
+    if (x.n < 2) return 0;
+    double result = x.v[x.n - 1] - x.v[0];
     /* Prometheus adds each sample's predecessor where the sample is below it,
      * in order: the same additions, found beforehand (a first sample below 0
      * would add 0, which changes nothing) */
-    for (size_t r = 0; counter && r < w->ndrop; r++) result += w->all[w->drop[r] - 1];
-    double to_start = (double)(w->t[0] - w->start) / 1000, to_end = (double)(w->end - w->t[w->n - 1]) / 1000;
-    double sampled = (double)(w->t[w->n - 1] - w->t[0]) / 1000, avg = sampled / (double)(w->n - 1);
-    if (counter && result > 0 && w->v[0] >= 0) {
-        double to_zero = sampled * (w->v[0] / result);
+    for (size_t r = 0; counter && r < ndrop; r++) result += all[drop[r] - 1];
+    double to_start = (double)(x.t[0] - start) / 1000, to_end = (double)(end - x.t[x.n - 1]) / 1000;
+    double sampled = (double)(x.t[x.n - 1] - x.t[0]) / 1000, avg = sampled / (double)(x.n - 1);
+    if (counter && result > 0 && x.v[0] >= 0) {
+        double to_zero = sampled * (x.v[0] / result);
         if (to_zero < to_start) to_start = to_zero;
     }
     double threshold = avg * 1.1, interval = sampled;
     interval += to_start < threshold ? to_start : avg / 2;
     interval += to_end < threshold ? to_end : avg / 2;
     result = result * (interval / sampled);
-    if (rate) result /= w->range_s;
+    if (rate) result /= range_s;
     *out = result;
     return 1;
 }
@@ -106,14 +111,12 @@ static double variance(const win *w) {
     return aux / cnt;
 }
 
-/* One function on one window; 0 leaves the step without a value. */
+/* One function on one window; 0 leaves the step without a value. (rate,
+ * increase and delta: range_one calls extrapolated itself.) */
 static int apply(int id, const win *w, double *out) {
     double x = 0, slope, icept;
     if (!w->n) return 0; /* an empty window is no point, whatever the function */
     switch (id) {
-    case PQ_F_RATE: return extrapolated(w, 1, 1, out);
-    case PQ_F_INCREASE: return extrapolated(w, 1, 0, out);
-    case PQ_F_DELTA: return extrapolated(w, 0, 0, out);
     case PQ_F_IRATE: return instant_value(w, 1, out);
     case PQ_F_IDELTA: return instant_value(w, 0, out);
     case PQ_F_DERIV:
@@ -200,38 +203,49 @@ static uint32_t *find_drops(const pq_series *s) {
 
 /* One series of the range vector, every step: its windows slide forward
  * (two indexes moving on, no search; an @ window stays put), without an
- * allocation per step. */
+ * allocation per step. What the loop reads is held in locals: stores into
+ * the output could alias the job's fields, which would be reloaded per step. */
 static void range_one(const range_job *j, size_t k) {
     const pq_matrix *m = j->m;
     const pq_series *s = &m->v.s[k];
-    pq_series *o = j->out ? &j->out[k] : NULL; /* none for absent_over_time */
-    double *scratch = j->id == PQ_F_QUANTILE_OVER_TIME ? malloc((s->ns + 1) * sizeof *scratch) : NULL;
-    uint32_t *drops = j->id == PQ_F_RATE || j->id == PQ_F_INCREASE ? find_drops(s) : NULL;
+    const int64_t *st = s->sts;
+    const double *sv = s->sv;
+    const size_t ns = s->ns, nsteps = j->c->n;
+    const int64_t t0 = m->at ? m->at_ms : j->c->t0, step = m->at ? 0 : j->c->step, off = m->offset, range = m->range;
+    const int id = j->id, extrap = id == PQ_F_RATE || id == PQ_F_INCREASE || id == PQ_F_DELTA;
+    const int counter = id != PQ_F_DELTA, rate = id == PQ_F_RATE;
+    double *ov = j->out ? j->out[k].v : NULL; /* none for absent_over_time */
+    unsigned char *oh = j->out ? j->out[k].has : NULL, *any = j->any;
+    double *scratch = id == PQ_F_QUANTILE_OVER_TIME ? malloc((ns + 1) * sizeof *scratch) : NULL;
+    uint32_t *drops = id == PQ_F_RATE || id == PQ_F_INCREASE ? find_drops(s) : NULL;
     size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
-    win w = {.range_s = (double)m->range / 1000, .all = s->sv};
-    for (size_t i = 0; i < j->c->n; i++) {
-        int64_t ts = m->at ? m->at_ms : pq_step_time(j->c, i), end = ts - m->offset, start = end - m->range;
-        while (lo < s->ns && s->sts[lo] < start) lo++;
+    const double range_s = (double)range / 1000;
+    for (size_t i = 0; i < nsteps; i++) {
+        int64_t ts = t0 + (int64_t)i * step, end = ts - off, start = end - range;
+        while (lo < ns && st[lo] < start) lo++;
         if (hi < lo) hi = lo;
-        while (hi < s->ns && s->sts[hi] <= end) hi++;
-        w.t = s->sts + lo, w.v = s->sv + lo, w.n = hi - lo, w.start = start, w.end = end, w.ts = ts;
-        if (j->ns) w.arg = j->sarg[0].scalar[i];
+        while (hi < ns && st[hi] <= end) hi++;
         if (drops) { /* the resets inside: drop index in (lo, hi) */
             while (drops[dlo] <= lo) dlo++;
             if (dhi < dlo) dhi = dlo;
             while (drops[dhi] < hi) dhi++;
-            w.drop = drops + dlo, w.ndrop = dhi - dlo;
         }
-        if (j->any) {
-            if (w.n) j->any[i] = 1;
+        if (any) {
+            if (hi > lo) any[i] = 1;
             continue;
         }
         double v;
         int got;
-        if (j->id == PQ_F_QUANTILE_OVER_TIME) got = scratch && quantile_window(&w, &v, scratch);
-        else if (j->id == PQ_F_HOLT_WINTERS) got = holt_winters(&w, j->sarg[0].scalar[i], j->sarg[1].scalar[i], &v);
-        else got = apply(j->id, &w, &v);
-        if (got) o->v[i] = v, o->has[i] = 1;
+        if (extrap) {
+            got = extrapolated((span){st + lo, sv + lo, hi - lo}, start, end, range_s, sv, drops + dlo, dhi - dlo,
+                               counter, rate, &v);
+        } else {
+            win w = {st + lo, sv + lo, hi - lo, start, end, range_s, j->ns ? j->sarg[0].scalar[i] : 0, ts};
+            if (id == PQ_F_QUANTILE_OVER_TIME) got = scratch && quantile_window(&w, &v, scratch);
+            else if (id == PQ_F_HOLT_WINTERS) got = holt_winters(&w, j->sarg[0].scalar[i], j->sarg[1].scalar[i], &v);
+            else got = apply(id, &w, &v);
+        }
+        if (got) ov[i] = v, oh[i] = 1;
     }
     free(scratch);
     free(drops);
@@ -275,6 +289,7 @@ int pq_eval_range_fn(pq_ctx *c, const pq_node *e, pq_value *out) {
     *out = pq_vector();
     range_job j = {id, &m, sarg, ns, c, NULL, NULL};
     if (id == PQ_F_ABSENT_OVER_TIME) return absent_over_time(c, e->args[0], &j, out);
+    pq_reserve(c, out, m.v.n);
     for (size_t k = 0; k < m.v.n; k++)
         pq_add_series(c, out, id == PQ_F_LAST_OVER_TIME ? m.v.s[k].ls : pq_drop_name(c, &m.v.s[k].ls));
     if (query_failed(c->q)) return -1;

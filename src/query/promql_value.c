@@ -30,17 +30,26 @@ pq_value pq_scalar(pq_ctx *c, double x) {
     return v;
 }
 
-pq_series *pq_add_series(pq_ctx *c, pq_value *v, pq_lset ls) {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        pq_series *w = pq_new(c, cap * sizeof *w);
-        if (v->n) memcpy(w, v->s, v->n * sizeof *w);
-        v->s = w;
-        v->cap = cap;
-    }
+void pq_reserve(pq_ctx *c, pq_value *v, size_t n) {
+    if (v->n + n <= v->cap) return;
+    size_t cap = v->cap ? v->cap * 2 : 8;
+    if (cap < v->n + n) cap = v->n + n;
+    pq_series *w = pq_new(c, cap * sizeof *w);
+    if (v->n) memcpy(w, v->s, v->n * sizeof *w);
+    v->s = w;
+    v->cap = cap;
+}
+
+pq_series *pq_add_samples(pq_ctx *c, pq_value *v, pq_lset ls) {
+    pq_reserve(c, v, 1);
     pq_series *s = &v->s[v->n++];
     memset(s, 0, sizeof *s);
     s->ls = ls;
+    return s;
+}
+
+pq_series *pq_add_series(pq_ctx *c, pq_value *v, pq_lset ls) {
+    pq_series *s = pq_add_samples(c, v, ls);
     /* every series holds a value per step until the query ends: past the
      * engine's points bound the query fails, and the series it still builds
      * on its way out share one scratch grid */
