@@ -159,32 +159,21 @@ void head_append(tm_head **hp, int type, int64_t ts, double v, double v2, const 
     h->n++;
 }
 
-void head_decode_numbers(const tm_head *h, int64_t *ts_out, double *v_out) {
-    const uint8_t *p = h->data, *end = h->data + h->len;
-    int64_t ts = h->first_ts;
-    int32_t step = 0;
-    double v = 0;
-    dec_state ds = {0, -1};
-    for (size_t i = 0; i < h->n; i++) {
-        uint8_t code = *p;
-        p = take_value(p, end, v, &v, &ds);
-        uint64_t z = 0;
-        if (!(code & T_SAME_STEP)) p = take_uvarint(p, end, &z);
-        uint64_t s = (uint64_t)(int64_t)step + (uint64_t)unzigzag(z);
-        ts = (int64_t)((uint64_t)ts + s);
-        step = (int32_t)s;
-        ts_out[i] = ts;
-        v_out[i] = v;
-    }
+/* A sample's time: the step again (T_SAME_STEP in its code), or changed. */
+static inline const uint8_t *take_time(const uint8_t *p, const uint8_t *end, uint8_t code, int64_t *ts,
+                                       int32_t *step) {
+    uint64_t z = 0;
+    if (!(code & T_SAME_STEP)) p = take_uvarint(p, end, &z);
+    uint64_t s = (uint64_t)(int64_t)*step + (uint64_t)unzigzag(z);
+    *ts = (int64_t)((uint64_t)*ts + s);
+    *step = (int32_t)s;
+    return p;
 }
 
-void head_decode(const tm_head *h, int type, tm_cols *c) {
-    cols_alloc(c, type, h ? h->n : 0);
-    if (!h) return;
-    if (type == TM_NUMBER) {
-        head_decode_numbers(h, c->ts, c->v);
-        return;
-    }
+/* The one decoding loop: inlined with type TM_NUMBER it is the bulk reads'
+ * (no type test per sample); strings and locations also fill c. */
+static inline __attribute__((always_inline)) void decode(const tm_head *h, int type, int64_t *ts_out,
+                                                         double *v_out, tm_cols *c) {
     const uint8_t *p = h->data, *end = h->data + h->len; /* written here: always whole */
     int64_t ts = h->first_ts;
     int32_t step = 0;
@@ -194,12 +183,8 @@ void head_decode(const tm_head *h, int type, tm_cols *c) {
         uint8_t code = *p;
         if (type == TM_STRING) p++;
         else p = take_value(p, end, v, &v, &ds);
-        uint64_t z = 0;
-        if (!(code & T_SAME_STEP)) get_uvarint(&p, end, &z);
-        uint64_t s = (uint64_t)(int64_t)step + (uint64_t)unzigzag(z);
-        ts = (int64_t)((uint64_t)ts + s);
-        step = (int32_t)s;
-        c->ts[i] = ts;
+        p = take_time(p, end, code, &ts, &step);
+        ts_out[i] = ts;
         if (type == TM_STRING) {
             uint64_t n;
             get_uvarint(&p, end, &n);
@@ -207,7 +192,15 @@ void head_decode(const tm_head *h, int type, tm_cols *c) {
             p += n;
             continue;
         }
-        c->v[i] = v;
+        v_out[i] = v;
         if (type == TM_LOCATION) memcpy(&c->v2[i], p, 8), p += 8;
     }
+}
+
+void head_decode_numbers(const tm_head *h, int64_t *ts, double *v) { decode(h, TM_NUMBER, ts, v, NULL); }
+
+void head_decode(const tm_head *h, int type, tm_cols *c) {
+    cols_alloc(c, type, h ? h->n : 0);
+    if (h && type == TM_NUMBER) head_decode_numbers(h, c->ts, c->v);
+    else if (h) decode(h, type, c->ts, c->v, c);
 }
