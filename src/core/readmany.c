@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/reuse.h"
 #include "merge.h"
 #include "store_int.h"
 
@@ -236,10 +237,22 @@ typedef struct {
     size_t *at, *len;
 } run_sink;
 
-static void run_room(tm_run *r, size_t cap) {
-    r->cap = cap;
-    r->ts = xrealloc(r->ts, r->cap * sizeof *r->ts);
-    r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+/* Runs live in reuse.h's blocks: a query's samples are most of what it
+ * holds, and the next query's runs take them over already mapped. */
+static void run_room(tm_run *r, size_t need) {
+    size_t bytes, bv;
+    int64_t *ts = reuse_get(need * sizeof *ts, &bytes);
+    double *v = reuse_get(need * sizeof *v, &bv);
+    if (r->n) memcpy(ts, r->ts, r->n * sizeof *ts), memcpy(v, r->v, r->n * sizeof *v);
+    run_free(r);
+    r->ts = ts, r->v = v;
+    r->cap = bytes / sizeof *ts; /* both blocks of one size */
+}
+
+void run_free(tm_run *r) {
+    reuse_put(r->ts, r->cap * sizeof *r->ts);
+    reuse_put(r->v, r->cap * sizeof *r->v);
+    r->ts = NULL, r->v = NULL, r->cap = 0;
 }
 
 /* a group's heads are about to come: room for all of them at once */
@@ -255,7 +268,7 @@ static void put_run(void *arg, size_t k, const tm_cols *c, size_t lo, size_t n) 
     rs->len[k] = c->type != TM_NUMBER ? 0 : n;
     if (c->type != TM_NUMBER) return;
     if (!n) return;
-    if (r->n + n > r->cap) run_room(r, (r->n + n) * 2 > 1024 ? (r->n + n) * 2 : 1024);
+    if (r->n + n > r->cap) run_room(r, (r->n + n) * 2); /* reserve_run mostly made room already */
     memcpy(r->ts + r->n, c->ts + lo, n * sizeof *r->ts);
     memcpy(r->v + r->n, c->v + lo, n * sizeof *r->v);
     r->n += n;

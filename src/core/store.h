@@ -138,8 +138,8 @@ int reader_buckets(tm_reader *r, uint32_t id, int64_t from, int64_t until, int64
  * its group's lock hold. */
 size_t reader_read_many(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_cols *out);
 /* The same for number series, into one growing run (run->ts and run->v,
- * n used of cap; start it zeroed, free both arrays): series k's samples are
- * at [at[k], at[k] + len[k]), oldest first (len 0 for other types). */
+ * n used of cap; start it zeroed, end it with run_free): series k's samples
+ * are at [at[k], at[k] + len[k]), oldest first (len 0 for other types). */
 typedef struct {
     size_t n, cap;
     int64_t *ts;
@@ -147,6 +147,7 @@ typedef struct {
 } tm_run;
 size_t reader_read_run(tm_reader *r, const uint32_t *ids, size_t n, int64_t from, int64_t until, tm_run *run,
                        size_t *at, size_t *len);
+void run_free(tm_run *run);
 /* The fast road for recent data: for each number series whose open head
  * alone holds every sample of it in [from, until] (no closed chunk reaches
  * the range), fn(arg, k, ts, v, n) gets those samples (valid during the

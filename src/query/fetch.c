@@ -120,10 +120,7 @@ int fetch_any(tm_query *q, uint32_t id, int64_t from, int64_t until) {
 
 void raw_free(tm_query *q, tm_raw *r) {
     if (q) query_release_points(q, r->points);
-    for (size_t b = 0; b < r->nruns; b++) {
-        free(r->runs[b].ts);
-        free(r->runs[b].v);
-    }
+    for (size_t b = 0; b < r->nruns; b++) run_free(&r->runs[b]);
     free(r->runs);
     free(r->ids);
     free(r->ts);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/reuse.h"
 #include "matcher.h"
 #include "promql_int.h"
 
@@ -180,7 +181,7 @@ void pq_free(pq_expr *ar) {
     free(ar->res);
     for (pq_block *b = ar->blocks, *n; b; b = n) {
         n = b->next;
-        free(b);
+        reuse_put(b, sizeof *b + b->cap);
     }
     free(ar);
 }

@@ -7,15 +7,18 @@
 #include <strings.h>
 
 #include "../util/buf.h"
+#include "../util/reuse.h"
 #include "promql_int.h"
 
+/* Blocks come from reuse.h: a query's arena is most of its memory, and
+ * the next query takes it over already mapped. */
 void *pq_alloc(pq_expr *ar, size_t n) {
     n = (n + 15) & ~(size_t)15;
     pq_block *b = ar->blocks;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > 16384 ? n : 16384;
-        b = xmalloc(sizeof *b + cap);
-        b->cap = cap;
+        size_t bytes;
+        b = reuse_get(sizeof *b + n, &bytes);
+        b->cap = bytes - sizeof *b;
         b->used = 0;
         b->next = ar->blocks;
         ar->blocks = b;

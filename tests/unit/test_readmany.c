@@ -104,8 +104,7 @@ static void check(tm_store *s, int64_t from, int64_t until, size_t min_heads) {
         cols_free(&many[i]);
     }
     assert_true(nheads >= min_heads);
-    free(run.ts);
-    free(run.v);
+    run_free(&run);
     free(hs.c);
     free(unread);
     free(at);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "util/glob.h"
+#include "util/reuse.h"
 #include "util/timeparse.h"
 
 #define S 1000LL
@@ -314,10 +315,47 @@ static void test_glob_hostile(void **st) {
     assert_false(glob_match(big, sizeof big, "a", 1)); /* over the bound: no match, no crash */
 }
 
+/* reuse.h: a block given back is the next one of its class handed out,
+ * sizes are powers of two from REUSE_MIN, and no more than REUSE_KEEP waits */
+static void test_reuse(void **st) {
+    (void)st;
+    size_t cap, cap2;
+    char *a = reuse_get(1, &cap);
+    assert_int_equal(cap, REUSE_MIN);
+    memset(a, 7, cap);
+    reuse_put(a, cap);
+    char *b = reuse_get(REUSE_MIN, &cap2);
+    assert_ptr_equal(a, b);
+    assert_int_equal(cap2, REUSE_MIN);
+    char *c = reuse_get(REUSE_MIN + 1, &cap);
+    assert_int_equal(cap, 2 * REUSE_MIN);
+    assert_ptr_not_equal(b, c);
+    memset(c, 1, cap); /* the whole size is usable */
+    reuse_put(c, cap);
+    reuse_put(b, cap2);
+    /* past the bound blocks are freed, not kept: fill it, then one more */
+    size_t n = REUSE_KEEP / REUSE_MIN + 2, k = 0;
+    char **all = malloc(n * sizeof *all);
+    for (size_t i = 0; i < n; i++) all[i] = reuse_get(REUSE_MIN, &cap);
+    for (size_t i = 0; i < n; i++) reuse_put(all[i], REUSE_MIN);
+    assert_int_equal(reuse_held(), REUSE_KEEP); /* full, the two past it freed */
+    for (size_t i = 0; i < n; i++) {
+        all[i] = reuse_get(REUSE_MIN, &cap);
+        for (size_t j = 0; j < n; j++) /* a block kept is handed out once */
+            if (j != i && all[j] == all[i] && j < i) k++;
+    }
+    assert_int_equal(k, 0);
+    for (size_t i = 0; i < n; i++) reuse_put(all[i], REUSE_MIN);
+    assert_true(reuse_held() <= REUSE_KEEP);
+    free(all);
+    reuse_put(NULL, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_durations), cmocka_unit_test(test_times),      cmocka_unit_test(test_retention),
         cmocka_unit_test(test_glob),      cmocka_unit_test(test_glob_hostile), cmocka_unit_test(test_glob_against_reference),
+        cmocka_unit_test(test_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
