@@ -151,16 +151,21 @@ static int eval_subquery(pq_ctx *c, const pq_node *e, pq_matrix *out) {
     int64_t from = first - e->offset - e->range, until = last - e->offset;
     int64_t t0 = step * (from / step);
     if (t0 < from) t0 += step;
-    pq_ctx saved = *c;
+    /* only the grid is swapped: what the inner expression holds (points,
+     * fetched samples) stays the context's */
+    int64_t saved_t0 = c->t0, saved_step = c->step;
+    size_t saved_n = c->n;
     c->t0 = t0;
     c->step = step;
     c->n = until >= t0 ? (size_t)((until - t0) / step) + 1 : 0;
-    if (query_add_points(c->q, c->n)) return -1;
+    size_t n = c->n;
+    if (query_add_points(c->q, n)) {
+        c->t0 = saved_t0, c->step = saved_step, c->n = saved_n;
+        return -1;
+    }
     pq_value in;
     int r = pq_eval_node(c, e->args[0], &in);
-    size_t n = c->n;
-    *c = saved;
-    c->q = saved.q;
+    c->t0 = saved_t0, c->step = saved_step, c->n = saved_n;
     query_release_points(c->q, n);
     if (r) return -1;
     memset(out, 0, sizeof *out);

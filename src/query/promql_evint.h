@@ -21,6 +21,7 @@ struct pq_ctx {
     int64_t qstart, qend; /* the query's own, for @ start() and @ end() */
     char err[1024];       /* the whole message (the query's own holds 256 bytes) */
     size_t held;          /* grid points of its series, counted against the points bound */
+    size_t prepaid;       /* of held, not yet given to a series (pq_add_series) */
     pq_series sink;       /* what series past the bound write into, while the query unwinds */
     tm_raw *raws;         /* fetched samples range vectors point into, freed with the context */
     size_t nraws;

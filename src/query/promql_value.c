@@ -30,6 +30,24 @@ pq_value pq_scalar(pq_ctx *c, double x) {
     return v;
 }
 
+/* need points for one more series, counted against the bound PREPAY series
+ * at a time while the bound has room for them, so that thousands of series
+ * cost a few atomic adds and clock reads, not one each; where it has not,
+ * one at a time, so the query fails where it did. 0, or -1 with q failed. */
+#define PREPAY 64
+static int take_points(pq_ctx *c, size_t need) {
+    if (c->prepaid >= need) {
+        c->prepaid -= need;
+        return 0;
+    }
+    size_t chunk = need * PREPAY, now = __atomic_load_n(&c->q->points, __ATOMIC_RELAXED);
+    if (now + chunk > c->q->b.max_points) chunk = need;
+    if (query_check_time(c->q) || query_add_points(c->q, chunk)) return -1;
+    c->held += chunk;
+    c->prepaid += chunk - need;
+    return 0;
+}
+
 void pq_reserve(pq_ctx *c, pq_value *v, size_t n) {
     if (v->n + n <= v->cap) return;
     size_t cap = v->cap ? v->cap * 2 : 8;
@@ -53,16 +71,16 @@ pq_series *pq_add_series(pq_ctx *c, pq_value *v, pq_lset ls) {
     /* every series holds a value per step until the query ends: past the
      * engine's points bound the query fails, and the series it still builds
      * on its way out share one scratch grid */
-    if (query_check_time(c->q) || query_add_points(c->q, c->n + 1)) {
-        if (!c->sink.v) {
+    if (take_points(c, c->n + 1)) {
+        if (!c->sink.v || c->sink.ns < c->n) { /* ns: its steps (a subquery's grid may be longer) */
             c->sink.v = pq_new(c, c->n * sizeof(double) + 1);
             c->sink.has = pq_new(c, c->n + 1);
+            c->sink.ns = c->n;
         }
         s->v = c->sink.v;
         s->has = c->sink.has;
         return s;
     }
-    c->held += c->n + 1;
     s->v = pq_new(c, c->n * sizeof(double) + 1);
     s->has = pq_new(c, c->n + 1);
     return s;
