@@ -237,7 +237,7 @@ static void range_one(const range_job *j, size_t k) {
         double v;
         int got;
         if (extrap) {
-            got = extrapolated((span){st + lo, sv + lo, hi - lo}, start, end, range_s, sv, drops + dlo, dhi - dlo,
+            got = extrapolated((span){st + lo, sv + lo, hi - lo}, start, end, range_s, sv, drops ? drops + dlo : NULL, dhi - dlo,
                                counter, rate, &v);
         } else {
             win w = {st + lo, sv + lo, hi - lo, start, end, range_s, j->ns ? j->sarg[0].scalar[i] : 0, ts};
