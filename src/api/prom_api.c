@@ -50,9 +50,15 @@ static void put_float(tm_buf *b, double v) {
     buf_put(b, s, strlen(s));
 }
 
+static void put_time(tm_buf *b, int64_t ms) {
+    char s[400];
+    pq_format_ms(ms, s, sizeof s);
+    buf_put(b, s, strlen(s));
+}
+
 static void put_point(tm_buf *b, int64_t ms, double v) {
     buf_putc(b, '[');
-    put_float(b, (double)ms / 1000);
+    put_time(b, ms);
     PUTS(b, ",\"");
     put_float(b, v);
     PUTS(b, "\"]");
@@ -156,7 +162,7 @@ static void put_result(tm_buf *b, const pjob *j, const pq_result *res) {
     }
     if (v->type == PQ_T_STRING) {
         PUTS(b, "\"string\",\"result\":[");
-        put_float(b, (double)j->start / 1000);
+        put_time(b, j->start);
         buf_putc(b, ',');
         json_put_string(b, v->str, strlen(v->str));
         buf_putc(b, ']');

@@ -23,6 +23,11 @@ static pq_lset group_labels(pq_ctx *c, const pq_node *e, const pq_lset *ls) {
     return pq_drop_name(c, &o);
 }
 
+/* The group's key: the labels group_labels keeps, written out. */
+static const char *group_key(pq_ctx *c, const pq_node *e, const pq_lset *ls) {
+    return e->has_grouping ? pq_signature(c, ls, &e->grouping, !e->without) : "";
+}
+
 static void fold(int op, acc *a, double x) {
     a->cnt++;
     if (a->cnt == 1) {
@@ -161,11 +166,10 @@ int pq_eval_agg(pq_ctx *c, const pq_node *e, pq_value *out) {
     size_t *grp = pq_new(c, (in.n + 1) * sizeof *grp);
     pq_value groups = pq_vector();
     pq_map m = {0};
-    for (size_t s = 0; s < in.n; s++) {
-        pq_lset gl = group_labels(c, e, &in.s[s].ls);
+    for (size_t s = 0; s < in.n; s++) { /* a group's labels are made once, by its first series */
         int fresh;
-        size_t *at = pq_map_get(c, &m, pq_lset_key(c, &gl), &fresh);
-        if (fresh) *at = groups.n, pq_add_series(c, &groups, gl);
+        size_t *at = pq_map_get(c, &m, group_key(c, e, &in.s[s].ls), &fresh);
+        if (fresh) *at = groups.n, pq_add_series(c, &groups, group_labels(c, e, &in.s[s].ls));
         grp[s] = *at;
     }
     if (e->op == PQ_TOPK || e->op == PQ_BOTTOMK) return top(c, e, &in, grp, groups.n, param.scalar, out);

@@ -78,6 +78,8 @@ int pq_select(tm_query *q, const pq_node *sel, pq_ctx **ctx, pq_lset **out, uint
  * rules API writes an alert's value) and 'g' (its %v in error messages):
  * the fewest digits that read back as v; NaN, +Inf, -Inf. */
 void pq_format_go(double v, int verb, char *out, size_t cap);
+/* ms / 1000 as pq_format_float writes it (the API's timestamps), faster. */
+void pq_format_ms(int64_t ms, char *out, size_t cap);
 
 /* A series key ("name;k=v;...") as PromQL labels (__name__ first unless the
  * name is empty), strings in the context's arena. */

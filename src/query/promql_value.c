@@ -107,6 +107,7 @@ pq_lset pq_drop(pq_ctx *c, const pq_lset *ls, const char *const *names, size_t n
 
 pq_lset pq_drop_name(pq_ctx *c, const pq_lset *ls) {
     static const char *const name[] = {"__name__"};
+    if (ls->n && !strcmp(ls->l[0].n, "__name__")) return (pq_lset){ls->l + 1, ls->n - 1}; /* the usual place */
     if (!pq_get(ls, "__name__")) return *ls;
     return pq_drop(c, ls, name, 1, 0);
 }
@@ -199,10 +200,15 @@ pq_lset pq_key_labels(pq_ctx *c, const char *key, size_t klen) {
     tm_tag t[128];
     size_t nlen, nt = key_split(key, klen, &nlen, t, 128);
     pq_lset o = {pq_new(c, (nt + 1) * sizeof(pq_lab)), 0};
-    if (nlen) o.l[o.n++] = (pq_lab){"__name__", pq_strdup(c->ar, key, nlen)};
+    /* one copy of the key holds every string, each ended in place (on its
+     * '=' or ';'), a value unescaped where it lies (never longer) */
+    char *k = pq_strdup(c->ar, key, klen);
+    if (nlen) k[nlen] = 0, o.l[o.n++] = (pq_lab){"__name__", k};
     for (size_t i = 0; i < nt; i++) {
-        char v[TM_KEY_MAX];
-        o.l[o.n++] = (pq_lab){pq_strdup(c->ar, t[i].k, t[i].klen), pq_strdup(c->ar, v, tag_value(t[i].v, t[i].vlen, v))};
+        char *n = k + (t[i].k - key), *v = k + (t[i].v - key);
+        n[t[i].klen] = 0;
+        v[tag_value(t[i].v, t[i].vlen, v)] = 0;
+        o.l[o.n++] = (pq_lab){n, v};
     }
     /* the tags come sorted: one insertion pass puts __name__ in its place */
     for (size_t i = 1; i < o.n; i++)
@@ -252,6 +258,22 @@ void pq_format_float(double v, char *out, size_t cap) {
     }
     buf[o] = 0;
     snprintf(out, cap, "%s", buf);
+}
+
+/* Below 2^42 ms (the year 2109) two times 0.001 s apart are more than an
+ * ulp apart, so the shortest digits that read back are the decimal seconds
+ * themselves, trailing zeros cut: no search over precisions. */
+void pq_format_ms(int64_t ms, char *out, size_t cap) {
+    if (ms <= -(INT64_C(1) << 42) || ms >= INT64_C(1) << 42) {
+        pq_format_float((double)ms / 1000, out, cap);
+        return;
+    }
+    uint64_t a = ms < 0 ? (uint64_t)-ms : (uint64_t)ms;
+    int n = snprintf(out, cap, "%s%llu", ms < 0 ? "-" : "", (unsigned long long)(a / 1000));
+    if (a % 1000 && n > 0 && (size_t)n + 5 <= cap) {
+        n += snprintf(out + n, cap - (size_t)n, ".%03u", (unsigned)(a % 1000));
+        while (out[n - 1] == '0') out[--n] = 0;
+    }
 }
 
 void pq_format_go(double v, int verb, char *out, size_t cap) {

@@ -37,6 +37,22 @@ static void test_format_float(void **st) {
     assert_memory_equal(out, "17976931348623157", 17);
 }
 
+/* pq_format_ms writes what pq_format_float writes for ms / 1000: around
+ * now, zero, negative times, every fraction, either side of 2^42 ms */
+static void test_format_ms(void **st) {
+    (void)st;
+    const int64_t at[] = {0, 1764580000000, -1764580000000, 1000, -1000, 999, -1, (INT64_C(1) << 42) - 2000,
+                          -(INT64_C(1) << 42) + 1000, INT64_C(1) << 42, INT64_C(1) << 50, INT64_MIN / 2};
+    char a[400], b[400];
+    for (size_t i = 0; i < sizeof at / sizeof *at; i++)
+        for (int64_t d = 0; d < 2000; d++) {
+            int64_t ms = at[i] + d;
+            pq_format_ms(ms, a, sizeof a);
+            pq_format_float((double)ms / 1000, b, sizeof b);
+            if (strcmp(a, b)) fail_msg("%lld ms -> %s, want %s", (long long)ms, a, b);
+        }
+}
+
 /* Go's FormatFloat(v, 'e' or 'g', -1, 64): the rules API's values, error messages */
 static void test_format_go(void **st) {
     (void)st;
@@ -70,7 +86,8 @@ static void test_quantile(void **st) {
 }
 
 int main(void) {
-    const struct CMUnitTest t[] = {cmocka_unit_test(test_format_float), cmocka_unit_test(test_format_go),
+    const struct CMUnitTest t[] = {cmocka_unit_test(test_format_float), cmocka_unit_test(test_format_ms),
+                                   cmocka_unit_test(test_format_go),
                                        cmocka_unit_test(test_quantile)};
     return cmocka_run_group_tests(t, NULL, NULL);
 }
