@@ -162,8 +162,12 @@ void head_append(tm_head **hp, int type, int64_t ts, double v, double v2, const 
 /* A sample's time: the step again (T_SAME_STEP in its code), or changed. */
 static inline const uint8_t *take_time(const uint8_t *p, const uint8_t *end, uint8_t code, int64_t *ts,
                                        int32_t *step) {
-    uint64_t z = 0;
-    if (!(code & T_SAME_STEP)) p = take_uvarint(p, end, &z);
+    if (code & T_SAME_STEP) { /* the usual case: nothing to read */
+        *ts = (int64_t)((uint64_t)*ts + (uint64_t)(int64_t)*step);
+        return p;
+    }
+    uint64_t z;
+    p = take_uvarint(p, end, &z);
     uint64_t s = (uint64_t)(int64_t)*step + (uint64_t)unzigzag(z);
     *ts = (int64_t)((uint64_t)*ts + s);
     *step = (int32_t)s;

@@ -201,6 +201,32 @@ static uint32_t *find_drops(const pq_series *s) {
     return d;
 }
 
+/* rate, increase and delta over one series, step after step (the first
+ * window ends at end): its own loop, with nothing else live, so its indexes
+ * stay in registers. drop lists the series' counter resets, ended by
+ * UINT32_MAX (delta: that alone). */
+static void extrap_series(const pq_series *s, const uint32_t *drop, int64_t end, int64_t step, size_t nsteps,
+                          int64_t range, int counter, int rate, double *ov, unsigned char *oh) {
+    const int64_t *st = s->sts;
+    const double *sv = s->sv;
+    const size_t ns = s->ns;
+    const double range_s = (double)range / 1000;
+    size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
+    for (size_t i = 0; i < nsteps; i++, end += step) {
+        int64_t start = end - range;
+        while (lo < ns && st[lo] < start) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < ns && st[hi] <= end) hi++;
+        while (drop[dlo] <= lo) dlo++; /* the resets inside: drop index in (lo, hi) */
+        if (dhi < dlo) dhi = dlo;
+        while (drop[dhi] < hi) dhi++;
+        double v;
+        if (extrapolated((span){st + lo, sv + lo, hi - lo}, start, end, range_s, sv, drop + dlo, dhi - dlo, counter,
+                         rate, &v))
+            ov[i] = v, oh[i] = 1;
+    }
+}
+
 /* One series of the range vector, every step: its windows slide forward
  * (two indexes moving on, no search; an @ window stays put), without an
  * allocation per step. What the loop reads is held in locals: stores into
@@ -212,43 +238,39 @@ static void range_one(const range_job *j, size_t k) {
     const double *sv = s->sv;
     const size_t ns = s->ns, nsteps = j->c->n;
     const int64_t t0 = m->at ? m->at_ms : j->c->t0, step = m->at ? 0 : j->c->step, off = m->offset, range = m->range;
-    const int id = j->id, extrap = id == PQ_F_RATE || id == PQ_F_INCREASE || id == PQ_F_DELTA;
-    const int counter = id != PQ_F_DELTA, rate = id == PQ_F_RATE;
+    const int id = j->id;
     double *ov = j->out ? j->out[k].v : NULL; /* none for absent_over_time */
     unsigned char *oh = j->out ? j->out[k].has : NULL, *any = j->any;
+    if (!any && (id == PQ_F_RATE || id == PQ_F_INCREASE || id == PQ_F_DELTA)) {
+        static const uint32_t no_drops[1] = {UINT32_MAX};
+        uint32_t *drops = id != PQ_F_DELTA ? find_drops(s) : NULL;
+        if (drops || id == PQ_F_DELTA)
+            extrap_series(s, drops ? drops : no_drops, t0 - off, step, nsteps, range, id != PQ_F_DELTA,
+                          id == PQ_F_RATE, ov, oh);
+        free(drops);
+        return;
+    }
     double *scratch = id == PQ_F_QUANTILE_OVER_TIME ? malloc((ns + 1) * sizeof *scratch) : NULL;
-    uint32_t *drops = id == PQ_F_RATE || id == PQ_F_INCREASE ? find_drops(s) : NULL;
-    size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
+    size_t lo = 0, hi = 0;
     const double range_s = (double)range / 1000;
     for (size_t i = 0; i < nsteps; i++) {
         int64_t ts = t0 + (int64_t)i * step, end = ts - off, start = end - range;
         while (lo < ns && st[lo] < start) lo++;
         if (hi < lo) hi = lo;
         while (hi < ns && st[hi] <= end) hi++;
-        if (drops) { /* the resets inside: drop index in (lo, hi) */
-            while (drops[dlo] <= lo) dlo++;
-            if (dhi < dlo) dhi = dlo;
-            while (drops[dhi] < hi) dhi++;
-        }
         if (any) {
             if (hi > lo) any[i] = 1;
             continue;
         }
         double v;
         int got;
-        if (extrap) {
-            got = extrapolated((span){st + lo, sv + lo, hi - lo}, start, end, range_s, sv, drops ? drops + dlo : NULL, dhi - dlo,
-                               counter, rate, &v);
-        } else {
-            win w = {st + lo, sv + lo, hi - lo, start, end, range_s, j->ns ? j->sarg[0].scalar[i] : 0, ts};
-            if (id == PQ_F_QUANTILE_OVER_TIME) got = scratch && quantile_window(&w, &v, scratch);
-            else if (id == PQ_F_HOLT_WINTERS) got = holt_winters(&w, j->sarg[0].scalar[i], j->sarg[1].scalar[i], &v);
-            else got = apply(id, &w, &v);
-        }
+        win w = {st + lo, sv + lo, hi - lo, start, end, range_s, j->ns ? j->sarg[0].scalar[i] : 0, ts};
+        if (id == PQ_F_QUANTILE_OVER_TIME) got = scratch && quantile_window(&w, &v, scratch);
+        else if (id == PQ_F_HOLT_WINTERS) got = holt_winters(&w, j->sarg[0].scalar[i], j->sarg[1].scalar[i], &v);
+        else got = apply(id, &w, &v);
         if (got) ov[i] = v, oh[i] = 1;
     }
     free(scratch);
-    free(drops);
 }
 
 /* Series go to the workers RANGE_BLOCK at a time: one claim of the shared
