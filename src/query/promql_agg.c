@@ -23,9 +23,29 @@ static pq_lset group_labels(pq_ctx *c, const pq_node *e, const pq_lset *ls) {
     return pq_drop_name(c, &o);
 }
 
-/* The group's key: the labels group_labels keeps, written out. */
+/* The group's key: the labels group_labels keeps, written out (by: in the
+ * by list's order, each looked up, the common one label costs one pass). */
 static const char *group_key(pq_ctx *c, const pq_node *e, const pq_lset *ls) {
-    return e->has_grouping ? pq_signature(c, ls, &e->grouping, !e->without) : "";
+    if (!e->has_grouping) return "";
+    if (e->without) return pq_signature(c, ls, &e->grouping, 0);
+    size_t len = 1;
+    for (size_t g = 0; g < e->grouping.n; g++) {
+        const char *v = pq_get(ls, e->grouping.v[g]);
+        if (v) len += strlen(e->grouping.v[g]) + strlen(v) + 2;
+    }
+    char *k = pq_new(c, len), *p = k;
+    for (size_t g = 0; g < e->grouping.n; g++) {
+        const char *v = pq_get(ls, e->grouping.v[g]);
+        if (!v) continue;
+        size_t a = strlen(e->grouping.v[g]), b = strlen(v);
+        memcpy(p, e->grouping.v[g], a);
+        p[a] = '\xff';
+        memcpy(p + a + 1, v, b);
+        p[a + 1 + b] = '\xfe';
+        p += a + b + 2;
+    }
+    *p = 0;
+    return k;
 }
 
 static void fold(int op, acc *a, double x) {

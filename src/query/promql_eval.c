@@ -120,14 +120,18 @@ static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
     for (size_t k = 0; k < raw.n; k++) {
         int64_t *ts = raw.ts[k];
         double *v = raw.v[k];
-        size_t n = raw.len[k], m = 0;
-        for (size_t i = 0; i < n; i++) m += !tm_is_stale(v[i]);
-        if (!m) continue;
-        pq_series *s = pq_add_samples(c, &out->v, series_labels(c, raw.ids[k]));
-        if (m == n) { /* the common case: no marker at all */
+        size_t n = raw.len[k], m = 0, i = 0;
+        while (i < n && !tm_is_stale(v[i])) i++; /* the common case: no marker at all */
+        if (i == n) {
+            if (!n) continue;
+            pq_series *s = pq_add_samples(c, &out->v, series_labels(c, raw.ids[k]));
             s->sts = ts, s->sv = v, s->ns = n;
             continue;
         }
+        for (; i < n; i++) m += tm_is_stale(v[i]);
+        m = n - m;
+        if (!m) continue;
+        pq_series *s = pq_add_samples(c, &out->v, series_labels(c, raw.ids[k]));
         s->sts = pq_new(c, m * sizeof *s->sts);
         s->sv = pq_new(c, m * sizeof *s->sv);
         for (size_t i = 0; i < n; i++)
