@@ -284,6 +284,16 @@ const char *index_key(tm_index *ix, uint32_t id, size_t *klen) {
     return k;
 }
 
+void index_keys(tm_index *ix, const uint32_t *ids, size_t n, const char **keys, size_t *klens) {
+    pthread_rwlock_rdlock(&ix->lock);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ids[i];
+        keys[i] = id && id <= ix->n && ix->types[id] != NO_SERIES ? key_of(ix, id, &klens[i]) : NULL;
+        if (!keys[i]) klens[i] = 0;
+    }
+    pthread_rwlock_unlock(&ix->lock);
+}
+
 int index_type(tm_index *ix, uint32_t id) {
     pthread_rwlock_rdlock(&ix->lock);
     int t = id && id <= ix->n && ix->types[id] != NO_SERIES ? ix->types[id] : -1;

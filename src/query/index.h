@@ -29,6 +29,10 @@ int index_holds(tm_index *ix, uint32_t max_id, size_t ngone);
 
 /* The canonical key ("name;k=v...") of a series; stable for the store's life. */
 const char *index_key(tm_index *ix, uint32_t id, size_t *klen);
+/* index_key of ids[0..n) into keys and klens (NULL, 0: none), under one
+ * hold of the lock: the way to ask for many. */
+#define INDEX_KEYS_CHUNK 256 /* a good n for arrays on the stack */
+void index_keys(tm_index *ix, const uint32_t *ids, size_t n, const char **keys, size_t *klens);
 int index_type(tm_index *ix, uint32_t id);
 
 /* Series whose name matches a Graphite glob, walking only the tree's matching

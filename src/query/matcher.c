@@ -88,13 +88,16 @@ void select_matchers(tm_index *ix, tm_matcher *m, size_t n, tm_ids *out) {
         if (!acc.n) break;
     }
     if (!started) index_all(ix, &acc);
-    for (size_t k = 0; k < acc.n; k++) {
-        size_t kl;
-        const char *key = index_key(ix, acc.v[k], &kl);
-        int ok = key != NULL;
-        for (size_t i = 0; i < n && ok; i++)
-            if (!narrows[i]) ok = matcher_test_key(&m[i], key, kl);
-        if (ok) ids_push(out, acc.v[k]);
+    for (size_t at = 0; at < acc.n; at += INDEX_KEYS_CHUNK) {
+        const char *key[INDEX_KEYS_CHUNK];
+        size_t kl[INDEX_KEYS_CHUNK], nk = acc.n - at < INDEX_KEYS_CHUNK ? acc.n - at : INDEX_KEYS_CHUNK;
+        index_keys(ix, acc.v + at, nk, key, kl);
+        for (size_t k = 0; k < nk; k++) {
+            int ok = key[k] != NULL;
+            for (size_t i = 0; i < n && ok; i++)
+                if (!narrows[i]) ok = matcher_test_key(&m[i], key[k], kl[k]);
+            if (ok) ids_push(out, acc.v[at + k]);
+        }
     }
     free(narrows);
     ids_free(&acc);

@@ -59,10 +59,23 @@ static int fetch(pq_ctx *c, const pq_node *sel, int64_t back, tm_raw *raw) {
     return r;
 }
 
-static pq_lset series_labels(pq_ctx *c, uint32_t id) {
-    size_t kl;
-    const char *k = index_key(c->q->ix, id, &kl);
-    return pq_key_labels(c, k ? k : "", k ? kl : 0);
+/* The labels of the series ids[0..n) into ls, the index asked a chunk at
+ * a time (one hold of its lock each, not one a series). */
+static void labels_of(pq_ctx *c, const uint32_t *ids, size_t n, pq_lset *ls) {
+    for (size_t at = 0; at < n; at += INDEX_KEYS_CHUNK) {
+        const char *key[INDEX_KEYS_CHUNK];
+        size_t kl[INDEX_KEYS_CHUNK], nk = n - at < INDEX_KEYS_CHUNK ? n - at : INDEX_KEYS_CHUNK;
+        index_keys(c->q->ix, ids + at, nk, key, kl);
+        for (size_t k = 0; k < nk; k++) ls[at + k] = pq_key_labels(c, key[k] ? key[k] : "", kl[k]);
+    }
+}
+
+/* v's series, made with their ids in sid (v->s[i] is series sid[i]), get
+ * their labels. */
+static void label_series(pq_ctx *c, const uint32_t *sid, pq_value *v) {
+    pq_lset *ls = pq_new(c, (v->n + 1) * sizeof *ls);
+    labels_of(c, sid, v->n, ls);
+    for (size_t i = 0; i < v->n; i++) v->s[i].ls = ls[i];
 }
 
 /* An instant selector: per step, the last sample within the lookback,
@@ -75,12 +88,14 @@ int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) 
     tm_raw raw;
     *out = pq_vector();
     if (fetch(c, e, PQ_LOOKBACK_MS, &raw)) return -1;
+    uint32_t *sid = pq_new(c, (raw.n + 1) * sizeof *sid);
     for (size_t k = 0; k < raw.n; k++) {
         const int64_t *ts = raw.ts[k];
         const double *v = raw.v[k];
         size_t n = raw.len[k];
         if (!n) continue;
-        pq_series *s = pq_add_series(c, out, series_labels(c, raw.ids[k]));
+        pq_series *s = pq_add_series(c, out, (pq_lset){0});
+        sid[out->n - 1] = raw.ids[k];
         if (sample_ts) s->sts = pq_new(c, c->n * sizeof(int64_t) + 1);
         size_t got = 0, next = 0; /* next: the first sample after the step's time */
         for (size_t i = 0; i < c->n; i++) {
@@ -95,6 +110,7 @@ int pq_eval_selector(pq_ctx *c, const pq_node *e, int sample_ts, pq_value *out) 
         }
         if (!got) out->n--; /* samples only outside every step's lookback */
     }
+    label_series(c, sid, out);
     raw_free(c->q, &raw);
     return 0;
 }
@@ -117,6 +133,7 @@ static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
     out->v.type = PQ_T_MATRIX;
     if (fetch(c, e, e->range, &raw)) return -1;
     pq_reserve(c, &out->v, raw.n);
+    uint32_t *sid = pq_new(c, (raw.n + 1) * sizeof *sid);
     for (size_t k = 0; k < raw.n; k++) {
         int64_t *ts = raw.ts[k];
         double *v = raw.v[k];
@@ -124,19 +141,22 @@ static int eval_range_selector(pq_ctx *c, const pq_node *e, pq_matrix *out) {
         while (i < n && !tm_is_stale(v[i])) i++; /* the common case: no marker at all */
         if (i == n) {
             if (!n) continue;
-            pq_series *s = pq_add_samples(c, &out->v, series_labels(c, raw.ids[k]));
+            pq_series *s = pq_add_samples(c, &out->v, (pq_lset){0});
+            sid[out->v.n - 1] = raw.ids[k];
             s->sts = ts, s->sv = v, s->ns = n;
             continue;
         }
         for (; i < n; i++) m += tm_is_stale(v[i]);
         m = n - m;
         if (!m) continue;
-        pq_series *s = pq_add_samples(c, &out->v, series_labels(c, raw.ids[k]));
+        pq_series *s = pq_add_samples(c, &out->v, (pq_lset){0});
+        sid[out->v.n - 1] = raw.ids[k];
         s->sts = pq_new(c, m * sizeof *s->sts);
         s->sv = pq_new(c, m * sizeof *s->sv);
         for (size_t i = 0; i < n; i++)
             if (!tm_is_stale(v[i])) s->sts[s->ns] = ts[i], s->sv[s->ns++] = v[i];
     }
+    label_series(c, sid, &out->v);
     keep_raw(c, &raw);
     out->range = e->range;
     out->offset = e->offset;
@@ -315,10 +335,8 @@ int pq_select(tm_query *q, const pq_node *sel, pq_ctx **ctx, pq_lset **out, uint
     if (select_ids(c, sel, &v)) return -1;
     *out = pq_new(c, (v.n + 1) * sizeof **out);
     *ids = pq_new(c, (v.n + 1) * sizeof **ids);
-    for (size_t i = 0; i < v.n; i++) {
-        (*out)[i] = series_labels(c, v.v[i]);
-        (*ids)[i] = v.v[i];
-    }
+    labels_of(c, v.v, v.n, *out);
+    if (v.n) memcpy(*ids, v.v, v.n * sizeof **ids);
     *n = v.n;
     ids_free(&v);
     return 0;
