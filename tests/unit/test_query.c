@@ -410,8 +410,8 @@ static void do_here(tm_query *q, void *arg) {
     assert_null(q->rd); /* the loop thread has no reader: the index alone */
     tm_node *v;
     h->found = index_find_within(q->ix, "wide.*", 6, q->budget, &v);
+    if (h->found != SIZE_MAX) nodes_free(v, h->found); /* given up on too: found, then handed on */
     if (h->found == SIZE_MAX || h->give_up) query_elsewhere(q);
-    else nodes_free(v, h->found);
 }
 
 /* A find on the loop thread: only once the index holds every series the
