@@ -301,6 +301,10 @@ int index_type(tm_index *ix, uint32_t id) {
     return t;
 }
 
+/* A node answered costs its path, its place in the sort and its JSON:
+ * about as much as this many nodes looked at. */
+#define ANSWER_COST 8
+
 /* The nodes matching a glob, level by level: a literal segment is a lookup,
  * a pattern (compiled once per segment) visits the children of the nodes
  * matched so far (of a wide node, only its literal prefix's range:
@@ -335,22 +339,30 @@ static int walk(tm_index *ix, const char *glob, size_t n, size_t budget, tm_ids 
             }
             const uint32_t *r;
             size_t rn;
-            int range = pl ? kids_range(ix, at->v[k], pre, pl, !budget, &r, &rn) : 0;
-            if (range < 0) { /* not sorted yet: a walk on a worker sorts it, the next ones are quick */
+            int range = kids_range(ix, at->v[k], pre, pl, !budget, &r, &rn);
+            /* over the budget before a child is looked at, when the count says so: a wide node
+             * not sorted yet (a walk on a worker sorts it, the next ones are quick), a range
+             * too long, a node with too many children (nkids saturates: at least that many) */
+            if (range < 0 || (budget && (seen += range ? rn : ix->nodes[at->v[k]].nkids) > budget)) {
                 over = 1;
                 break;
             }
-            if (range) { /* only the prefix's range */
+            if (range) { /* only the prefix's range (all of it without a prefix) */
                 for (size_t x = 0; x < rn && !over; x++) {
                     const node *c = &ix->nodes[r[x]];
-                    if (glob_exec(g, seg_of(ix, c), c->seglen)) ids_add(&next, r[x]);
-                    over = budget && ++seen > budget;
+                    if (!glob_exec(g, seg_of(ix, c), c->seglen)) continue;
+                    ids_add(&next, r[x]);
+                    over = budget && (seen += ANSWER_COST) > budget; /* it may be answered */
                 }
                 continue;
             }
+            if (budget) seen -= ix->nodes[at->v[k]].nkids; /* counted one by one below */
             for (uint32_t q = ix->nodes[at->v[k]].kid; q && !over; q = ix->nodes[q].sib) {
                 const node *c = &ix->nodes[q];
-                if (glob_exec(g, seg_of(ix, c), c->seglen)) ids_add(&next, q);
+                if (glob_exec(g, seg_of(ix, c), c->seglen)) {
+                    ids_add(&next, q);
+                    seen += ANSWER_COST;
+                }
                 over = budget && ++seen > budget;
             }
         }
@@ -429,11 +441,12 @@ size_t index_find_within(tm_index *ix, const char *glob, size_t n, size_t budget
         uint32_t plain = x->plain_below - below; /* untagged number series named exactly this path */
         if (!plain && !below) continue; /* only tagged series here: Graphite's tree never shows them */
         size_t len = path_len(ix, at.v[k]);
+        seen += ANSWER_COST;
         v[m] = (tm_node){NULL, plain > 0, below > 0, len, len - x->seglen};
         at.v[m++] = at.v[k];
         bytes += len + 1;
     }
-    if (budget && seen > budget) { /* the children looked at count too */
+    if (budget && seen > budget) { /* the children looked at, and the nodes answered, count too */
         pthread_rwlock_unlock(&ix->lock);
         ids_free(&at);
         free(v);

@@ -51,8 +51,9 @@ typedef struct {
 } tm_node;
 size_t index_find(tm_index *ix, const char *glob, size_t n, tm_node **out);
 /* The same, for a thread that must not wait (the loop thread): SIZE_MAX
- * (and *out NULL) when the walk would look at more than budget nodes (0:
- * no bound) or the index is being written; then ask index_find elsewhere. */
+ * (and *out NULL) when the walk would look at more than about budget
+ * nodes (0: no bound; a node answered counts as 8), or the index is being
+ * written, or a wide node is not sorted yet; then ask index_find elsewhere. */
 size_t index_find_within(tm_index *ix, const char *glob, size_t n, size_t budget, tm_node **out);
 void nodes_free(tm_node *v, size_t n);
 

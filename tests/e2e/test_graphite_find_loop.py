@@ -7,8 +7,10 @@ end: the same answers either way, and the loop keeps only small walks.
 - treejson, completer, json, wildcards and leavesOnly answer alike from the
   loop and from a worker (a first find after a write goes to a worker);
 - a glob whose walk looks at more nodes than the loop's budget (12000
-  children of one node: `big.*`, and `big.h0000*`, which matches 10 of
-  them) runs on a worker and answers every node;
+  children of one node: `big.*`), or that answers too many (3000), runs on
+  a worker and answers every node; `big.h0000*` then visits only its
+  prefix's range in big's children (put in order by that worker) and is
+  answered on the loop;
 - a deleted series is gone from the next find;
 - Graphite lines sent while big finds run back to back are all stored.
 """
@@ -86,12 +88,19 @@ def main(t):
     t.eq(len(every), 12000, "big.*: every child")
     t.eq([n["id"] for n in every[:2]], ["big.h00000", "big.h00001"], "big.*: sorted")
     t.check(all(n["expandable"] == 1 and n["leaf"] == 0 for n in every), "big.*: all branches")
+    loop1, work1 = counts(s)
+    t.eq((loop1 - loop0, work1 - work0), (0, 1), "big.* ran on a worker (which put big's children in order)")
     ten = find(s, "big.h0000*")
     t.eq([n["text"] for n in ten], ["h%05d" % i for i in range(10)], "big.h0000*: 10 of 12000")
-    loop1, work1 = counts(s)
-    t.eq((loop1 - loop0, work1 - work0), (0, 2), "both ran on a worker")
-    t.eq(len(find(s, "big.h00001.*")), 1, "a literal path down one host: small again")
-    t.eq(counts(s)[0] - loop1, 1, "that one on the loop")
+    t.eq(len(find(s, "big.h00001.*")), 1, "a literal path down one host")
+    loop2, work2 = counts(s)
+    t.eq((loop2 - loop1, work2 - work1), (2, 0), "both on the loop: a prefix's range in big's order is short")
+    s.write([sample("mid.r%04d" % i, now) for i in range(3000)])
+    t.eq(len(find(s, "mid.*")), 3000, "mid.*: every child")
+    t.eq(len(find(s, "mid.*")), 3000, "mid.*: again")
+    t.eq([n["id"] for n in find(s, "mid.r00*")][-1], "mid.r0099", "mid.r00*: 100 of them")
+    loop3, work3 = counts(s)
+    t.eq((loop3 - loop2, work3 - work2), (1, 2), "3000 answers go to a worker, 100 do not")
 
     t.step("a delete is seen by the next find")
     r = T.http("DELETE", s.url("/api/v1/series?" + T.qs({"match": "small.c.x"})))
