@@ -99,8 +99,10 @@ static int in_range(tm_query *q, const mjob *j, uint32_t id) { return !j->ranged
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void put_strings(tm_buf *b, char **v, size_t n, size_t limit) {
-    if (n > 1) qsort(v, n, sizeof *v, cmp_str);
+/* v sorted here unless it comes sorted (the index's values do: sorting
+ * 10000 names again was a fifth of the label values route) */
+static void put_strings(tm_buf *b, char **v, size_t n, size_t limit, int sorted) {
+    if (n > 1 && !sorted) qsort(v, n, sizeof *v, cmp_str);
     PUTS(b, "{\"status\":\"success\",\"data\":[");
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
@@ -144,7 +146,7 @@ static void work_matches(tm_query *q, void *arg, tm_reply *out) {
         }
     }
     if (j->what == W_SERIES) PUTS(&out->body, "]}");
-    else put_strings(&out->body, strs, ns, j->limit);
+    else put_strings(&out->body, strs, ns, j->limit, 0);
     free(strs);
     free(seen);
     for (size_t m = 0; m < j->n; m++) pq_ctx_free(ctx[m]);
@@ -159,7 +161,7 @@ static void work_all(tm_query *q, void *arg, tm_reply *out) {
         v = xrealloc(v, (n + 1) * sizeof *v);
         v[n++] = xstrndup("__name__", 8);
     }
-    put_strings(&out->body, v, n, j->limit);
+    put_strings(&out->body, v, n, j->limit, j->what == W_VALUES); /* index_tag_values sorts */
     strs_free(v, n);
 }
 
