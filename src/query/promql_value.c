@@ -33,7 +33,9 @@ pq_value pq_scalar(pq_ctx *c, double x) {
 /* need points for one more series, counted against the bound PREPAY series
  * at a time while the bound has room for them, so that thousands of series
  * cost a few atomic adds and clock reads, not one each; where it has not,
- * one at a time, so the query fails where it did. 0, or -1 with q failed. */
+ * one at a time, so the series themselves fail the query where they did
+ * (a later fetch of the same query may find the bound reached by up to
+ * PREPAY - 1 series' worth sooner). 0, or -1 with q failed. */
 #define PREPAY 64
 static int take_points(pq_ctx *c, size_t need) {
     if (c->prepaid >= need) {
