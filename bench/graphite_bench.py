@@ -6,7 +6,7 @@ server (peerlib; VictoriaMetrics with nocache=1,
 so both compute every answer), and the ingest rate while a heavy query
 (every series, the whole range) runs in a loop beside it. One table.
 
-    python3 bench/graphite_bench.py [path/to/tidemark]     env: RUNS (15) SERIES (20000)
+    python3 bench/graphite_bench.py [path/to/tidemark]     env: RUNS (15: answers at least, and 1 s at least, per server and row) SERIES (20000)
 
 tidemark answers graphite-web's /render and /metrics/find; Debian's
 VictoriaMetrics 1.79 has /metrics/find but no /render, so it answers the
@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.parse
 
-from peerlib import Peers, client_note, get, median_ms, wait
+from peerlib import Peers, client_note, get, median_runs, wait
 
 RUNS = int(os.environ.get("RUNS", "15"))
 SERIES = int(os.environ.get("SERIES", "20000"))
@@ -107,10 +107,10 @@ def main():
             ("/metrics/find of a 50-node glob (host0[0-4]*)", tm + "/metrics/find?query=host0%5B0-4%5D%2A",
              vm + "/metrics/find?query=host0%5B0-4%5D%2A"),
         ]
-        print("%-58s %12s %12s %8s" % ("Graphite query (median of %d)" % RUNS, "tidemark_ms", "vm_ms", "vm/tm"))
+        print("%-58s %12s %12s %8s %11s" % ("Graphite query (median)", "tidemark_ms", "vm_ms", "vm/tm", "runs tm/vm"))
         for label, a, b in rows:
-            mt, mv = median_ms(a, RUNS), median_ms(b, RUNS)
-            print("%-58s %12.2f %12.2f %7.1fx" % (label, mt, mv, mv / mt))
+            (mt, nt), (mv, nv) = median_runs(a, RUNS), median_runs(b, RUNS)
+            print("%-58s %12.2f %12.2f %7.1fx %11s" % (label, mt, mv, mv / mt, "%d/%d" % (nt, nv)))
         print("  " + client_note(RUNS, tidemark=tm, victoria_metrics=vm))
         # ingest while every series (the whole range) is queried in a loop
         heavy_tm = render("sumSeries(host*.*,host*.*.*,host*.*.*.*)")

@@ -4,7 +4,7 @@ median latency of each over HTTP on one kept-alive connection per server
 (peerlib; VictoriaMetrics with nocache=1, so both compute every answer), one
 table.
 
-    python3 bench/promql_bench.py [path/to/tidemark]     env: RUNS (15)
+    python3 bench/promql_bench.py [path/to/tidemark]     env: RUNS (15: answers at least, and 1 s at least, per server and row)
 
 Data (counters, 40 points at 15 s): x1k{job,instance} 1000 series,
 x10k{job,instance} 10000 series, h_bucket{instance,le} 200 x 11 buckets,
@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.parse
 
-from peerlib import Peers, client_note, get, median_ms, post, timed
+from peerlib import Peers, client_note, get, median_runs, post, timed
 
 RUNS = int(os.environ.get("RUNS", "15"))
 STEP, POINTS = 15, 40
@@ -62,7 +62,9 @@ def load(tm, vm, end):
 
 
 def both(tm_url, vm_url):
-    return median_ms(tm_url, RUNS), median_ms(vm_url, RUNS)
+    """(tidemark ms, VictoriaMetrics ms, "runs tm/vm")"""
+    (mt, nt), (mv, nv) = median_runs(tm_url, RUNS), median_runs(vm_url, RUNS)
+    return mt, mv, "%d/%d" % (nt, nv)
 
 
 def main():
@@ -80,7 +82,8 @@ def main():
              "histogram_quantile(0.99, sum by (le)(rate(h_bucket[5m])))"),
             ("topk(10, rate(x10k[5m])), 10000 series", "topk(10, rate(x10k[5m]))"),
         ]
-        print("%-60s %12s %12s %8s" % ("query (instant, median of %d)" % RUNS, "tidemark_ms", "vm_ms", "ratio"))
+        print("%-60s %12s %12s %8s %11s" % ("query (instant unless said, median)", "tidemark_ms", "vm_ms", "ratio",
+                                            "runs tm/vm"))
         for label, q in rows:
             p = urllib.parse.urlencode({"query": q, "time": end})
             _, a = timed(tm + "/api/v1/query?" + p)
@@ -88,17 +91,17 @@ def main():
             if len(a["data"]["result"]) != len(b["data"]["result"]):
                 print("  (answers differ in size: tidemark %d, vm %d)" % (len(a["data"]["result"]),
                                                                           len(b["data"]["result"])))
-            mt, mv = both(tm + "/api/v1/query?" + p, vm + "/api/v1/query?nocache=1&" + p)
-            print("%-60s %12.2f %12.2f %7.1fx" % (label, mt, mv, mv / mt))
+            mt, mv, n = both(tm + "/api/v1/query?" + p, vm + "/api/v1/query?nocache=1&" + p)
+            print("%-60s %12.2f %12.2f %7.1fx %11s" % (label, mt, mv, mv / mt, n))
         rq = urllib.parse.urlencode({"query": "sum by (job)(rate(x10k[5m]))", "start": end - 600, "end": end,
                                      "step": 15})
-        mt, mv = both(tm + "/api/v1/query_range?" + rq, vm + "/api/v1/query_range?nocache=1&" + rq)
-        print("%-60s %12.2f %12.2f %7.1fx" % ("the same, range 10 m at 15 s", mt, mv, mv / mt))
+        mt, mv, n = both(tm + "/api/v1/query_range?" + rq, vm + "/api/v1/query_range?nocache=1&" + rq)
+        print("%-60s %12.2f %12.2f %7.1fx %11s" % ("the same, range 10 m at 15 s", mt, mv, mv / mt, n))
         _, a = timed(tm + "/api/v1/label/__name__/values")
         _, b = timed(vm + "/api/v1/label/__name__/values")
-        mt, mv = both(tm + "/api/v1/label/__name__/values", vm + "/api/v1/label/__name__/values")
-        print("%-60s %12.2f %12.2f %7.1fx" % ("/api/v1/label/__name__/values, 112200 series, %d names" % len(a["data"]),
-                                              mt, mv, mv / mt))
+        mt, mv, n = both(tm + "/api/v1/label/__name__/values", vm + "/api/v1/label/__name__/values")
+        print("%-60s %12.2f %12.2f %7.1fx %11s" % ("/api/v1/label/__name__/values, 112200 series, %d names" %
+                                                   len(a["data"]), mt, mv, mv / mt, n))
         print("  " + client_note(RUNS, tidemark=tm, victoria_metrics=vm))
 
 
