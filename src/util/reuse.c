@@ -6,6 +6,25 @@
 
 #include "buf.h"
 
+/* Under ASan a kept block is poisoned (its link word aside), so a use after
+ * reuse_put is still caught as a use after free would be. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define TM_ASAN 1
+#endif
+#ifdef TM_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define CLASSES 40 /* 64 KiB << 39 is past any allocation */
 
 typedef struct kept {
@@ -31,6 +50,7 @@ void *reuse_get(size_t n, size_t *cap) {
     if (b) {
         lists[k] = b->next;
         held -= *cap;
+        UNPOISON((char *)b + sizeof *b, *cap - sizeof *b);
     }
     pthread_mutex_unlock(&mu);
     return b ? (void *)b : xmalloc(*cap);
@@ -54,6 +74,7 @@ void reuse_put(void *p, size_t cap) {
         b->next = lists[k];
         lists[k] = b;
         held += cap;
+        POISON((char *)b + sizeof *b, cap - sizeof *b);
     }
     pthread_mutex_unlock(&mu);
     if (!keep) free(p);
