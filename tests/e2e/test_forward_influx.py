@@ -71,6 +71,7 @@ def main(t):
     r = t.cli(["serve", "--memory", "--forward-influx", good])
     t.check(r.returncode != 0 and "needs --data-dir" in r.stderr + r.stdout, "--memory: %r" % r.stderr[-300:])
     for flag, value, why in (("--forward-max-disk", "1k", "at least 64KiB"), ("--forward-batch", "0", "1 to 1000000"),
+                             ("--forward-batch-max", "2000000", "1 to 1000000"),
                              ("--forward-replicas", "x", "1 to 31"), ("--forward-flush", "soon", "duration")):
         r = t.cli(["serve", "--data-dir", os.path.join(t.tmp, "x"), "--forward-influx", good, flag, value])
         t.check(r.returncode == 2 and flag in r.stderr and why in r.stderr, "%s %s: %r" % (flag, value, r.stderr))
