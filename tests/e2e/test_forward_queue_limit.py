@@ -28,7 +28,11 @@ def du(path):
 
 
 def main(t):
-    late = t.server("late", start=False)  # its ports are picked; started after the load
+    # the receiver that comes up after the load: started once and stopped, so its ports are its own
+    # (a first start that finds a port taken picks others, which the edge's target would not know;
+    # a later start keeps them and waits for the taker)
+    late = t.server("late")
+    late.stop()
     locked = t.server("locked", args=["--token", "SECRET"])
     url_late = late.url("/api/v1/write")
     url_locked = locked.url("/api/v1/write")
