@@ -70,12 +70,15 @@ size_t parse_proc_stat(const char *text, size_t n, proc_cpu *out, size_t max) {
 
 int cpu_percent(const proc_cpu *a, const proc_cpu *b, double pct[CPU_NSTATES]) {
     /* guest time is already inside user (and guest_nice inside nice): not counted twice */
-    uint64_t total = 0, d[CPU_NSTATES];
+    /* the total in double: counters near 2^64 (a broken reading) would wrap
+     * a uint64_t sum below its parts, and a percentage above 100 */
+    uint64_t d[CPU_NSTATES];
+    double total = 0;
     for (int i = 0; i < CPU_NSTATES; i++) {
         d[i] = b->t[i] >= a->t[i] ? b->t[i] - a->t[i] : 0;
-        if (i < CPU_GUEST) total += d[i];
+        if (i < CPU_GUEST) total += (double)d[i];
     }
-    for (int i = 0; i < CPU_NSTATES; i++) pct[i] = total ? 100.0 * (double)d[i] / (double)total : 0;
+    for (int i = 0; i < CPU_NSTATES; i++) pct[i] = total > 0 ? 100.0 * (double)d[i] / total : 0;
     /* guest above user only comes from a broken reading: keep it a percentage */
     for (int i = CPU_GUEST; i < CPU_NSTATES; i++) pct[i] = pct[i] > 100 ? 100 : pct[i];
     return total > 0;
