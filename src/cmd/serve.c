@@ -10,6 +10,7 @@
 #include "../core/store.h"
 #include "../forward/forward.h"
 #include "../net/admit.h"
+#include "../net/loopwait.h"
 #include "../net/http.h"
 #include "../net/listen.h"
 #include "../net/relay.h"
@@ -251,7 +252,7 @@ static void run_loop(serve_ctx *x) {
     struct timeval sec = {1, 0};
     event_add(tick, &sec);
     log_info("ready");
-    event_base_dispatch(x->base);
+    loop_run(x->base);
     event_free(tick);
 }
 

@@ -14,6 +14,7 @@
 #include "../util/buf.h"
 #include "../util/log.h"
 #include "admit.h"
+#include "loopwait.h"
 
 typedef struct hc {
     struct hc *prev, *next;
@@ -89,6 +90,7 @@ static void scan_head(hc *c, struct evbuffer *b, size_t from) {
 static void on_input(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg) {
     hc *c = arg;
     if (!info->n_added || c->refused) return;
+    loop_touch();
     scan_head(c, b, evbuffer_get_length(b) - info->n_added);
     admit_hold(&c->held, c->held + info->n_added);
     if (admit_full()) {

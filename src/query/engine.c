@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../net/loopwait.h"
 #include "../util/buf.h"
 #include "../util/counters.h"
 #include "../util/log.h"
@@ -71,6 +72,7 @@ static void on_done(evutil_socket_t fd, short what, void *arg) {
     tm_engine *e = arg;
     char b[256];
     while (read(fd, b, sizeof b) > 0) {}
+    loop_touch();
     pthread_mutex_lock(&e->mu);
     qjob *list = e->finished;
     e->finished = NULL;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "../util/buf.h"
+#include "../util/spin.h"
 
 typedef struct job {
     struct job *next;
@@ -16,20 +17,34 @@ struct tm_pool {
     pthread_cond_t cv;
     job *head, *tail;
     int stop, n;
+    int queued; /* jobs in the list, read without the lock by a worker polling for one */
     pthread_t *thr;
     void *(*init)(void *);
     void (*fini)(void *);
     void *arg;
 };
 
+/* After a job, a moment awake before the condition variable (util/spin.h):
+ * the next query's first task is often on its way. */
+static void poll_for_job(tm_pool *p) {
+    int64_t until = spin_now() + SPIN_NS;
+    while (!__atomic_load_n(&p->queued, __ATOMIC_ACQUIRE) && spin_now() < until) spin_pause();
+}
+
 static void *worker(void *arg) {
     tm_pool *p = arg;
     void *ctx = p->init ? p->init(p->arg) : NULL;
     pthread_mutex_lock(&p->mu);
     for (;;) {
+        if (!p->head && !p->stop) {
+            pthread_mutex_unlock(&p->mu);
+            poll_for_job(p);
+            pthread_mutex_lock(&p->mu);
+        }
         while (!p->head && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
         job *j = p->head;
         if (!j) break; /* stopping and drained */
+        __atomic_sub_fetch(&p->queued, 1, __ATOMIC_RELEASE);
         p->head = j->next;
         if (!p->head) p->tail = NULL;
         pthread_mutex_unlock(&p->mu);
@@ -77,6 +92,7 @@ void pool_push(tm_pool *p, tm_task fn, void *arg) {
     if (p->tail) p->tail->next = j;
     else p->head = j;
     p->tail = j;
+    __atomic_add_fetch(&p->queued, 1, __ATOMIC_RELEASE);
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
 }

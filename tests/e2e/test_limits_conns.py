@@ -1,5 +1,8 @@
 """Connections and descriptors are bounded (issue 14), on the real server.
 
+Idle: after answers from the loop and from the query workers, the server
+sleeps (their short polls before sleeping, util/spin.h, end by themselves).
+
 Descriptors: the server is limited to 1024 with prlimit, then 1100 idle
 Graphite connections arrive, then 1100 idle HTTP ones. The server must not
 spin (CPU stays low), must not flood its log, and /healthz must keep
@@ -73,6 +76,16 @@ def fd_phase(t):
     pid = s.proc.pid
     subprocess.run(["prlimit", "--pid", str(pid), "--nofile=1024:1024"], check=True)
     log0 = os.path.getsize(s.log_path)
+
+    t.step("an idle server sleeps: the loop's and the workers' polls after work end by themselves")
+    s.tcp("lim.idle 1 %d\n" % T0)
+    T.wait_until(lambda: s.query({"metric": "lim.idle", "from": T0 - 10, "until": T0 + 10})["points"])
+    for i in range(50):
+        s.get("/healthz")
+        s.query({"metric": "lim.idle", "from": T0 - 10, "until": T0 + 10})
+    time.sleep(0.5)
+    share = cpu_share(pid)
+    t.check(share < 0.1, "idle after answers: the server used %.0f%% of a CPU" % (share * 100))
 
     t.step("1100 idle Graphite connections under a 1024-descriptor limit")
     socks = open_many(s.graphite_port, 1100)
