@@ -12,6 +12,7 @@
 #include "../util/timeparse.h"
 #include "alerts_int.h"
 #include "stats.h"
+#include "../util/clock.h"
 
 #define EVENTS_KEPT 10000
 
@@ -133,11 +134,6 @@ void alerts_close(alerts *a) {
     free(a);
 }
 
-static uint64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* With mu held: the rules as they are now, for a round to read. */
 static round_job *round_new(alerts *a) {

@@ -22,6 +22,7 @@
 #include "../util/timeparse.h"
 #include "defer.h"
 #include "prom_api.h"
+#include "../util/clock.h"
 
 #define MAX_RESOLUTION 11000
 #define PUTS(b, s) buf_put(b, s, sizeof s - 1)
@@ -212,15 +213,10 @@ static void put_result(tm_buf *b, const pjob *j, const pq_result *res) {
     buf_putc(b, ']');
 }
 
-static int64_t mono_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void work_eval(tm_query *q, void *arg, tm_reply *out) {
     pjob *j = arg;
-    if (j->timeout > 0 && mono_now() + j->timeout < q->deadline) q->deadline = mono_now() + j->timeout;
+    if (j->timeout > 0 && mono_ms() + j->timeout < q->deadline) q->deadline = mono_ms() + j->timeout;
     pq_ctx *c;
     pq_result res;
     int r = pq_eval(q, j->root, j->start, j->end, j->range ? j->step : 0, &c, &res);

@@ -25,6 +25,7 @@
 #include "../util/reuse.h"
 #include "merge.h"
 #include "store_int.h"
+#include "../util/clock.h"
 
 #define GROUP_SERIES 256
 #define GROUP_NS (100 * 1000)
@@ -78,11 +79,6 @@ typedef struct {
     tm_cols mem;
 } deferred;
 
-static int64_t mono_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
 
 /* first i with ts[i] > t (after = 1) or ts[i] >= t (after = 0), ts sorted */
 static size_t bound(const int64_t *ts, size_t n, int64_t t, int after) {

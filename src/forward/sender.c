@@ -18,6 +18,7 @@
 
 #include "../util/log.h"
 #include "encode.h"
+#include "../util/clock.h"
 
 enum { D_OK, D_RETRY, D_REJECT };
 
@@ -153,11 +154,6 @@ static int pause_ms(tm_sender *s, long ms) {
     return st;
 }
 
-static int64_t mono_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* The samples the next request may carry: batch while the sender keeps up;
  * while more than that waits unread, all of it up to batch_max. A receiver

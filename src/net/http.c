@@ -16,6 +16,7 @@
 #include "gzip.h"
 #include "listen.h"
 #include "httpconn.h"
+#include "../util/clock.h"
 
 typedef struct {
     int methods, is_prefix, access;
@@ -141,11 +142,7 @@ static route *match(tm_http *h, const char *path, int method, int *wrong_method)
     return NULL;
 }
 
-static double mono(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static double mono(void) { return (double)mono_ns() / 1e9; }
 
 /* The path below --url-prefix, or NULL when the request is outside it. */
 static const char *strip_prefix(tm_http *h, const char *path) {

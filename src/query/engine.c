@@ -21,6 +21,7 @@
 #include "../util/log.h"
 #include "../util/timeparse.h"
 #include "pool.h"
+#include "../util/clock.h"
 
 typedef struct qjob {
     struct qjob *next;
@@ -46,11 +47,6 @@ struct tm_engine {
     int running;
 };
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void *worker_init(void *arg) {
     tm_engine *e = arg;

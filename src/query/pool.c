@@ -27,8 +27,8 @@ struct tm_pool {
 /* After a job, a moment awake before the condition variable (util/spin.h):
  * the next query's first task is often on its way. */
 static void poll_for_job(tm_pool *p) {
-    int64_t until = spin_now() + SPIN_NS;
-    while (!__atomic_load_n(&p->queued, __ATOMIC_ACQUIRE) && spin_now() < until) spin_pause();
+    int64_t until = mono_ns() + SPIN_NS;
+    while (!__atomic_load_n(&p->queued, __ATOMIC_ACQUIRE) && mono_ns() < until) spin_pause();
 }
 
 static void *worker(void *arg) {

@@ -8,16 +8,9 @@
  * between two requests. */
 #ifndef TM_SPIN_H
 #define TM_SPIN_H
-#include <stdint.h>
-#include <time.h>
+#include "clock.h"
 
 #define SPIN_NS 250000
-
-static inline int64_t spin_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static inline void spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
