@@ -57,13 +57,7 @@ void catalog_free(tm_catalog *c) {
 }
 
 void catalog_set_saved(tm_catalog *c, uint32_t id, uint64_t walpos) {
-    if (id >= c->nsaved) {
-        size_t n = c->nsaved ? c->nsaved : 1024;
-        while (n <= id) n *= 2;
-        c->saved = xrealloc(c->saved, n * sizeof *c->saved);
-        memset(c->saved + c->nsaved, 0, (n - c->nsaved) * sizeof *c->saved);
-        c->nsaved = n;
-    }
+    XGROW_ZEROED(c->saved, id, c->nsaved, 1024);
     c->saved[id] = walpos;
 }
 

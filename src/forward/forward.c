@@ -80,13 +80,7 @@ static uint32_t decide(tm_forward *f, const char *key, size_t klen, int type) {
 
 /* The targets of a series, decided the first time it is seen. */
 static uint32_t targets_of(tm_forward *f, const tm_batch *b, const tm_sample *x, uint32_t id) {
-    if (id >= f->nmask) {
-        size_t n = f->nmask ? f->nmask : 4096;
-        while (n <= id) n *= 2;
-        f->mask = xrealloc(f->mask, n * sizeof *f->mask);
-        memset(f->mask + f->nmask, 0, (n - f->nmask) * sizeof *f->mask);
-        f->nmask = n;
-    }
+    XGROW_ZEROED(f->mask, id, f->nmask, 4096);
     uint32_t m = f->mask[id];
     if (!m) m = f->mask[id] = decide(f, batch_key(b, x), x->key_len, x->type);
     return m & ~DECIDED;

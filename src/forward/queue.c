@@ -271,13 +271,7 @@ static void write_defs(tm_queue *q, const tm_batch *b, const uint32_t *ids, cons
         size_t i = pick ? pick[k] : k;
         uint32_t id = ids[i];
         if (!id) continue;
-        if (id >= q->ndef) {
-            size_t c = q->ndef ? q->ndef : 1024;
-            while (c <= id) c *= 2;
-            q->defseg = xrealloc(q->defseg, c * sizeof *q->defseg);
-            memset(q->defseg + q->ndef, 0, (c - q->ndef) * sizeof *q->defseg);
-            q->ndef = c;
-        }
+        XGROW_ZEROED(q->defseg, id, q->ndef, 1024);
         if (q->defseg[id] != q->wseg) {
             const tm_sample *x = &b->s[i];
             qrec_def(&q->wbuf, id, x->type, batch_key(b, x), x->key_len);

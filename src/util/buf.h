@@ -4,6 +4,7 @@
 #define TM_BUF_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
     uint8_t *p;
@@ -37,6 +38,19 @@ char *xstrndup(const char *s, size_t n);
         if ((size_t)(n) >= (size_t)(cap)) {                                                        \
             (cap) = (cap) ? (cap) * 2 : (first);                                                   \
             (p) = xrealloc((p), (size_t)(cap) * sizeof *(p));                                      \
+        }                                                                                          \
+    } while (0)
+
+/* Makes room for p[i], every new element zero: an array indexed by id (first
+ * elements at least), doubled until i fits. */
+#define XGROW_ZEROED(p, i, cap, first)                                                             \
+    do {                                                                                           \
+        if ((size_t)(i) >= (size_t)(cap)) {                                                        \
+            size_t n_ = (cap) ? (size_t)(cap) : (first);                                           \
+            while (n_ <= (size_t)(i)) n_ *= 2;                                                     \
+            (p) = xrealloc((p), n_ * sizeof *(p));                                                 \
+            memset((p) + (cap), 0, (n_ - (size_t)(cap)) * sizeof *(p));                            \
+            (cap) = n_;                                                                            \
         }                                                                                          \
     } while (0)
 #endif
