@@ -17,18 +17,9 @@
 
 /* Seconds; "-1" means now. A value above 1e11 (year 5138) can only be
  * milliseconds someone sent by mistake, and is read as such, as everywhere
- * else in tidemark. */
+ * else in tidemark. The common form, whole seconds, never gets here: the
+ * line's scan reads it (seconds_field). */
 static int parse_ts(const char *p, const char *e, int64_t *ts) {
-    size_t n = (size_t)(e - p);
-    if (n && n <= 11) {
-        uint64_t v = 0;
-        size_t i = 0;
-        for (; i < n && (unsigned)(p[i] - '0') < 10; i++) v = v * 10 + (uint64_t)(p[i] - '0');
-        if (i == n) {
-            *ts = (int64_t)v * 1000;
-            return 1;
-        }
-    }
     double d;
     if (parse_number(p, e, &d) != NUM_OK || !isfinite(d)) return 0;
     if (d == -1) {
