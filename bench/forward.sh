@@ -22,7 +22,8 @@
 # ingest window (rcv_cpu_in: what they took from it; steadier on a loaded machine than the wall
 # time) and per sample received (rcv_us/sample, over the whole pass: what a remote pays for each
 # forwarded sample), the
-# samples per remote write request, and peak RSS. A summary follows: each configuration's
+# samples per remote write request, how long a sender held its requests while the ingest was busy
+# (held_s: the longest of the targets' tidemark_forward_yield_seconds_total), and peak RSS. A summary follows: each configuration's
 # fastest pass and its share of the fastest without forwarding (other work only ever slows a pass down, so the fastest of a few is
 # the one least disturbed), and the median of the passes' own shares; `uptime` is printed with it.
 set -eu
@@ -43,12 +44,13 @@ HTTP=127.0.0.1:18190 GPORT=12190 VMPORTS=(18528 18529)
 cpu_s() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
 stored() { curl -s "http://$HTTP/metrics" | awk '/^tidemark_samples_received_total/ {s+=$2} END {print s+0}'; }
 requests() { curl -s "http://$HTTP/metrics" | awk '/^tidemark_forward_requests_total/ {s+=$2} END {print s+0}'; }
+held() { curl -s "http://$HTTP/metrics" | awk '/^tidemark_forward_yield_seconds_total/ {if ($2>s) s=$2} END {print s+0}'; }
 rcv_cpu() { local t=0 v; for v in "$@"; do t=$(awk -v a="$t" -v b="$(cpu_s ${v%%:*})" 'BEGIN {print a+b}'); done; echo $t; }
 vm_rows() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^vm_rows_inserted_total\{type="promremotewrite"\}/ {print $2+0}'; }
 wait_http() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.05; done; return 1; }
 
-printf '%-5s %-8s %9s %8s %11s %7s %7s %13s %10s %13s %8s %10s %13s %11s %8s\n' pass targets samples wall_s samples/s \
-  share cpu_s samples/cpu_s fwd_done_s fwd_samples/s behind_s rcv_cpu_in rcv_us/sample samples/req rss_MiB
+printf '%-5s %-8s %9s %8s %11s %7s %7s %13s %10s %13s %8s %10s %13s %11s %7s %8s\n' pass targets samples wall_s samples/s \
+  share cpu_s samples/cpu_s fwd_done_s fwd_samples/s behind_s rcv_cpu_in rcv_us/sample samples/req held_s rss_MiB
 declare -A best bestfwd shares
 prio=""
 if [ "$RECEIVER_IDLE" = 1 ]; then prio="chrt -i 0"; fi
@@ -82,7 +84,7 @@ one() {
   done
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/$PID/status)
   rcpu=$(rcv_cpu "${vms[@]}")
-  reqs=$(requests)
+  reqs=$(requests); hold=$(held)
   kill -TERM $PID; for _ in $(seq 1 600); do kill -0 $PID 2>/dev/null || break; sleep 0.1; done
   for v in "${vms[@]}"; do kill -TERM ${v%%:*}; wait ${v%%:*} 2>/dev/null || true; done
   rm -rf "$work/data$targets" "$work"/vm$targets-*
@@ -90,11 +92,11 @@ one() {
   fwdrate=$(awk -v n="$got" -v a="$t0" -v b="$t2" 'BEGIN {printf "%.0f", n/(b-a)}')
   if [ "$targets" = 0 ]; then base=$rate; fi
   awk -v p="$pass" -v k="$targets" -v n="$got" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v c0="$c0" -v c1="$c1" \
-      -v r="$rate" -v base="$base" -v rss="$rss" -v rc="$rcpu" -v q="$reqs" -v r0="$r0" -v r1="$r1" 'BEGIN {
+      -v r="$rate" -v base="$base" -v rss="$rss" -v rc="$rcpu" -v q="$reqs" -v r0="$r0" -v r1="$r1" -v h="$hold" 'BEGIN {
     w=t1-t0; c=c1-c0; if (c<=0) c=1e-9; f=t2-t0;
-    printf "%-5d %-8d %9d %8.2f %11.0f %6.0f%% %7.2f %13.0f %10s %13s %8s %10s %13s %11s %8s\n", p, k, n, w, r, 100*r/base,
+    printf "%-5d %-8d %9d %8.2f %11.0f %6.0f%% %7.2f %13.0f %10s %13s %8s %10s %13s %11s %7s %8s\n", p, k, n, w, r, 100*r/base,
       c, n/c, k ? sprintf("%.2f", f) : "-", k ? sprintf("%.0f", n/f) : "-", k ? sprintf("%.2f", t2-t1) : "-",
-      k ? sprintf("%.2f", r1-r0) : "-", k ? sprintf("%.2f", 1e6*rc/(n*k)) : "-", k && q ? sprintf("%.0f", n*k/q) : "-", rss }'
+      k ? sprintf("%.2f", r1-r0) : "-", k ? sprintf("%.2f", 1e6*rc/(n*k)) : "-", k && q ? sprintf("%.0f", n*k/q) : "-", k ? sprintf("%.2f", h) : "-", rss }'
 }
 for pass in $(seq 1 "$REPS"); do
   for targets in 0 1 2; do

@@ -70,6 +70,8 @@ static const tm_flag FLAGS[] = {
     {"forward-batch-max", "50000", "samples per forwarded request at most, sending a backlog (what a crash resends)",
      FLAG_STR},
     {"forward-flush", "1s", "a forwarded batch waits at most this long to fill", FLAG_STR},
+    {"forward-yield", "5s", "forwarding waits at most this long for a busy ingest before it catches up (0: never)",
+     FLAG_STR},
     {"forward-max-disk", "1GiB", "on-disk queue bound per target; past it the oldest is dropped and counted",
      FLAG_STR},
 };

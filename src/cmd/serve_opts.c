@@ -86,16 +86,18 @@ int forward_check(const tm_config *c, const tm_store_opts *so, tm_forward_opts *
     o->nmatch = config_list(c, "forward-match", &o->match);
     o->shard = config_bool(c, "forward-shard");
     long long r, b, bm;
-    int64_t fms;
+    int64_t fms, yms;
     if (flag_integer(c, "forward-replicas", 1, 31, &r, err, errlen) ||
         flag_integer(c, "forward-batch", 1, 1000000, &b, err, errlen) ||
         flag_integer(c, "forward-batch-max", 1, 1000000, &bm, err, errlen) ||
         flag_duration(c, "forward-flush", 1, 0, &fms, err, errlen) ||
+        flag_duration(c, "forward-yield", 0, 0, &yms, err, errlen) ||
         flag_size(c, "forward-max-disk", 64u << 10, 0, &o->max_disk, err, errlen))
         return -1;
     o->replicas = (size_t)r;
     o->batch = (size_t)b;
     o->batch_max = (size_t)bm;
     o->flush_ms = (int)fms;
+    o->yield_ms = yms;
     return 0;
 }

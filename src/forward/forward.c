@@ -31,6 +31,7 @@ struct tm_forward {
     uint32_t *smask, *pick; /* per sample of the batch being queued: its targets; one target's samples */
     size_t cap;
     tm_qbody body;
+    tm_busy busy; /* yield.h: the loop thread's, read by the senders */
 };
 
 #define DECIDED (1u << 31)
@@ -91,6 +92,7 @@ static uint32_t targets_of(tm_forward *f, const tm_batch *b, const tm_sample *x,
  * otherwise each target gets a body of its own samples. */
 static void on_write(void *arg, const tm_batch *b, const uint32_t *ids) {
     tm_forward *f = arg;
+    busy_note_now(&f->busy);
     if (b->n > f->cap) {
         f->cap = b->n;
         f->smask = xrealloc(f->smask, f->cap * sizeof *f->smask);
@@ -176,8 +178,9 @@ tm_forward *forward_start(tm_store *s, const tm_forward_opts *o, char *err, size
                 return NULL;
             }
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    tm_sender_opts so = {f->o.batch, f->o.batch_max, f->o.flush_ms, f->o.yield_ms, &f->busy};
     for (size_t i = 0; i < f->nt; i++) {
-        f->t[i].snd = sender_start(&f->t[i].spec, f->t[i].q, f->o.batch, f->o.batch_max, f->o.flush_ms);
+        f->t[i].snd = sender_start(&f->t[i].spec, f->t[i].q, &so);
         log_info("forwarding to %s %s", fwd_kind_names[f->t[i].spec.kind], f->t[i].spec.label);
     }
     if (store_observe(s, on_write, f)) {
@@ -238,10 +241,12 @@ void forward_metrics(tm_buf *b, void *arg) {
     const char *d = "tidemark_forward_dropped_samples_total";
     buf_printf(b, "# HELP %s Samples given up: queue bound reached, refused by the remote (4xx), queue write error.\n"
                   "# TYPE %s counter\n", d, d);
-    const char *l = "tidemark_forward_lag_seconds";
-    tm_buf lag = {0};
+    const char *l = "tidemark_forward_lag_seconds", *y = "tidemark_forward_yield_seconds_total";
+    tm_buf lag = {0}, yl = {0};
     buf_printf(&lag, "# HELP %s Newest sample queued minus newest acknowledged (0 when nothing waits).\n"
                      "# TYPE %s gauge\n", l, l);
+    buf_printf(&yl, "# HELP %s Seconds the sender held its requests while the ingest was busy.\n"
+                    "# TYPE %s counter\n", y, y);
     for (size_t i = 0; i < f->nt; i++) {
         tm_queue_stats q;
         tm_sender_stats s;
@@ -259,7 +264,10 @@ void forward_metrics(tm_buf *b, void *arg) {
             lagv = (double)(q.newest_ts - q.acked_ts) / 1000.0;
         if (lagv < 0) lagv = 0;
         buf_printf(&lag, "%s{kind=\"%s\",target=\"%s\"} %.3f\n", l, k, u, lagv);
+        buf_printf(&yl, "%s{kind=\"%s\",target=\"%s\"} %.3f\n", y, k, u, (double)s.yielded_ms / 1000.0);
     }
     buf_put(b, lag.p, lag.n);
+    buf_put(b, yl.p, yl.n);
     buf_free(&lag);
+    buf_free(&yl);
 }

@@ -12,7 +12,10 @@
  * targets of one kind replicate: each gets everything. With shard, the
  * series of one kind are spread over its targets by rendezvous hashing of
  * the key, each series always to the same `replicas` of them (a target that
- * goes away moves only its own share). */
+ * goes away moves only its own share).
+ *
+ * Each store_write also feeds the ingest's busy meter (yield.h), which
+ * the senders consult before each request. */
 #ifndef TM_FORWARD_H
 #define TM_FORWARD_H
 #include <stddef.h>
@@ -32,6 +35,7 @@ typedef struct {
     int shard;
     size_t replicas, batch, batch_max; /* sender.h */
     int flush_ms;
+    int64_t yield_ms;  /* yield.h: 0 never waits for a busy ingest */
     uint64_t max_disk; /* bytes per target */
 } tm_forward_opts;
 

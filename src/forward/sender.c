@@ -6,7 +6,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <stdio.h>
@@ -37,6 +36,8 @@ struct tm_sender {
     tm_buf resp;
     char why[512]; /* the last failure */
     int rejected_logged;
+    const tm_busy *busy;
+    tm_yield y;
 };
 
 static int stopping(tm_sender *s) { return __atomic_load_n(&s->stop, __ATOMIC_RELAXED); }
@@ -203,17 +204,21 @@ static int send_batch(tm_sender *s, const tm_buf *body, size_t n) {
     }
 }
 
-/* Forwarding never slows ingestion: the sender takes only CPU that nothing
- * else wants (SCHED_IDLE, or nice 19 where that is refused), and when the
- * machine is busy it falls behind on its queue, which is on disk and
- * bounded, and catches up once the CPU is free. Threads it starts (libcurl's
- * resolver) inherit this. */
-static void lower_priority(void) {
-#ifdef SCHED_IDLE
-    struct sched_param sp = {0};
-    if (!pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp)) return;
-#endif
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+/* Forwarding never slows ingestion: the sender runs at nice 19, so a busy
+ * machine gives it little CPU (it falls behind on its queue, which is on
+ * disk and bounded, and catches up once the CPU is free), and it waits
+ * while the ingest is busy (yield.h). Not SCHED_IDLE: on a machine that is
+ * never idle that would starve it. Threads it starts (libcurl's resolver)
+ * inherit this. */
+static void lower_priority(void) { setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19); }
+
+/* Hold the next request while the ingest is busy, within yield.h's bound. */
+static void yield_to_ingest(tm_sender *s) {
+    enum { STEP_MS = 20 };
+    while (!stopping(s) && yield_wait(&s->y, busy_at(s->busy, mono_ns()), queue_unread(s->q), s->batch, STEP_MS)) {
+        __atomic_add_fetch(&s->st.yielded_ms, STEP_MS, __ATOMIC_RELAXED);
+        pause_ms(s, STEP_MS);
+    }
 }
 
 static void *run(void *arg) {
@@ -225,6 +230,7 @@ static void *run(void *arg) {
     batch_init(&b);
     if (s->t->kind != FWD_GRAPHITE) http_setup(s);
     while (!stopping(s)) {
+        yield_to_ingest(s);
         fill(s, &b);
         if (!b.n) continue;
         int64_t newest = INT64_MIN;
@@ -244,13 +250,15 @@ static void *run(void *arg) {
     return NULL;
 }
 
-tm_sender *sender_start(const tm_target_spec *t, tm_queue *q, size_t batch, size_t batch_max, int flush_ms) {
+tm_sender *sender_start(const tm_target_spec *t, tm_queue *q, const tm_sender_opts *o) {
     tm_sender *s = xcalloc(1, sizeof *s);
     s->t = t;
     s->q = q;
-    s->batch = batch;
-    s->batch_max = batch_max;
-    s->flush_ms = flush_ms;
+    s->batch = o->batch;
+    s->batch_max = o->batch_max;
+    s->flush_ms = o->flush_ms;
+    s->busy = o->busy;
+    s->y.yield_ms = o->yield_ms;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_create(&s->thr, NULL, run, s);
@@ -276,4 +284,5 @@ void sender_stats(tm_sender *s, tm_sender_stats *st) {
     st->rejected = __atomic_load_n(&s->st.rejected, __ATOMIC_RELAXED);
     st->failed = __atomic_load_n(&s->st.failed, __ATOMIC_RELAXED);
     st->retries = __atomic_load_n(&s->st.retries, __ATOMIC_RELAXED);
+    st->yielded_ms = __atomic_load_n(&s->st.yielded_ms, __ATOMIC_RELAXED);
 }
