@@ -231,6 +231,7 @@ static void *run(void *arg) {
     if (s->t->kind != FWD_GRAPHITE) http_setup(s);
     while (!stopping(s)) {
         yield_to_ingest(s);
+        if (stopping(s)) break;
         fill(s, &b);
         if (!b.n) continue;
         int64_t newest = INT64_MIN;
