@@ -379,6 +379,13 @@ uint64_t queue_unread(tm_queue *q) {
     return n;
 }
 
+int queue_half_full(tm_queue *q) {
+    pthread_mutex_lock(&q->mu);
+    int r = q->total_bytes >= q->max_bytes / 2;
+    pthread_mutex_unlock(&q->mu);
+    return r;
+}
+
 void queue_stats(tm_queue *q, tm_queue_stats *st) {
     pthread_mutex_lock(&q->mu);
     int in_first = q->nseg && q->segs[0].no == q->ack.seg;

@@ -54,6 +54,9 @@ size_t queue_read(tm_queue *q, tm_batch *out, size_t max, int wait_ms);
 void queue_ack(tm_queue *q, int64_t newest);
 /* Samples appended and not yet read (the reader's backlog). */
 uint64_t queue_unread(tm_queue *q);
+/* Its segments take half the bound or more: a backlog that must go out
+ * now, not wait (yield.h), or the bound will drop it. */
+int queue_half_full(tm_queue *q);
 /* Wake a reader waiting in queue_read (to stop it). */
 void queue_wake(tm_queue *q);
 void queue_stats(tm_queue *q, tm_queue_stats *st);

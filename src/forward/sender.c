@@ -215,7 +215,8 @@ static void lower_priority(void) { setpriority(PRIO_PROCESS, (id_t)syscall(SYS_g
 /* Hold the next request while the ingest is busy, within yield.h's bound. */
 static void yield_to_ingest(tm_sender *s) {
     enum { STEP_MS = 20 };
-    while (!stopping(s) && yield_wait(&s->y, busy_at(s->busy, mono_ns()), queue_unread(s->q), s->batch, STEP_MS)) {
+    while (!stopping(s) && yield_wait(&s->y, busy_at(s->busy, mono_ns()), queue_half_full(s->q), queue_unread(s->q),
+                                      s->batch, STEP_MS)) {
         __atomic_add_fetch(&s->st.yielded_ms, STEP_MS, __ATOMIC_RELAXED);
         pause_ms(s, STEP_MS);
     }

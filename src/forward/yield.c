@@ -28,12 +28,12 @@ int busy_at(const tm_busy *m, int64_t now_ns) {
     return now_ns < __atomic_load_n(&m->busy_until, __ATOMIC_RELAXED);
 }
 
-int yield_wait(tm_yield *y, int busy, uint64_t unread, size_t batch, int64_t step_ms) {
+int yield_wait(tm_yield *y, int busy, int half_full, uint64_t unread, size_t batch, int64_t step_ms) {
     if (unread <= batch) { /* caught up: what is left costs little, and the budget is whole again */
         y->waited_ms = 0;
         return 0;
     }
-    if (!y->yield_ms || !busy || y->waited_ms >= y->yield_ms) return 0;
+    if (!y->yield_ms || !busy || half_full || y->waited_ms >= y->yield_ms) return 0;
     y->waited_ms += step_ms;
     return 1;
 }

@@ -15,7 +15,8 @@
  *
  * Bounded: a sender waits at most yield_ms in all between two moments it
  * has caught up (at most one batch unread); once it has waited that long
- * it sends until it has caught up before it waits again. So forwarding
+ * it sends until it has caught up before it waits again. Nor does it wait
+ * while its queue takes half the disk bound or more. So forwarding
  * never starves: under sustained saturation it lags by at most yield_ms
  * plus the time to send what came meanwhile (tidemark_forward_lag_seconds).
  *
@@ -47,6 +48,8 @@ typedef struct {
 /* Before a request: 1 to wait (step_ms, then ask again), 0 to send now.
  * unread: samples waiting in the queue; at most batch is caught up, and
  * then it never waits (a small request costs little, and a busy loop
- * thread with little to forward must not hold it forever). */
-int yield_wait(tm_yield *y, int busy, uint64_t unread, size_t batch, int64_t step_ms);
+ * thread with little to forward must not hold it forever). half_full: the
+ * queue takes half its disk bound or more; then it never waits either,
+ * so holding never makes the bound drop what would have gone out. */
+int yield_wait(tm_yield *y, int busy, int half_full, uint64_t unread, size_t batch, int64_t step_ms);
 #endif

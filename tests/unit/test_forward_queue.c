@@ -1,6 +1,7 @@
 /* test_forward_queue.c — the forward queue through its header: order,
  * acknowledged position across a reopen (inside a record too), resending at
- * most the unacknowledged batch, the disk bound dropping the oldest exactly,
+ * most the unacknowledged batch, the disk bound dropping the oldest exactly
+ * (and half of it telling a sender not to hold),
  * a damaged segment; and the encoders' names and lines. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -187,6 +188,31 @@ static void test_bound_drops_oldest(void **st) {
     }
     assert_int_equal(got, s.samples);
     assert_int_equal(last, total - 1);
+    batch_free(&b);
+    queue_close(q);
+}
+
+/* Half the bound: what tells a sender to stop holding (yield.h); acked and
+ * dropped segments no longer count. */
+static void test_half_full(void **st) {
+    (void)st;
+    tm_queue *q = qopen(1 << 20);
+    int total = 0;
+    while (!queue_half_full(q)) {
+        put(q, total, 50, 500);
+        total += 50;
+        assert_true(total < 100000);
+    }
+    tm_queue_stats s;
+    queue_stats(q, &s);
+    assert_true(s.bytes >= (1 << 19) && s.bytes < (1 << 19) + 4096);
+    tm_batch b;
+    batch_init(&b);
+    while (queue_read(q, &b, 1000, 0) > 0) {
+        queue_ack(q, b.s[b.n - 1].ts);
+        batch_reset(&b);
+    }
+    assert_false(queue_half_full(q));
     batch_free(&b);
     queue_close(q);
 }
@@ -428,6 +454,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
         cmocka_unit_test(test_record_times),
         cmocka_unit_test_setup_teardown(test_batch_stops_at_cut, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_half_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_cursor, setup, teardown),
         cmocka_unit_test(test_prom_roundtrip),

@@ -2,7 +2,8 @@
  * the meter says busy only at a quarter of a core or more over a whole
  * window, and stops by itself once samples stop; a sender waits only with
  * a backlog, at most yield_ms in all until it has caught up, never with
- * yielding off. And the real clocks: the thread's CPU clock, once a window. */
+ * its queue at half its disk bound or with yielding off. And the real
+ * clocks: the thread's CPU clock, once a window. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,22 +42,27 @@ static void test_policy(void **st) {
     (void)st;
     tm_yield y = {.yield_ms = 100};
     /* not busy, or caught up (at most a batch waits): send */
-    assert_false(yield_wait(&y, 0, 10000, 2000, 20));
-    assert_false(yield_wait(&y, 1, 2000, 2000, 20));
+    assert_false(yield_wait(&y, 0, 0, 10000, 2000, 20));
+    assert_false(yield_wait(&y, 1, 0, 2000, 2000, 20));
     /* busy with a backlog: wait, 100 ms in all, then send until caught up */
     int waits = 0;
-    while (yield_wait(&y, 1, 10000, 2000, 20)) waits++;
+    while (yield_wait(&y, 1, 0, 10000, 2000, 20)) waits++;
     assert_int_equal(waits, 5);
-    assert_false(yield_wait(&y, 1, 50000, 2000, 20));
-    assert_false(yield_wait(&y, 1, 3000, 2000, 20));
+    assert_false(yield_wait(&y, 1, 0, 50000, 2000, 20));
+    assert_false(yield_wait(&y, 1, 0, 3000, 2000, 20));
     /* caught up once: the budget is whole again */
-    assert_false(yield_wait(&y, 1, 100, 2000, 20));
+    assert_false(yield_wait(&y, 1, 0, 100, 2000, 20));
     waits = 0;
-    while (yield_wait(&y, 1, 10000, 2000, 20)) waits++;
+    while (yield_wait(&y, 1, 0, 10000, 2000, 20)) waits++;
     assert_int_equal(waits, 5);
+    /* the queue at half its disk bound: never waits, and the budget is kept */
+    tm_yield h = {.yield_ms = 100};
+    assert_true(yield_wait(&h, 1, 0, 10000, 2000, 20));
+    assert_false(yield_wait(&h, 1, 1, 10000, 2000, 20));
+    assert_int_equal(h.waited_ms, 20);
     /* yielding off: never waits */
     tm_yield off = {.yield_ms = 0};
-    assert_false(yield_wait(&off, 1, 1000000, 2000, 20));
+    assert_false(yield_wait(&off, 1, 0, 1000000, 2000, 20));
 }
 
 static volatile uint64_t sink; /* the spin's work, kept */
