@@ -64,6 +64,7 @@ int emit_kv_line(tm_emit *e, const char *line, size_t n) {
         const char *p = line + n;
         while (p > line && p[-1] != '=') p--;
         eq = p - 1;
+        if ((size_t)(eq - line) >= TM_KEY_MAX) return 0; /* the tags made it too long (fuzz_procfs) */
     }
     char name[TM_KEY_MAX];
     memcpy(name, line, (size_t)(eq - line));
