@@ -110,8 +110,7 @@ static void on_write(void *arg, const tm_batch *b, const uint32_t *ids) {
     if (uniform) {
         if (!first) return;
         qbody_clear(&f->body);
-        for (size_t i = 0; i < b->n; i++)
-            if (ids[i]) qbody_add(&f->body, ids[i], b, &b->s[i]);
+        qbody_add_all(&f->body, b, ids);
         for (size_t t = 0; first; t++, first >>= 1)
             if (first & 1) queue_write(f->t[t].q, b, ids, NULL, b->n, &f->body);
         return;

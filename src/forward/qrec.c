@@ -98,28 +98,52 @@ void qbody_clear(tm_qbody *bd) {
     bd->last = 0;
 }
 
-/* Written straight into reserved room: this runs for every forwarded sample
- * on the ingest thread. */
-void qbody_add(tm_qbody *bd, uint32_t id, const tm_batch *b, const tm_sample *x) {
-    tm_buf *w = &bd->ent;
-    buf_reserve(w, 40 + (x->type == TM_STRING ? x->str_len : 0));
-    uint8_t *p = w->p + w->n;
+/* One entry at p, in room already reserved (ENTRY_ROOM, and the string);
+ * returns its end. */
+#define ENTRY_ROOM 40
+static inline uint8_t *put_entry(uint8_t *p, uint32_t id, const tm_batch *b, const tm_sample *x, int64_t *last) {
     *p++ = x->type == TM_NUMBER ? E_NUM : x->type == TM_LOCATION ? E_LOC : E_STR;
     p = put_uv(p, id);
-    p = put_uv(p, zigzag((int64_t)((uint64_t)x->ts - (uint64_t)bd->last)));
-    bd->last = x->ts;
+    p = put_uv(p, zigzag((int64_t)((uint64_t)x->ts - (uint64_t)*last)));
+    *last = x->ts;
     if (x->type == TM_STRING) {
         p = put_uv(p, x->str_len);
         memcpy(p, batch_str(b, x), x->str_len);
-        p += x->str_len;
-    } else {
-        memcpy(p, &x->v, 8);
-        p += 8;
-        if (x->type == TM_LOCATION) memcpy(p, &x->v2, 8), p += 8;
+        return p + x->str_len;
     }
-    w->n = (size_t)(p - w->p);
+    memcpy(p, &x->v, 8);
+    p += 8;
+    if (x->type == TM_LOCATION) memcpy(p, &x->v2, 8), p += 8;
+    return p;
+}
+
+void qbody_add(tm_qbody *bd, uint32_t id, const tm_batch *b, const tm_sample *x) {
+    tm_buf *w = &bd->ent;
+    buf_reserve(w, ENTRY_ROOM + (x->type == TM_STRING ? x->str_len : 0));
+    w->n = (size_t)(put_entry(w->p + w->n, id, b, x, &bd->last) - w->p);
     bd->count++;
     if (x->ts > bd->newest) bd->newest = x->ts;
+}
+
+/* This runs for every forwarded sample on the ingest thread: one reserve
+ * for the batch (its arena bounds its strings), the state in registers. */
+void qbody_add_all(tm_qbody *bd, const tm_batch *b, const uint32_t *ids) {
+    tm_buf *w = &bd->ent;
+    buf_reserve(w, ENTRY_ROOM * b->n + b->alen);
+    uint8_t *p = w->p + w->n;
+    int64_t last = bd->last, newest = bd->newest;
+    uint32_t count = bd->count;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!ids[i]) continue;
+        const tm_sample *x = &b->s[i];
+        p = put_entry(p, ids[i], b, x, &last);
+        count++;
+        if (x->ts > newest) newest = x->ts;
+    }
+    w->n = (size_t)(p - w->p);
+    bd->last = last;
+    bd->newest = newest;
+    bd->count = count;
 }
 
 int qrec_head(const uint8_t *p, size_t n, uint32_t *count, int64_t *newest) {

@@ -45,6 +45,8 @@ typedef struct {
 
 void qbody_clear(tm_qbody *bd);
 void qbody_add(tm_qbody *bd, uint32_t id, const tm_batch *b, const tm_sample *x);
+/* The same for every sample of b whose id is not 0, at less cost a sample. */
+void qbody_add_all(tm_qbody *bd, const tm_batch *b, const uint32_t *ids);
 void qrec_head_put(tm_buf *w, uint32_t count, int64_t newest);
 void qrec_def(tm_buf *w, uint32_t id, int type, const char *key, size_t klen);
 

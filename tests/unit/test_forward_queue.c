@@ -192,6 +192,39 @@ static void test_bound_drops_oldest(void **st) {
     queue_close(q);
 }
 
+/* A batch's body at once (the ingest path) is byte for byte the body of its
+ * samples one by one: numbers, locations, strings, ids 0 left out. */
+static void test_body_at_once(void **st) {
+    (void)st;
+    tm_batch b;
+    batch_init(&b);
+    uint32_t ids[300];
+    for (int i = 0; i < 300; i++) {
+        char key[32];
+        int k = snprintf(key, sizeof key, "s.%d", i % 7);
+        int64_t ts = 1700000000000LL + (i % 5 == 0 ? -i : i) * 1000LL; /* times that go back, too */
+        if (i % 3 == 0) batch_add_number(&b, key, (size_t)k, ts, i * 0.25);
+        else if (i % 3 == 1) batch_add_location(&b, key, (size_t)k, ts, 52.5, 13.25 + i);
+        else batch_add_string(&b, key, (size_t)k, ts, "a string value", (size_t)(i % 15));
+        ids[i] = i % 11 == 0 ? 0 : 1 + (uint32_t)(i % 7) * 100000u; /* some ids take 3 varint bytes */
+    }
+    tm_qbody one = {0}, all = {0};
+    for (int round = 0; round < 2; round++) { /* the second goes on from the first's last time */
+        if (!round) qbody_clear(&one), qbody_clear(&all);
+        for (size_t i = 0; i < b.n; i++)
+            if (ids[i]) qbody_add(&one, ids[i], &b, &b.s[i]);
+        qbody_add_all(&all, &b, ids);
+        assert_int_equal(all.count, one.count);
+        assert_int_equal(all.newest, one.newest);
+        assert_int_equal(all.last, one.last);
+        assert_int_equal(all.ent.n, one.ent.n);
+        assert_memory_equal(all.ent.p, one.ent.p, one.ent.n);
+    }
+    buf_free(&one.ent);
+    buf_free(&all.ent);
+    batch_free(&b);
+}
+
 /* Half the bound: what tells a sender to stop holding (yield.h); acked and
  * dropped segments no longer count. */
 static void test_half_full(void **st) {
@@ -455,6 +488,7 @@ int main(void) {
         cmocka_unit_test(test_record_times),
         cmocka_unit_test_setup_teardown(test_batch_stops_at_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_half_full, setup, teardown),
+        cmocka_unit_test(test_body_at_once),
         cmocka_unit_test_setup_teardown(test_damaged_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_cursor, setup, teardown),
         cmocka_unit_test(test_prom_roundtrip),
