@@ -157,10 +157,7 @@ static int lt_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
 
 enum { TYPE_FROM_START = 0x80 };
 
-static void encode(const tm_cols *c, int64_t start, int from_start, tm_buf *out) {
-    buf_put_uvarint(out, c->n);
-    buf_putc(out, (uint8_t)(c->type | (from_start ? TYPE_FROM_START : 0)));
-    ts_encode(c->ts, c->n, from_start ? start : 0, out);
+static void values_encode(const tm_cols *c, tm_buf *out) {
     switch (c->type) {
     case TM_NUMBER:
         floats_encode(c->v, c->n, out);
@@ -185,8 +182,20 @@ static void encode(const tm_cols *c, int64_t start, int from_start, tm_buf *out)
     }
 }
 
+static void encode(const tm_cols *c, int64_t start, int from_start, tm_buf *out) {
+    buf_put_uvarint(out, c->n);
+    buf_putc(out, (uint8_t)(c->type | (from_start ? TYPE_FROM_START : 0)));
+    ts_encode(c->ts, c->n, from_start ? start : 0, out);
+    values_encode(c, out);
+}
+
 void chunk_encode(const tm_cols *c, tm_buf *out) { encode(c, 0, 0, out); }
 void chunk_encode_at(const tm_cols *c, int64_t start, tm_buf *out) { encode(c, start, 1, out); }
+
+void chunk_encode_values(const tm_cols *c, tm_buf *out) {
+    buf_putc(out, (uint8_t)c->type);
+    values_encode(c, out);
+}
 
 static int values_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
     size_t n = c->n;
@@ -208,18 +217,49 @@ static int values_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
 
 int chunk_decode(const uint8_t *p, size_t len, tm_cols *c) { return chunk_decode_at(p, len, 0, c); }
 
-int chunk_decode_at(const uint8_t *p, size_t len, int64_t start, tm_cols *c) {
+/* Count, type and times: 1 with c allocated for the type and ts filled, and
+ * *p past them; 0 (c empty) when malformed. */
+static int times_decode(const uint8_t **p, const uint8_t *end, int64_t start, tm_cols *c) {
     memset(c, 0, sizeof *c);
-    if (!p) return 0;
-    const uint8_t *end = p + len;
     uint64_t n;
-    if (!get_uvarint(&p, end, &n) || p >= end) return 0;
-    int type = *p & ~TYPE_FROM_START;
-    int64_t base = *p++ & TYPE_FROM_START ? start : 0;
+    if (!*p || !get_uvarint(p, end, &n) || *p >= end) return 0;
+    int type = **p & ~TYPE_FROM_START;
+    int64_t base = *(*p)++ & TYPE_FROM_START ? start : 0;
     if (type != TM_NUMBER && type != TM_STRING && type != TM_LOCATION && type != TM_ROLLUP) return 0;
-    if (n > CHUNK_MAX || n > 2 + (uint64_t)(end - p) * TS_PER_BYTE) return 0;
+    if (n > CHUNK_MAX || n > 2 + (uint64_t)(end - *p) * TS_PER_BYTE) return 0;
     cols_alloc(c, type, (size_t)n);
-    if (!ts_decode(&p, end, c->ts, c->n, base) || !values_decode(&p, end, c) || p != end) {
+    if (!ts_decode(p, end, c->ts, c->n, base)) {
+        cols_free(c);
+        return 0;
+    }
+    return 1;
+}
+
+int chunk_decode_at(const uint8_t *p, size_t len, int64_t start, tm_cols *c) {
+    const uint8_t *end = p + len;
+    if (!times_decode(&p, end, start, c)) return 0;
+    if (!values_decode(&p, end, c) || p != end) {
+        cols_free(c);
+        return 0;
+    }
+    return 1;
+}
+
+int chunk_decode_times(const uint8_t *p, size_t len, int64_t start, tm_cols *c) {
+    return times_decode(&p, p ? p + len : p, start, c);
+}
+
+int chunk_decode_values(const uint8_t *p, size_t len, const tm_cols *times, tm_cols *c) {
+    memset(c, 0, sizeof *c);
+    const uint8_t *end = p + len;
+    if (!p || p >= end) return 0;
+    int type = *p++;
+    if (type != TM_NUMBER && type != TM_STRING && type != TM_LOCATION && type != TM_ROLLUP) return 0;
+    /* a count the bytes cannot hold is refused before allocating (every value costs at least a bit) */
+    if (times->n > 2 + (uint64_t)(end - p) * TS_PER_BYTE) return 0;
+    cols_alloc(c, type, times->n);
+    memcpy(c->ts, times->ts, times->n * sizeof *c->ts);
+    if (!values_decode(&p, end, c) || p != end) {
         cols_free(c);
         return 0;
     }

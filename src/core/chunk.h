@@ -42,6 +42,14 @@ void chunk_encode_at(const tm_cols *c, int64_t start, tm_buf *out);
 int chunk_decode(const uint8_t *p, size_t len, tm_cols *c);
 int chunk_decode_at(const uint8_t *p, size_t len, int64_t start, tm_cols *c);
 
+/* A chunk with the same times as another (pack.h): its type byte and value
+ * columns only. chunk_decode_values gives it those times (copied from
+ * times, which chunk_decode_times reads from a whole chunk without its
+ * values: c->type, c->n and c->ts). Same returns and bounds as above. */
+void chunk_encode_values(const tm_cols *c, tm_buf *out);
+int chunk_decode_times(const uint8_t *p, size_t len, int64_t start, tm_cols *c);
+int chunk_decode_values(const uint8_t *p, size_t len, const tm_cols *times, tm_cols *c);
+
 /* Allocate arrays for n entries of type (columns the type needs, others NULL),
  * zero-filled (str entries NULL). */
 void cols_alloc(tm_cols *c, int type, size_t n);

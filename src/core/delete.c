@@ -100,23 +100,27 @@ void delete_rows(tm_store *s) {
     pthread_mutex_unlock(&s->mu);
     if (n) {
         /* the tables there are: rollups come with the first block, series is of databases made before keys */
-        const char *sql[3] = {"DELETE FROM chunks WHERE series=?"};
-        int nsql = 1;
+        const char *sql[2];
+        int nsql = 0;
         if (s->has_rollups) sql[nsql++] = "DELETE FROM rollups WHERE series=?";
         if (s->has_series) sql[nsql++] = "DELETE FROM series WHERE id=?";
-        sqlite3_stmt *st[3] = {0};
+        sqlite3_stmt *st[2] = {0};
         for (int k = 0; k < nsql; k++) sqlite3_prepare_v2(s->wdb, sql[k], -1, &st[k], NULL);
-        int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-        for (size_t i = 0; ok && i < n; i++)
+        pack_editor ed;
+        int ok = !packs_editor_open(s->wdb, &ed) && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+        for (size_t i = 0; ok && i < n; i++) {
+            ok = !packs_drop_series(&ed, ids[i]); /* its members, out of rows other series share */
             for (int k = 0; ok && k < nsql; k++) {
                 sqlite3_bind_int64(st[k], 1, ids[i]);
                 if (sqlite3_step(st[k]) != SQLITE_DONE) ok = 0;
                 sqlite3_reset(st[k]);
             }
+        }
         ok = ok && !keys_drop(s, ids, n) && !states_drop(s, ids, n);
         /* never left open: a transaction left behind would fail every later commit */
         if (tx_end(s->wdb, ok)) log_error("sqlite: deleting series: %s", sqlite3_errmsg(s->wdb));
-        for (int k = 0; k < 3; k++) sqlite3_finalize(st[k]);
+        for (int k = 0; k < 2; k++) sqlite3_finalize(st[k]);
+        packs_editor_close(&ed);
     }
     free(ids);
     pthread_mutex_lock(&s->mu);

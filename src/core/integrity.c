@@ -38,6 +38,28 @@ static void utc(int64_t ms, char *out, size_t n) {
     strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* What a row names: a chunk or rollup block its series, a pack the series
+ * of its group (the first three keys). */
+static void name_row(tm_store *s, sqlite3_stmt *st, int pack, char *out, size_t n) {
+    int64_t id = sqlite3_column_int64(st, 1);
+    if (!pack) {
+        tm_series *se = catalog_get(&s->cat, (uint32_t)id);
+        snprintf(out, n, "series %.200s (id %lld)", se ? se->key : "?", (long long)id);
+        return;
+    }
+    size_t k = (size_t)snprintf(out, n, "series ids %lld-%lld", (long long)id * PACK_SERIES,
+                                (long long)id * PACK_SERIES + PACK_SERIES - 1);
+    const char *sep = " (";
+    for (int i = 0, named = 0; i < PACK_SERIES && named < 3 && k < n; i++) {
+        tm_series *se = catalog_get(&s->cat, (uint32_t)(id * PACK_SERIES + i));
+        if (!se) continue;
+        k += (size_t)snprintf(out + k, n - k, "%s%.60s", sep, se->key);
+        sep = ", ";
+        named++;
+    }
+    if (*sep == ',' && k < n) snprintf(out + k, n - k, ")");
+}
+
 /* Count the blobs of one table that fail their checksum; describe the first. */
 static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, char *first, size_t n, int64_t *first_id) {
     sqlite3_stmt *st;
@@ -46,13 +68,12 @@ static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, char *fi
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (blob_ok(st, 4, 5)) continue;
         if (!bad++) {
-            tm_series *se = catalog_get(&s->cat, (uint32_t)sqlite3_column_int64(st, 1));
-            char t0[40], t1[40];
+            char t0[40], t1[40], who[300];
             utc(sqlite3_column_int64(st, 2), t0, sizeof t0);
             utc(sqlite3_column_int64(st, 3), t1, sizeof t1);
+            name_row(s, st, !strcmp(kind, "pack"), who, sizeof who);
             *first_id = sqlite3_column_int64(st, 0);
-            snprintf(first, n, "%s %lld of series %.200s (id %lld), %s to %s", kind, (long long)*first_id,
-                     se ? se->key : "?", (long long)sqlite3_column_int64(st, 1), t0, t1);
+            snprintf(first, n, "%s %lld of %s, %s to %s", kind, (long long)*first_id, who, t0, t1);
         }
     }
     sqlite3_finalize(st);
@@ -61,6 +82,8 @@ static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, char *fi
 
 int db_check_blobs(tm_store *s, const char *path, char *err, size_t errlen) {
     static const struct { const char *sql, *kind, *table, *rowid; } T[] = {
+        {"SELECT id, grp, start, end, data, crc FROM packs", "pack", "packs", "id"},
+        /* a database made before packs, checked before its rows move (packs_migrate) */
         {"SELECT id, series, start, end, data, crc FROM chunks", "chunk", "chunks", "id"},
         {"SELECT rowid, series, start, end, data, crc FROM rollups", "rollup block", "rollups", "rowid"},
     };

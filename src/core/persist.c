@@ -23,9 +23,11 @@ static const char *SCHEMA =
      * walpos there too, which states (states.c) replaces */
     "CREATE TABLE IF NOT EXISTS keys(blk INTEGER PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS states(blk INTEGER PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, start INTEGER NOT NULL,"
-    " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER);"
-    "CREATE INDEX IF NOT EXISTS chunks_series ON chunks(series, end);"
+    /* closed chunks, several series to a row (pack.h); databases made before keep a row per chunk in
+     * chunks(id, series, start, end, data, crc), moved here at the first start (packs_migrate) */
+    "CREATE TABLE IF NOT EXISTS packs(id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, start INTEGER NOT NULL,"
+    " end INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS packs_grp ON packs(grp, end);"
     /* rollups (ROLLUPS_SCHEMA) come with the first rollup block: until then they would be two
      * empty pages */
     /* PRAGMA user_version holds next_id: ids below it were handed out once and are never handed
@@ -112,7 +114,7 @@ static void retire_ids(tm_store *s) {
     int64_t hi = (int64_t)(uint32_t)query_int(s->wdb, "PRAGMA user_version") - 1;
     int64_t old = query_int(s->wdb, "SELECT v FROM meta WHERE k='next_id'") - 1; /* 0: no such table */
     if (old > hi) hi = old;
-    int64_t c = query_int(s->wdb, "SELECT MAX(series) FROM chunks");
+    int64_t c = packs_max_id(s->wdb);
     int64_t r = query_int(s->wdb, "SELECT MAX(series) FROM rollups");
     if (c > hi) hi = c;
     if (r > hi) hi = r;
@@ -146,14 +148,15 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
     if (persist_prepare_reader(s, &s->own, s->rdb, err, errlen) || load_series(s, err, errlen) ||
         keys_load(s, path, err, errlen) || states_load(s, path, err, errlen))
         return -1;
+    if (!s->o.memory && (db_check_blobs(s, path, err, errlen) || packs_migrate(s, err, errlen))) return -1;
     retire_ids(s);
-    return s->o.memory ? 0 : db_check_blobs(s, path, err, errlen);
+    return 0;
 }
 
 int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen) {
     r->s = s;
     r->db = db;
-    if (sqlite3_prepare_v2(db, "SELECT data, crc, id, start FROM chunks WHERE series=? AND end>=? AND start<=? ORDER BY id",
+    if (sqlite3_prepare_v2(db, "SELECT data, crc, id, start FROM packs WHERE grp=? AND end>=? AND start<=? ORDER BY id",
                            -1, &r->chunks, NULL) ||
         (__atomic_load_n(&s->has_rollups, __ATOMIC_ACQUIRE) && !persist_reader_rollups(r))) {
         snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
@@ -171,29 +174,12 @@ int persist_reader_rollups(struct tm_reader *r) {
     return r->rollups != NULL;
 }
 
-static int save_chunk(sqlite3_stmt *ins, tm_pending *p, tm_buf *blob) {
-    blob->n = 0;
-    chunk_encode_at(&p->c, p->c.ts[0], blob);
-    sqlite3_bind_int64(ins, 1, p->sid);
-    sqlite3_bind_int64(ins, 2, p->c.ts[0]);
-    sqlite3_bind_int64(ins, 3, p->c.ts[p->c.n - 1]);
-    sqlite3_bind_blob(ins, 4, blob->p, (int)blob->n, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 5, (int32_t)crc32c(0, blob->p, blob->n)); /* signed: 4 bytes in the row, not 6 */
-    int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(ins);
-    return rc;
-}
-
 /* Write a run of closed chunks in one transaction: 0 when it committed.
  * With them go the keys of their series not yet written, and each
  * series' state. */
 static int write_chunks(tm_store *s, tm_pending *list) {
-    sqlite3_stmt *ins = NULL;
-    sqlite3_prepare_v2(s->wdb, "INSERT INTO chunks(series, start, end, data, crc) VALUES(?,?,?,?,?)", -1, &ins, NULL);
-    tm_buf blob = {0};
-    int ok = ins && sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    for (tm_pending *p = list; ok && p; p = p->next_in_queue) ok = p->skip || !save_chunk(ins, p, &blob);
-    ok = ok && !keys_save(s, list) && !states_save(s, list);
+    int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    ok = ok && !packs_write(s, list) && !keys_save(s, list) && !states_save(s, list);
     if (ok) { /* the file header's 4 bytes, written with every commit anyway: no table, no page */
         char sql[48];
         snprintf(sql, sizeof sql, "PRAGMA user_version=%d",
@@ -204,8 +190,6 @@ static int write_chunks(tm_store *s, tm_pending *list) {
     int rc = tx_end(s->wdb, ok);
     keys_end(s, !rc);
     if (ok && rc) snprintf(s->persist_err, sizeof s->persist_err, "commit: %s", sqlite3_errmsg(s->wdb));
-    buf_free(&blob);
-    sqlite3_finalize(ins);
     return rc;
 }
 

@@ -74,21 +74,25 @@ void read_persisted(tm_reader *rd, uint32_t id, const char *key, int type, int64
         cols_free(&r);
     }
     sqlite3_stmt *st = rd->chunks;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 1, pack_group(id));
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, until);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        tm_cols c;
         if (!blob_ok(st, 0, 1)) {
-            log_limited(LOG_ERROR, "sqlite: chunk %lld of %s fails its checksum: skipped",
+            log_limited(LOG_ERROR, "sqlite: pack %lld (with %s) fails its checksum: skipped",
                         (long long)sqlite3_column_int64(st, 2), key);
             continue;
         }
-        if (!chunk_decode_at(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                             sqlite3_column_int64(st, 3), &c))
-            continue;
-        if (c.type == type) take_range(out, cap, &c, from, until);
-        cols_free(&c);
+        pack_iter it;
+        pack_iter_init(&it, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                       sqlite3_column_int64(st, 3));
+        pack_member m;
+        while (pack_next(&it, &m) == 1) {
+            tm_cols c;
+            if (m.slot != id % PACK_SERIES || !pack_decode(&it, &m, &c)) continue;
+            if (c.type == type) take_range(out, cap, &c, from, until);
+            cols_free(&c);
+        }
     }
     sqlite3_reset(st);
 }

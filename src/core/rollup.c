@@ -152,7 +152,6 @@ static int fold_aged(tm_store *s, uint32_t sid, size_t from, tm_bucket *b, size_
     return rc;
 }
 
-/* Expire one series' raw chunks (found through the (series, end) index). */
 int rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *v, size_t n, int64_t now) {
     if (s->o.narch < 2 || !n) return 0;
     tm_bucket *b = xmalloc(n * sizeof *b);
@@ -162,42 +161,40 @@ int rollup_fold_raw(tm_store *s, uint32_t sid, const int64_t *ts, const double *
     return rc;
 }
 
-/* 0, or -1 when a fold or delete failed (the caller rolls everything back:
- * a chunk is never deleted without its rollup). */
-static int expire_series(tm_store *s, sqlite3_stmt *sel, sqlite3_stmt *del, uint32_t sid, int64_t now) {
-    int rc = 0;
-    int64_t cut_last = now - s->o.keep[s->o.narch - 1];
-    sqlite3_bind_int64(sel, 1, sid);
-    sqlite3_bind_int64(sel, 2, now - s->o.keep[0]);
-    while (sqlite3_step(sel) == SQLITE_ROW) {
-        tm_cols c;
-        int ok = chunk_decode_at(sqlite3_column_blob(sel, 1), (size_t)sqlite3_column_bytes(sel, 1),
-                                 sqlite3_column_int64(sel, 2), &c);
-        /* strings and locations have no rollups: they stay raw for the longest keep */
-        if (ok && c.type != TM_NUMBER && c.ts[c.n - 1] >= cut_last) {
-            cols_free(&c);
-            continue;
-        }
-        if (ok && c.type == TM_NUMBER) rc |= rollup_fold_raw(s, sid, c.ts, c.v, c.n, now);
-        cols_free(&c);
-        sqlite3_bind_int64(del, 1, sqlite3_column_int64(sel, 0));
-        if (sqlite3_step(del) != SQLITE_DONE) rc = -1;
-        sqlite3_reset(del);
-    }
-    sqlite3_reset(sel);
-    return rc;
+typedef struct {
+    tm_store *s;
+    int64_t grp, now, cut_last;
+    int rc;
+} expiry;
+
+/* A member of a row past the first archive's keep: folded into its series'
+ * rollups and dropped. Strings and locations have no rollups: they stay raw
+ * for the longest keep. A member that does not decode goes too. */
+static int keep_member(const pack_iter *it, const pack_member *m, void *arg) {
+    expiry *x = arg;
+    tm_cols c;
+    if (!pack_decode(it, m, &c)) return 0;
+    int keep = c.type != TM_NUMBER && c.ts[c.n - 1] >= x->cut_last;
+    if (c.type == TM_NUMBER)
+        x->rc |= rollup_fold_raw(x->s, (uint32_t)(x->grp * PACK_SERIES + m->slot), c.ts, c.v, c.n, x->now);
+    cols_free(&c);
+    return keep;
 }
 
+/* Groups of series in runs, a transaction each; a failed fold or write rolls
+ * its run back (a chunk is never dropped without its rollup). */
 static void expire_raw(tm_store *s, int64_t now) {
-    sqlite3_stmt *sel = NULL, *del = NULL;
-    sqlite3_prepare_v2(s->wdb, "SELECT id, data, start FROM chunks WHERE series=? AND end<?", -1, &sel, NULL);
-    sqlite3_prepare_v2(s->wdb, "DELETE FROM chunks WHERE id=?", -1, &del, NULL);
+    pack_editor ed;
+    if (packs_editor_open(s->wdb, &ed)) return;
     /* ids only grow and a series is never freed while the store runs */
-    size_t nids = __atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE);
-    for (size_t first = 1; first < nids; first += 1024) {
+    int64_t groups = pack_group((uint32_t)__atomic_load_n(&s->cat.nids, __ATOMIC_ACQUIRE)) + 1;
+    expiry x = {.s = s, .now = now, .cut_last = now - s->o.keep[s->o.narch - 1]};
+    for (int64_t first = 0; first < groups; first += 128) {
         int ok = sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-        for (size_t id = first; ok && id < first + 1024 && id < nids; id++)
-            ok = !expire_series(s, sel, del, (uint32_t)id, now);
+        for (x.grp = first; ok && x.grp < first + 128 && x.grp < groups; x.grp++) {
+            x.rc = 0;
+            ok = !packs_filter(&ed, x.grp, now - s->o.keep[0], keep_member, &x) && !x.rc;
+        }
         int rc = tx_end(s->wdb, ok);
         rollups_settle(s, !rc);
         if (rc) {
@@ -205,8 +202,7 @@ static void expire_raw(tm_store *s, int64_t now) {
             break;
         }
     }
-    sqlite3_finalize(sel);
-    sqlite3_finalize(del);
+    packs_editor_close(&ed);
 }
 
 static void expire_rollups(tm_store *s, size_t a, int64_t now) {

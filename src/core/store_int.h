@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "catalog.h"
+#include "pack.h"
 #include "store.h"
 #include "wal.h"
 
@@ -133,6 +134,24 @@ int keys_save(tm_store *s, tm_pending *list);
 void keys_end(tm_store *s, int committed);
 int keys_drop(tm_store *s, const uint32_t *ids, size_t n);
 void keys_free(tm_store *s);
+
+/* packrows.c: the packs table (pack.h), on the persister thread inside its
+ * transaction. packs_write writes the closed chunks of list (not the ones
+ * set aside). An editor's packs_filter keeps, in each row of group grp that
+ * ends before `before`, only the members keep() accepts (0, or -1 when a
+ * write failed); packs_drop_series takes out every member of a series.
+ * packs_max_id is the highest series id a row holds; packs_migrate moves an
+ * older database's `chunks` rows in (at open). */
+typedef struct {
+    sqlite3_stmt *sel, *del, *upd;
+} pack_editor;
+int packs_write(tm_store *s, tm_pending *list);
+int packs_editor_open(sqlite3 *db, pack_editor *e);
+void packs_editor_close(pack_editor *e);
+int packs_filter(pack_editor *e, int64_t grp, int64_t before, int (*keep)(const pack_iter *, const pack_member *, void *), void *arg);
+int packs_drop_series(pack_editor *e, uint32_t id);
+int64_t packs_max_id(sqlite3 *db);
+int packs_migrate(tm_store *s, char *err, size_t errlen);
 
 /* integrity.c: 0, or -1 with what is damaged in err */
 int db_quick_check(tm_store *s, const char *path, char *err, size_t errlen);

@@ -55,22 +55,23 @@ def main(t):
         shutil.copytree(src.data_dir, d)
         return d, os.path.join(d, "tidemark.db")
 
-    t.step("a flipped byte inside a chunk")
+    t.step("a flipped byte inside a pack of chunks")
     d, db = copy("flip")
     con = sqlite3.connect(db)
-    cid, sid, data = con.execute("SELECT id, series, data FROM chunks ORDER BY id LIMIT 1").fetchone()
-    key = tmdb.series(con)[sid]
+    pid, grp, data = con.execute("SELECT id, grp, data FROM packs ORDER BY id LIMIT 1").fetchone()
+    keys = tmdb.series(con)
+    key = next(keys[i] for i in range(grp * tmdb.PACK_SERIES, (grp + 1) * tmdb.PACK_SERIES) if i in keys)
     data = bytearray(data)
     data[len(data) // 2] ^= 0x04
-    con.execute("UPDATE chunks SET data=? WHERE id=?", (bytes(data), cid))
+    con.execute("UPDATE packs SET data=? WHERE id=?", (bytes(data), pid))
     con.commit()
     con.close()
     before = digest(db)
     s = T.Server(t, "flip", data_dir=d)
     t.servers.append(s)
     log = start_fails(t, s, "flipped chunk")
-    t.check("checksum" in log and ("chunk %d of series %s" % (cid, key)) in log,
-            "the message names chunk %d of %s and its checksum: %r" % (cid, key, log[-600:]))
+    want = "pack %d of series ids %d-%d (%s" % (pid, grp * tmdb.PACK_SERIES, grp * tmdb.PACK_SERIES + 7, key)
+    t.check("checksum" in log and want in log, "the message names %r and its checksum: %r" % (want, log[-600:]))
     t.eq(digest(db), before, "the damaged file is left as it was")
 
     def flipped_row(table, name, xor):

@@ -34,7 +34,7 @@ def db_rows(s, key):
         if not ids:
             return 0, 0, 0, None
         q = ",".join("?" * len(ids))
-        chunks = c.execute("SELECT count(*) FROM chunks WHERE series IN (%s)" % q, ids).fetchone()[0]
+        chunks = tmdb.chunks_of(c, ids)
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
         rollups = 0  # the table comes with the first rollup block
         if "rollups" in tables:

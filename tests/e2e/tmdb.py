@@ -94,3 +94,27 @@ def drop_series(con, sid):
         con.execute("UPDATE keys SET data=?, crc=? WHERE blk=?", (row, signed_crc(row), blk))
     else:
         con.execute("DELETE FROM keys WHERE blk=?", (blk,))
+
+
+PACK_SERIES = 8
+
+
+def pack_members(data):
+    """[(series slot, same-times flag, chunk bytes)] of a packs row (src/core/pack.h)."""
+    out, i = [], 0
+    while i < len(data):
+        head, i = _uvarint(data, i)
+        n, i = _uvarint(data, i)
+        assert i + n <= len(data), "member past the row"
+        out.append((head % PACK_SERIES, bool(head & 8), bytes(data[i:i + n])))
+        i += n
+    return out
+
+
+def chunks_of(con, ids):
+    """How many chunks the packs hold for the series ids."""
+    n = 0
+    for sid in ids:
+        for (data,) in con.execute("SELECT data FROM packs WHERE grp=?", (sid // PACK_SERIES,)):
+            n += sum(1 for slot, _, _ in pack_members(data) if slot == sid % PACK_SERIES)
+    return n

@@ -186,6 +186,52 @@ static void test_late_into_rollup(void **st) {
     store_close(s);
 }
 
+/* Eight series written at the same times, one of them strings: the ones of
+ * a group share rows and their times (core/pack.h). The retention pass folds
+ * the numbers and keeps the string, whose times may be another's; after a
+ * delete of the series whose times the others used, they read back whole. */
+static void test_packs(void **st) {
+    (void)st;
+    int64_t old = (now_ms() / 60000 - 60 * 24 * 30) * 60000; /* archive 1 */
+    char key[8][16];
+    tm_store *s = open_store(0);
+    for (int i = 0; i < 600; i++) /* a chunk of 512 closes and is persisted */
+        for (int k = 0; k < 8; k++) {
+            snprintf(key[k], sizeof key[k], "pk.%d", k);
+            tm_batch b;
+            batch_init(&b);
+            if (k == 5) {
+                char v[16];
+                int n = snprintf(v, sizeof v, "s%d", i);
+                batch_add_string(&b, key[k], strlen(key[k]), old + i * 1000, v, (size_t)n);
+            } else {
+                batch_add_number(&b, key[k], strlen(key[k]), old + i * 1000, k * 1000 + i);
+            }
+            assert_int_equal(store_write(s, &b, now_ms()), 1);
+            batch_free(&b);
+        }
+    uint32_t first = id_of(s, key[0]);
+    store_close(s);
+    s = open_store(0);
+    assert_int_equal(store_delete(s, &first, 1), 1);
+    for (int k = 1; k < 8; k++) /* into 1m buckets, read as their last value at their start */
+        if (k != 5) assert_true(rolled_up(s, id_of(s, key[k]), old, old + 600 * 1000, 10));
+    tm_cols c;
+    assert_true(store_read(s, id_of(s, key[5]), old, old + 600 * 1000, &c));
+    assert_int_equal(c.n, 600);
+    for (int i = 0; i < 600; i++) {
+        char v[16];
+        snprintf(v, sizeof v, "s%d", i);
+        assert_true(c.ts[i] == old + i * 1000 && !strcmp(c.str[i], v));
+    }
+    cols_free(&c);
+    assert_true(store_read(s, id_of(s, key[7]), old, old + 600 * 1000, &c));
+    assert_int_equal(c.n, 10);
+    for (size_t i = 0; i < c.n; i++) assert_true(c.ts[i] == old + (int64_t)i * 60000 && c.v[i] == 7000 + i * 60 + 59);
+    cols_free(&c);
+    store_close(s);
+}
+
 static int has_rollups_table(const char *path) {
     sqlite3 *db;
     sqlite3_stmt *st;
@@ -402,6 +448,7 @@ int main(void) {
         cmocka_unit_test(test_restart_and_buckets),
         cmocka_unit_test(test_late_into_rollup),
         cmocka_unit_test(test_rollups_table_later),
+        cmocka_unit_test(test_packs),
         cmocka_unit_test(test_wal_torn_tail),
         cmocka_unit_test(test_observers),
         cmocka_unit_test(test_stale_marker),
