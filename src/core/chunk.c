@@ -236,7 +236,7 @@ static int times_decode(const uint8_t **p, const uint8_t *end, int64_t start, tm
 }
 
 int chunk_decode_at(const uint8_t *p, size_t len, int64_t start, tm_cols *c) {
-    const uint8_t *end = p + len;
+    const uint8_t *end = p ? p + len : p;
     if (!times_decode(&p, end, start, c)) return 0;
     if (!values_decode(&p, end, c) || p != end) {
         cols_free(c);
@@ -251,8 +251,8 @@ int chunk_decode_times(const uint8_t *p, size_t len, int64_t start, tm_cols *c) 
 
 int chunk_decode_values(const uint8_t *p, size_t len, const tm_cols *times, tm_cols *c) {
     memset(c, 0, sizeof *c);
+    if (!p || !len) return 0;
     const uint8_t *end = p + len;
-    if (!p || p >= end) return 0;
     int type = *p++;
     if (type != TM_NUMBER && type != TM_STRING && type != TM_LOCATION && type != TM_ROLLUP) return 0;
     /* a count the bytes cannot hold is refused before allocating (every value costs at least a bit) */
