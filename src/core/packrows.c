@@ -34,10 +34,16 @@ static int same_times(const tm_pending *a, const tm_pending *b) {
     return a->c.n == b->c.n && !memcmp(a->c.ts, b->c.ts, a->c.n * sizeof *a->c.ts);
 }
 
+static int within_span(int64_t a, int64_t b) {
+    return (a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a) <= (uint64_t)HEAD_SPAN;
+}
+
 /* Members v[0..n) of one group as rows of near-equal size, none past
- * PACK_BYTES unless a single chunk is. same[i]: v[i] has v[i-1]'s times and
- * is encoded in enc at off[i] without them; the first member of a row
- * cannot be, so it is encoded again whole (only where a group is cut). */
+ * PACK_BYTES unless a single chunk is, and none whose members end more
+ * than a chunk's span apart (a row leaves with its newest member).
+ * same[i]: v[i] has v[i-1]'s times and is encoded in enc at off[i] without
+ * them; the first member of a row cannot be, so it is encoded again whole
+ * (only where a group is cut). */
 static int write_group(sqlite3_stmt *ins, tm_pending **v, size_t n, const uint8_t *same, const tm_buf *enc,
                        const size_t *off, tm_buf *row) {
     size_t total = 0;
@@ -47,11 +53,17 @@ static int write_group(sqlite3_stmt *ins, tm_pending **v, size_t n, const uint8_
     int rc = 0;
     for (size_t i = 0, j; !rc && i < n; i = j) {
         size_t bytes = 0;
-        int64_t lo = INT64_MAX, hi = INT64_MIN;
-        for (j = i; j < n && (j == i || bytes + (off[j + 1] - off[j]) / 2 + 4 <= target); j++) {
+        int64_t lo = INT64_MAX, hi = INT64_MIN, end_lo = INT64_MAX;
+        for (j = i; j < n; j++) {
+            int64_t end = v[j]->c.ts[v[j]->c.n - 1];
+            /* a row goes when its newest member ages out: members end within one chunk span of each other */
+            if (j > i && (bytes + (off[j + 1] - off[j]) / 2 + 4 > target || !within_span(end, end_lo) ||
+                          !within_span(end, hi)))
+                break;
             bytes += off[j + 1] - off[j] + 4;
             if (v[j]->c.ts[0] < lo) lo = v[j]->c.ts[0];
-            if (v[j]->c.ts[v[j]->c.n - 1] > hi) hi = v[j]->c.ts[v[j]->c.n - 1];
+            if (end > hi) hi = end;
+            if (end < end_lo) end_lo = end;
         }
         row->n = 0;
         for (size_t k = i; k < j; k++) {

@@ -186,17 +186,22 @@ static void test_late_into_rollup(void **st) {
     store_close(s);
 }
 
-/* Eight series written at the same times, one of them strings: the ones of
- * a group share rows and their times (core/pack.h). The retention pass folds
- * the numbers and keeps the string, whose times may be another's; after a
- * delete of the series whose times the others used, they read back whole. */
+/* Eight series written at the same times, one of them strings, and a ninth
+ * now: the ones of a group share rows and their times (core/pack.h). The
+ * retention pass folds the old numbers and keeps the string, whose times
+ * may be another's, and the recent series (of the last old one's group)
+ * stays raw; after a delete of the series whose times the others used,
+ * they read back whole. */
 static void test_packs(void **st) {
     (void)st;
+    char d[300];
+    snprintf(d, sizeof d, "%s/packs", dir);
     int64_t old = (now_ms() / 60000 - 60 * 24 * 30) * 60000; /* archive 1 */
-    char key[8][16];
-    tm_store *s = open_store(0);
+    int64_t recent = (now_ms() / 60000 - 30) * 60000;
+    char key[9][16];
+    tm_store *s = test_store(d, 0, TM_FSYNC_OFF, "10s:7d,1m:90d,1h:5y");
     for (int i = 0; i < 600; i++) /* a chunk of 512 closes and is persisted */
-        for (int k = 0; k < 8; k++) {
+        for (int k = 0; k < 9; k++) {
             snprintf(key[k], sizeof key[k], "pk.%d", k);
             tm_batch b;
             batch_init(&b);
@@ -205,14 +210,15 @@ static void test_packs(void **st) {
                 int n = snprintf(v, sizeof v, "s%d", i);
                 batch_add_string(&b, key[k], strlen(key[k]), old + i * 1000, v, (size_t)n);
             } else {
-                batch_add_number(&b, key[k], strlen(key[k]), old + i * 1000, k * 1000 + i);
+                batch_add_number(&b, key[k], strlen(key[k]), (k == 8 ? recent : old) + i * 1000, k * 1000 + i);
             }
             assert_int_equal(store_write(s, &b, now_ms()), 1);
             batch_free(&b);
         }
     uint32_t first = id_of(s, key[0]);
+    assert_int_equal(id_of(s, key[8]) / 8, id_of(s, key[7]) / 8); /* one group: they may share a row */
     store_close(s);
-    s = open_store(0);
+    s = test_store(d, 0, TM_FSYNC_OFF, "10s:7d,1m:90d,1h:5y");
     assert_int_equal(store_delete(s, &first, 1), 1);
     for (int k = 1; k < 8; k++) /* into 1m buckets, read as their last value at their start */
         if (k != 5) assert_true(rolled_up(s, id_of(s, key[k]), old, old + 600 * 1000, 10));
@@ -228,6 +234,10 @@ static void test_packs(void **st) {
     assert_true(store_read(s, id_of(s, key[7]), old, old + 600 * 1000, &c));
     assert_int_equal(c.n, 10);
     for (size_t i = 0; i < c.n; i++) assert_true(c.ts[i] == old + (int64_t)i * 60000 && c.v[i] == 7000 + i * 60 + 59);
+    cols_free(&c);
+    assert_true(store_read(s, id_of(s, key[8]), recent, recent + 600 * 1000, &c));
+    assert_int_equal(c.n, 600);
+    for (int i = 0; i < 600; i++) assert_true(c.ts[i] == recent + i * 1000 && c.v[i] == 8000 + i);
     cols_free(&c);
     store_close(s);
 }
