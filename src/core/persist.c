@@ -156,8 +156,11 @@ int persist_open(tm_store *s, char *err, size_t errlen) {
 int persist_prepare_reader(tm_store *s, struct tm_reader *r, sqlite3 *db, char *err, size_t errlen) {
     r->s = s;
     r->db = db;
-    if (sqlite3_prepare_v2(db, "SELECT data, crc, id, start FROM packs WHERE grp=? AND end>=? AND start<=? ORDER BY id",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT data, crc, id, start FROM packs WHERE grp=? AND end>=? AND start<=? ORDER BY end, id",
                            -1, &r->chunks, NULL) ||
+        sqlite3_prepare_v2(db, "SELECT data, crc, id, start FROM packs WHERE grp=? AND end>=? AND start<=? ORDER BY id",
+                           -1, &r->chunks_by_id, NULL) ||
         (__atomic_load_n(&s->has_rollups, __ATOMIC_ACQUIRE) && !persist_reader_rollups(r))) {
         snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(db));
         return -1;
@@ -319,8 +322,10 @@ int persist_stop(tm_store *s) {
 
 void persist_close(tm_store *s) {
     sqlite3_finalize(s->own.chunks);
+    sqlite3_finalize(s->own.chunks_by_id);
     sqlite3_finalize(s->own.rollups);
-    s->own.chunks = s->own.rollups = NULL;
+    s->own.chunks = s->own.chunks_by_id = s->own.rollups = NULL;
+    read_forget(&s->own);
     if (s->rdb && s->rdb != s->wdb) sqlite3_close(s->rdb);
     if (s->wdb) {
         /* fold the SQLite WAL back into the database file on a clean stop */

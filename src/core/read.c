@@ -60,6 +60,102 @@ static void gather_rollups(tm_reader *rd, uint32_t id, int64_t from, int64_t unt
     sqlite3_reset(st);
 }
 
+#define MEMO_ROWS (sizeof ((tm_reader *)0)->memo.row / sizeof *((tm_reader *)0)->memo.row)
+
+void read_begin(tm_reader *rd) { rd->gen++; }
+
+void read_forget(tm_reader *rd) {
+    for (size_t i = 0; i < rd->memo.n; i++) cols_free(&rd->memo.row[i].t);
+    rd->memo.n = 0;
+}
+
+/* The row st is on, when its checksum holds: its place in the memo (once a
+ * read for the series of a group), MEMO_ROWS when the memo is full; -1
+ * when the checksum fails. */
+static long row_ok(tm_reader *rd, sqlite3_stmt *st, int64_t grp) {
+    if (rd->memo.gen != rd->gen || rd->memo.grp != grp) {
+        read_forget(rd);
+        rd->memo.gen = rd->gen;
+        rd->memo.grp = grp;
+    }
+    int64_t id = sqlite3_column_int64(st, 2), crc = sqlite3_column_int64(st, 1);
+    for (size_t i = 0; i < rd->memo.n; i++)
+        if (rd->memo.row[i].id == id && rd->memo.row[i].crc == crc) return (long)i;
+    if (!blob_ok(st, 0, 1)) return -1;
+    if (rd->memo.n == MEMO_ROWS) return MEMO_ROWS;
+    rd->memo.row[rd->memo.n].id = id;
+    rd->memo.row[rd->memo.n].crc = crc;
+    rd->memo.row[rd->memo.n].off = 0;
+    rd->memo.row[rd->memo.n].t = (tm_cols){0};
+    return (long)rd->memo.n++;
+}
+
+static int shared_decode(const pack_iter *it, const pack_member *m, tm_cols *times, tm_cols *c) {
+    if (!times->n) cols_free(times); /* none yet (or, from a damaged row, none to keep) */
+    if (!times->n && !chunk_decode_times(it->full.chunk, it->full.len, it->full.start, times)) {
+        *c = (tm_cols){0};
+        return 0;
+    }
+    return chunk_decode_values(m->chunk, m->len, times, c);
+}
+
+/* A member of memo row k (at row); the times it shares with one before it
+ * are decoded once for the series of the group. */
+static int member_decode(tm_reader *rd, size_t k, const uint8_t *row, const pack_iter *it, const pack_member *m,
+                         tm_cols *c) {
+    if (!m->same) return chunk_decode_at(m->chunk, m->len, m->start, c);
+    if (k == MEMO_ROWS) { /* the memo is full: its times for it alone */
+        tm_cols t = {0};
+        int ok = shared_decode(it, m, &t, c);
+        cols_free(&t);
+        return ok;
+    }
+    tm_memo_row *r = &rd->memo.row[k];
+    size_t off = (size_t)(it->full.chunk - row);
+    if (r->off != off) {
+        cols_free(&r->t);
+        r->off = off;
+    }
+    return shared_decode(it, m, &r->t, c);
+}
+
+/* The members of series id in the rows st selects, appended to out: 1 when
+ * st is ordered by time and a row came before one written earlier (out is
+ * then to be read again in write order), else 0. */
+static int read_rows(tm_reader *rd, sqlite3_stmt *st, uint32_t id, const char *key, int type, int64_t from,
+                     int64_t until, tm_cols *out, size_t *cap) {
+    sqlite3_bind_int64(st, 1, pack_group(id));
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, until);
+    int64_t last = INT64_MIN;
+    int unordered = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t rowid = sqlite3_column_int64(st, 2);
+        if (st == rd->chunks && rowid < last) {
+            unordered = 1;
+            break;
+        }
+        last = rowid;
+        long k = row_ok(rd, st, pack_group(id));
+        if (k < 0) {
+            log_limited(LOG_ERROR, "sqlite: pack %lld (with %s) fails its checksum: skipped", (long long)rowid, key);
+            continue;
+        }
+        const uint8_t *row = sqlite3_column_blob(st, 0);
+        pack_iter it;
+        pack_iter_init(&it, row, (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_int64(st, 3));
+        pack_member m;
+        while (pack_next(&it, &m) == 1) {
+            tm_cols c;
+            if (m.slot != id % PACK_SERIES || !member_decode(rd, (size_t)k, row, &it, &m, &c)) continue;
+            if (c.type == type) take_range(out, cap, &c, from, until);
+            cols_free(&c);
+        }
+    }
+    sqlite3_reset(st);
+    return unordered;
+}
+
 void read_persisted(tm_reader *rd, uint32_t id, const char *key, int type, int64_t from, int64_t until, int rollups,
                     tm_cols *out, size_t *cap) {
     if (rollups && type == TM_NUMBER) {
@@ -73,28 +169,16 @@ void read_persisted(tm_reader *rd, uint32_t id, const char *key, int type, int64
         }
         cols_free(&r);
     }
-    sqlite3_stmt *st = rd->chunks;
-    sqlite3_bind_int64(st, 1, pack_group(id));
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, until);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (!blob_ok(st, 0, 1)) {
-            log_limited(LOG_ERROR, "sqlite: pack %lld (with %s) fails its checksum: skipped",
-                        (long long)sqlite3_column_int64(st, 2), key);
-            continue;
-        }
-        pack_iter it;
-        pack_iter_init(&it, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                       sqlite3_column_int64(st, 3));
-        pack_member m;
-        while (pack_next(&it, &m) == 1) {
-            tm_cols c;
-            if (m.slot != id % PACK_SERIES || !pack_decode(&it, &m, &c)) continue;
-            if (c.type == type) take_range(out, cap, &c, from, until);
-            cols_free(&c);
-        }
+    /* in index order, which is write order unless a chunk of older times was
+     * written after newer ones: then again, sorted by id (SQLite's sorter
+     * copies every row, so only then) */
+    size_t n0 = out->n;
+    if (read_rows(rd, rd->chunks, id, key, type, from, until, out, cap)) {
+        if (type == TM_STRING)
+            for (size_t i = n0; i < out->n; i++) free(out->str[i]);
+        out->n = n0;
+        read_rows(rd, rd->chunks_by_id, id, key, type, from, until, out, cap);
     }
-    sqlite3_reset(st);
 }
 
 /* Persisted data, then chunks in flight, then the head: write order. The
@@ -112,6 +196,7 @@ static void gather_raw(tm_reader *rd, tm_series *se, int64_t from, int64_t until
 }
 
 int read_series(tm_reader *rd, uint32_t id, int64_t from, int64_t until, tm_cols *out) {
+    read_begin(rd);
     tm_series *se = catalog_get(&rd->s->cat, id);
     memset(out, 0, sizeof *out);
     if (!se) return 0;
@@ -153,6 +238,7 @@ void buckets_fold(const tm_bucket *x, size_t n, tm_cols *out) {
 }
 
 int read_buckets(tm_reader *rd, uint32_t id, int64_t from, int64_t until, int64_t step, tm_cols *out) {
+    read_begin(rd);
     tm_series *se = catalog_get(&rd->s->cat, id);
     memset(out, 0, sizeof *out);
     out->type = TM_ROLLUP;

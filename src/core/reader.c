@@ -44,9 +44,11 @@ tm_reader *store_reader_open(tm_store *s, char *err, size_t errlen) {
 void store_reader_close(tm_reader *r) {
     if (!r) return;
     sqlite3_finalize(r->chunks);
+    sqlite3_finalize(r->chunks_by_id);
     sqlite3_finalize(r->rollups);
     if (r->db && r->db != r->s->rdb) sqlite3_close(r->db);
     free(r->last_str);
+    read_forget(r);
     free(r);
 }
 

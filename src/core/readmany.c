@@ -166,6 +166,7 @@ static void unstage(staging *st, int64_t from, int64_t until, const sink *out) {
 
 static size_t read_many(tm_reader *rd, const uint32_t *ids, size_t n, int64_t from, int64_t until, const sink *out) {
     tm_store *s = rd->s;
+    read_begin(rd);
     deferred *d = xmalloc(GROUP_SERIES * sizeof *d);
     staging *st = xcalloc(1, sizeof *st);
     size_t found = 0;

@@ -19,13 +19,30 @@
 
 #include "walrec.h" /* the WAL payload entries */
 
+typedef struct {
+    int64_t id, crc;
+    size_t off; /* of the member whose times t holds, in the row */
+    tm_cols t;  /* t.n == 0: none */
+} tm_memo_row;
+
 /* A read context: its own SQLite statements (and, on disk, connection), so
  * threads read in parallel. The store holds one for the loop thread. */
 struct tm_reader {
     tm_store *s;
     sqlite3 *db; /* owned unless it is the store's */
-    sqlite3_stmt *chunks, *rollups;
+    sqlite3_stmt *chunks, *chunks_by_id, *rollups; /* chunks: a group's packs by time, chunks_by_id in write order */
     char *last_str; /* reader_get's copy of a string series' last value */
+    /* The series of a group are read one after another (readmany reads by
+     * id) and share rows (pack.h): within one read (gen, counted by
+     * read_begin), the rows of the group last read whose checksum held,
+     * each with the times last decoded for members that share them. */
+    uint64_t gen;
+    struct {
+        uint64_t gen;
+        int64_t grp;
+        size_t n;
+        tm_memo_row row[32];
+    } memo;
 };
 
 typedef struct {
@@ -177,6 +194,8 @@ void info_of(const tm_series *se, tm_series_info *out);
 void read_memory(tm_store *s, const tm_series *se, int64_t from, int64_t until, tm_cols *out, size_t *cap);
 void read_persisted(struct tm_reader *rd, uint32_t id, const char *key, int type, int64_t from, int64_t until,
                     int rollups, tm_cols *out, size_t *cap);
+void read_begin(struct tm_reader *rd);  /* a new read: no row is taken as checked from before */
+void read_forget(struct tm_reader *rd); /* what a reader keeps between reads, at its close */
 
 /* rollup.c (persister thread) */
 /* The table, made inside the open transaction when it is not there yet;

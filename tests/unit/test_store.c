@@ -242,6 +242,28 @@ static void test_packs(void **st) {
     store_close(s);
 }
 
+/* A chunk of older times persisted after newer ones: reads take what was
+ * written last for each time, though the rows come by time (read.c). */
+static void test_overwrite_persisted(void **st) {
+    (void)st;
+    char d[300];
+    snprintf(d, sizeof d, "%s/overwrite", dir);
+    int64_t t0 = (now_ms() / 60000 - 60) * 60000;
+    tm_store *s = test_store(d, 0, TM_FSYNC_OFF, "10s:7d,1m:90d,1h:5y");
+    for (int i = 0; i < 600; i++) put(s, "ow.x", t0 + i * 1000, 1); /* chunks [0, 511] and, at the close, [512, 599] */
+    store_close(s);
+    s = test_store(d, 0, TM_FSYNC_OFF, "10s:7d,1m:90d,1h:5y");
+    for (int i = -100; i < 500; i++) put(s, "ow.x", t0 + i * 1000, 2); /* a chunk [-100, 411] closes: it ends first */
+    store_close(s);
+    s = test_store(d, 0, TM_FSYNC_OFF, "10s:7d,1m:90d,1h:5y");
+    tm_cols c;
+    assert_true(store_read(s, id_of(s, "ow.x"), t0 - 100 * 1000, t0 + 600 * 1000, &c));
+    assert_int_equal(c.n, 700);
+    for (int i = 0; i < 700; i++) assert_true(c.ts[i] == t0 + (i - 100) * 1000 && c.v[i] == (i < 600 ? 2 : 1));
+    cols_free(&c);
+    store_close(s);
+}
+
 static int has_rollups_table(const char *path) {
     sqlite3 *db;
     sqlite3_stmt *st;
@@ -459,6 +481,7 @@ int main(void) {
         cmocka_unit_test(test_late_into_rollup),
         cmocka_unit_test(test_rollups_table_later),
         cmocka_unit_test(test_packs),
+        cmocka_unit_test(test_overwrite_persisted),
         cmocka_unit_test(test_wal_torn_tail),
         cmocka_unit_test(test_observers),
         cmocka_unit_test(test_stale_marker),
