@@ -48,8 +48,7 @@ int pack_decode(const pack_iter *it, const pack_member *m, tm_cols *c) {
     return ok;
 }
 
-long pack_filter(const uint8_t *row, size_t n, int64_t row_start, int (*keep)(const pack_iter *, const pack_member *, void *),
-                 void *arg, tm_buf *out) {
+long pack_filter(const uint8_t *row, size_t n, int64_t row_start, pack_keep_fn keep, void *arg, tm_buf *out) {
     pack_iter it;
     pack_iter_init(&it, row, n, row_start);
     const uint8_t *at = row;

@@ -57,6 +57,6 @@ void pack_put(tm_buf *row, int64_t row_start, uint32_t id, int same, int64_t sta
  * with the same start): the number left out, or -1 when the row is
  * malformed. A kept member whose times were those of one left out gets
  * its own (or is left out too when it does not decode). */
-long pack_filter(const uint8_t *row, size_t n, int64_t row_start, int (*keep)(const pack_iter *, const pack_member *, void *),
-                 void *arg, tm_buf *out);
+typedef int (*pack_keep_fn)(const pack_iter *it, const pack_member *m, void *arg);
+long pack_filter(const uint8_t *row, size_t n, int64_t row_start, pack_keep_fn keep, void *arg, tm_buf *out);
 #endif

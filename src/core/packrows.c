@@ -122,7 +122,7 @@ int packs_write(tm_store *s, tm_pending *list) {
 /* A row of one group read whole, to change after the select is done
  * (changing a table while a select on it steps is undefined). */
 typedef struct {
-    int64_t id, start;
+    int64_t id, start, crc;
     tm_buf data;
 } pack_row;
 
@@ -135,6 +135,7 @@ static pack_row *rows_of(sqlite3_stmt *sel, size_t *n) {
         pack_row *r = &v[(*n)++];
         r->id = sqlite3_column_int64(sel, 0);
         r->start = sqlite3_column_int64(sel, 1);
+        r->crc = sqlite3_column_int64(sel, 3);
         r->data = (tm_buf){0};
         buf_put(&r->data, sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2));
     }
@@ -149,7 +150,7 @@ static void rows_free(pack_row *v, size_t n) {
 
 int packs_editor_open(sqlite3 *db, pack_editor *e) {
     *e = (pack_editor){0};
-    if (sqlite3_prepare_v2(db, "SELECT id, start, data FROM packs WHERE grp=? AND end<? ORDER BY id", -1, &e->sel,
+    if (sqlite3_prepare_v2(db, "SELECT id, start, data, crc FROM packs WHERE grp=? AND end<? ORDER BY id", -1, &e->sel,
                            NULL) ||
         sqlite3_prepare_v2(db, "DELETE FROM packs WHERE id=?", -1, &e->del, NULL) ||
         sqlite3_prepare_v2(db, "UPDATE packs SET data=?2, crc=?3 WHERE id=?1", -1, &e->upd, NULL)) {
@@ -167,8 +168,11 @@ void packs_editor_close(pack_editor *e) {
 }
 
 /* Put back row r with only what keep() accepts: deleted when nothing is left,
- * rewritten when something was left out. A malformed row is left as it is. */
-static int rewrite(pack_editor *e, const pack_row *r, int (*keep)(const pack_iter *, const pack_member *, void *), void *arg) {
+ * rewritten when something was left out. A row that fails its checksum or
+ * does not parse is left as it is: a new checksum would hide the damage,
+ * which the next start names (integrity.c). */
+static int rewrite(pack_editor *e, const pack_row *r, pack_keep_fn keep, void *arg) {
+    if ((int32_t)crc32c(0, r->data.p, r->data.n) != (int32_t)r->crc) return 0;
     tm_buf out = {0};
     long dropped = pack_filter(r->data.p, r->data.n, r->start, keep, arg, &out);
     int rc = 0;
@@ -186,7 +190,7 @@ static int rewrite(pack_editor *e, const pack_row *r, int (*keep)(const pack_ite
     return rc;
 }
 
-int packs_filter(pack_editor *e, int64_t grp, int64_t before, int (*keep)(const pack_iter *, const pack_member *, void *), void *arg) {
+int packs_filter(pack_editor *e, int64_t grp, int64_t before, pack_keep_fn keep, void *arg) {
     sqlite3_bind_int64(e->sel, 1, grp);
     sqlite3_bind_int64(e->sel, 2, before);
     size_t n;

@@ -165,7 +165,7 @@ typedef struct {
 int packs_write(tm_store *s, tm_pending *list);
 int packs_editor_open(sqlite3 *db, pack_editor *e);
 void packs_editor_close(pack_editor *e);
-int packs_filter(pack_editor *e, int64_t grp, int64_t before, int (*keep)(const pack_iter *, const pack_member *, void *), void *arg);
+int packs_filter(pack_editor *e, int64_t grp, int64_t before, pack_keep_fn keep, void *arg);
 int packs_drop_series(pack_editor *e, uint32_t id);
 int64_t packs_max_id(sqlite3 *db);
 int packs_migrate(tm_store *s, char *err, size_t errlen);
