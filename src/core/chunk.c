@@ -217,6 +217,10 @@ static int values_decode(const uint8_t **p, const uint8_t *end, tm_cols *c) {
 
 int chunk_decode(const uint8_t *p, size_t len, tm_cols *c) { return chunk_decode_at(p, len, 0, c); }
 
+static int known_type(int type) {
+    return type == TM_NUMBER || type == TM_STRING || type == TM_LOCATION || type == TM_ROLLUP;
+}
+
 /* Count, type and times: 1 with c allocated for the type and ts filled, and
  * *p past them; 0 (c empty) when malformed. */
 static int times_decode(const uint8_t **p, const uint8_t *end, int64_t start, tm_cols *c) {
@@ -225,7 +229,7 @@ static int times_decode(const uint8_t **p, const uint8_t *end, int64_t start, tm
     if (!*p || !get_uvarint(p, end, &n) || *p >= end) return 0;
     int type = **p & ~TYPE_FROM_START;
     int64_t base = *(*p)++ & TYPE_FROM_START ? start : 0;
-    if (type != TM_NUMBER && type != TM_STRING && type != TM_LOCATION && type != TM_ROLLUP) return 0;
+    if (!known_type(type)) return 0;
     if (n > CHUNK_MAX || n > 2 + (uint64_t)(end - *p) * TS_PER_BYTE) return 0;
     cols_alloc(c, type, (size_t)n);
     if (!ts_decode(p, end, c->ts, c->n, base)) {
@@ -254,7 +258,7 @@ int chunk_decode_values(const uint8_t *p, size_t len, const tm_cols *times, tm_c
     if (!p || !len) return 0;
     const uint8_t *end = p + len;
     int type = *p++;
-    if (type != TM_NUMBER && type != TM_STRING && type != TM_LOCATION && type != TM_ROLLUP) return 0;
+    if (!known_type(type)) return 0;
     /* a count the bytes cannot hold is refused before allocating (every value costs at least a bit) */
     if (times->n > 2 + (uint64_t)(end - p) * TS_PER_BYTE) return 0;
     cols_alloc(c, type, times->n);

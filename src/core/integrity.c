@@ -61,7 +61,8 @@ static void name_row(tm_store *s, sqlite3_stmt *st, int pack, char *out, size_t 
 }
 
 /* Count the blobs of one table that fail their checksum; describe the first. */
-static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, char *first, size_t n, int64_t *first_id) {
+static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, int pack, char *first, size_t n,
+                        int64_t *first_id) {
     sqlite3_stmt *st;
     size_t bad = 0;
     if (sqlite3_prepare_v2(s->wdb, sql, -1, &st, NULL)) return 0;
@@ -71,7 +72,7 @@ static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, char *fi
             char t0[40], t1[40], who[300];
             utc(sqlite3_column_int64(st, 2), t0, sizeof t0);
             utc(sqlite3_column_int64(st, 3), t1, sizeof t1);
-            name_row(s, st, !strcmp(kind, "pack"), who, sizeof who);
+            name_row(s, st, pack, who, sizeof who);
             *first_id = sqlite3_column_int64(st, 0);
             snprintf(first, n, "%s %lld of %s, %s to %s", kind, (long long)*first_id, who, t0, t1);
         }
@@ -81,16 +82,16 @@ static size_t bad_blobs(tm_store *s, const char *sql, const char *kind, char *fi
 }
 
 int db_check_blobs(tm_store *s, const char *path, char *err, size_t errlen) {
-    static const struct { const char *sql, *kind, *table, *rowid; } T[] = {
-        {"SELECT id, grp, start, end, data, crc FROM packs", "pack", "packs", "id"},
+    static const struct { const char *sql, *kind, *table, *rowid; int pack; } T[] = {
+        {"SELECT id, grp, start, end, data, crc FROM packs", "pack", "packs", "id", 1},
         /* a database made before packs, checked before its rows move (packs_migrate) */
-        {"SELECT id, series, start, end, data, crc FROM chunks", "chunk", "chunks", "id"},
-        {"SELECT rowid, series, start, end, data, crc FROM rollups", "rollup block", "rollups", "rowid"},
+        {"SELECT id, series, start, end, data, crc FROM chunks", "chunk", "chunks", "id", 0},
+        {"SELECT rowid, series, start, end, data, crc FROM rollups", "rollup block", "rollups", "rowid", 0},
     };
     for (size_t t = 0; t < sizeof T / sizeof *T; t++) {
         char first[400];
         int64_t id = 0;
-        size_t bad = bad_blobs(s, T[t].sql, T[t].kind, first, sizeof first, &id);
+        size_t bad = bad_blobs(s, T[t].sql, T[t].kind, T[t].pack, first, sizeof first, &id);
         if (!bad) continue;
         snprintf(err, errlen,
                  "%s is damaged: %zu %s(s) fail their checksum, the first is %s; " ADVICE

@@ -12,6 +12,8 @@
 #include "pack.h"
 #include "store_int.h"
 
+static const char INSERT[] = "INSERT INTO packs(grp, start, end, data, crc) VALUES(?,?,?,?,?)";
+
 static int by_group(const void *a, const void *b) {
     const tm_pending *x = *(tm_pending *const *)a, *y = *(tm_pending *const *)b;
     int64_t gx = pack_group(x->sid), gy = pack_group(y->sid);
@@ -34,6 +36,9 @@ static int same_times(const tm_pending *a, const tm_pending *b) {
     return a->c.n == b->c.n && !memcmp(a->c.ts, b->c.ts, a->c.n * sizeof *a->c.ts);
 }
 
+/* Member k's bytes in a row: its chunk and (about) its head. */
+static size_t member_bytes(const size_t *off, size_t k) { return off[k + 1] - off[k] + 4; }
+
 static int within_span(int64_t a, int64_t b) {
     return (a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a) <= (uint64_t)HEAD_SPAN;
 }
@@ -47,7 +52,7 @@ static int within_span(int64_t a, int64_t b) {
 static int write_group(sqlite3_stmt *ins, tm_pending **v, size_t n, const uint8_t *same, const tm_buf *enc,
                        const size_t *off, tm_buf *row) {
     size_t total = 0;
-    for (size_t i = 0; i < n; i++) total += off[i + 1] - off[i] + 4;
+    for (size_t i = 0; i < n; i++) total += member_bytes(off, i);
     size_t rows = (total + PACK_BYTES - 1) / PACK_BYTES, target = total / (rows ? rows : 1);
     tm_buf whole = {0};
     int rc = 0;
@@ -57,10 +62,10 @@ static int write_group(sqlite3_stmt *ins, tm_pending **v, size_t n, const uint8_
         for (j = i; j < n; j++) {
             int64_t end = v[j]->c.ts[v[j]->c.n - 1];
             /* a row goes when its newest member ages out: members end within one chunk span of each other */
-            if (j > i && (bytes + (off[j + 1] - off[j]) / 2 + 4 > target || !within_span(end, end_lo) ||
+            if (j > i && (bytes + member_bytes(off, j) / 2 + 2 > target || !within_span(end, end_lo) ||
                           !within_span(end, hi)))
                 break;
-            bytes += off[j + 1] - off[j] + 4;
+            bytes += member_bytes(off, j);
             if (v[j]->c.ts[0] < lo) lo = v[j]->c.ts[0];
             if (end > hi) hi = end;
             if (end < end_lo) end_lo = end;
@@ -102,10 +107,7 @@ int packs_write(tm_store *s, tm_pending *list) {
     }
     off[n] = enc.n;
     sqlite3_stmt *ins = NULL;
-    int rc = sqlite3_prepare_v2(s->wdb, "INSERT INTO packs(grp, start, end, data, crc) VALUES(?,?,?,?,?)", -1, &ins,
-                                NULL)
-                 ? -1
-                 : 0;
+    int rc = sqlite3_prepare_v2(s->wdb, INSERT, -1, &ins, NULL) ? -1 : 0;
     for (size_t i = 0, j; !rc && i < n; i = j) {
         for (j = i + 1; j < n && pack_group(v[j]->sid) == pack_group(v[i]->sid);) j++;
         rc = write_group(ins, v + i, j - i, same + i, &enc, off + i, &row);
@@ -239,8 +241,7 @@ int packs_migrate(tm_store *s, char *err, size_t errlen) {
     sqlite3_stmt *sel = NULL, *ins = NULL;
     if (sqlite3_prepare_v2(s->wdb, "SELECT series, start, end, data FROM chunks ORDER BY id", -1, &sel, NULL))
         return 0; /* no such table */
-    int ok = !sqlite3_prepare_v2(s->wdb, "INSERT INTO packs(grp, start, end, data, crc) VALUES(?,?,?,?,?)", -1, &ins,
-                                 NULL) &&
+    int ok = !sqlite3_prepare_v2(s->wdb, INSERT, -1, &ins, NULL) &&
              sqlite3_exec(s->wdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     tm_buf row = {0};
     size_t n = 0;
